@@ -1,0 +1,74 @@
+package io.agentpresence.consumer;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.agentpresence.consumer.sink.DataSourceFactory;
+import io.agentpresence.consumer.sink.SchemaMigrator;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code presence-consumer}: the service's command line ({@code run}, {@code migrate}). */
+@Command(name = "presence-consumer", mixinStandardHelpOptions = true, version = "presence-consumer 0.1.0",
+        description = "Applies agent presence events from Kafka to MySQL.",
+        subcommands = {ConsumerApp.Run.class, ConsumerApp.Migrate.class, CommandLine.HelpCommand.class})
+public final class ConsumerApp {
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        return new CommandLine(new ConsumerApp())
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    cmd.getErr().println("error: " + e.getMessage());
+                    return e instanceof ConfigException ? 2 : 1;
+                });
+    }
+
+    /** The options every subcommand shares. */
+    static final class ConfigOption {
+        @Option(names = "--config", paramLabel = "FILE",
+                description = "properties file (keys such as db.url, kafka.*); PRESENCE_* environment variables override it")
+        Path file;
+
+        PresenceConsumerConfig load() {
+            return PresenceConsumerConfig.load(file, System.getenv());
+        }
+    }
+
+    @Command(name = "run", mixinStandardHelpOptions = true,
+            description = "Consume presence events and apply them to the database until stopped (SIGTERM, Ctrl-C).")
+    static final class Run implements Callable<Integer> {
+        @CommandLine.Mixin
+        ConfigOption config = new ConfigOption();
+
+        @Override
+        public Integer call() throws Exception {
+            ConsumerService service = ConsumerService.start(config.load());
+            Runtime.getRuntime().addShutdownHook(new Thread(service::close, "presence-shutdown"));
+            service.awaitTermination();
+            return 0;
+        }
+    }
+
+    @Command(name = "migrate", mixinStandardHelpOptions = true,
+            description = "Apply pending schema migrations and exit.")
+    static final class Migrate implements Callable<Integer> {
+        @CommandLine.Mixin
+        ConfigOption config = new ConfigOption();
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            PresenceConsumerConfig c = config.load();
+            try (HikariDataSource ds = DataSourceFactory.create(c.dbUrl(), c.dbUser(), c.dbPassword(), 1)) {
+                spec.commandLine().getOut().println("schema at version " + SchemaMigrator.migrate(ds));
+            }
+            return 0;
+        }
+    }
+}

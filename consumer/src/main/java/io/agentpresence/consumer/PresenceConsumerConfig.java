@@ -1,0 +1,316 @@
+package io.agentpresence.consumer;
+
+import io.agentpresence.model.PresenceEventCodec;
+import io.agentpresence.model.PresenceStatuses;
+import io.agentpresence.model.PresenceTopics;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * The consumer's settings, immutable and validated as a whole at start-up. They come from a properties file
+ * ({@code --config}) overridden by environment variables ({@code PRESENCE_<KEY>}); {@code kafka.*} keys
+ * (env {@code PRESENCE_KAFKA_*}) pass straight through to the Kafka consumer.
+ */
+public final class PresenceConsumerConfig {
+
+    public static final ConfigKey BOOTSTRAP_SERVERS = ConfigKey.optional("bootstrap.servers", "",
+            "Kafka bootstrap servers, host:port[,host:port]; required by every command that reads Kafka");
+    public static final ConfigKey DB_URL = ConfigKey.required("db.url",
+            "JDBC URL of the MySQL/MariaDB database, jdbc:mysql://host:3306/db");
+    public static final ConfigKey DB_USER = ConfigKey.optional("db.user", "", "database user (empty: from the URL)");
+    public static final ConfigKey DB_PASSWORD = ConfigKey.secret("db.password", "database password");
+    public static final ConfigKey TOPIC = ConfigKey.optional("topic", PresenceTopics.DEFAULT_TOPIC,
+            "topic of presence events, keyed by userId");
+    public static final ConfigKey GROUP_ID = ConfigKey.optional("group.id", "presence-consumer",
+            "Kafka consumer group; instances in one group share the partitions");
+    public static final ConfigKey DLQ_TOPIC = ConfigKey.optional("dlq.topic", PresenceTopics.DEFAULT_DLQ_TOPIC,
+            "dead-letter topic for records that cannot be applied because of their content");
+    public static final ConfigKey STATUSES = ConfigKey.optional("statuses", "online,away,busy,offline",
+            "accepted status values, comma-separated");
+    public static final ConfigKey MAX_FUTURE_SKEW = ConfigKey.optional("max.future.skew", "5m",
+            "how far an event's ts may lie ahead of its record timestamp");
+    public static final ConfigKey MAX_VALUE_BYTES = ConfigKey.optional("max.value.bytes",
+            String.valueOf(PresenceEventCodec.DEFAULT_MAX_VALUE_BYTES), "largest accepted record value in bytes");
+    public static final ConfigKey MAX_POLL_RECORDS = ConfigKey.optional("max.poll.records", "2000",
+            "records per poll, and so the largest batch written in one transaction");
+    public static final ConfigKey POLL_TIMEOUT = ConfigKey.optional("poll.timeout", "500ms",
+            "longest wait in one poll; bounds how fast shutdown is noticed");
+    public static final ConfigKey DB_POOL_SIZE = ConfigKey.optional("db.pool.size", "2", "database connections");
+    public static final ConfigKey RETRY_BACKOFF_MAX = ConfigKey.optional("retry.backoff.max", "30s",
+            "longest pause between attempts to write a batch while the database fails");
+    public static final ConfigKey MIGRATE_ON_START = ConfigKey.optional("migrate.on.start", "true",
+            "apply pending schema migrations when the service starts");
+
+    public static final List<ConfigKey> KEYS = List.of(BOOTSTRAP_SERVERS, DB_URL, DB_USER, DB_PASSWORD, TOPIC, GROUP_ID,
+            DLQ_TOPIC, STATUSES, MAX_FUTURE_SKEW, MAX_VALUE_BYTES, MAX_POLL_RECORDS, POLL_TIMEOUT, DB_POOL_SIZE,
+            RETRY_BACKOFF_MAX, MIGRATE_ON_START);
+
+    static final String KAFKA_PREFIX = "kafka.";
+    private static final Pattern TOPIC_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
+    private static final Pattern HOST_PORT = Pattern.compile("[^\\s,:]+:\\d{1,5}");
+
+    private final Map<String, String> values;
+    private final Map<String, String> kafka;
+    private final PresenceStatuses statuses;
+    private final Duration maxFutureSkew;
+    private final int maxValueBytes;
+    private final int maxPollRecords;
+    private final Duration pollTimeout;
+    private final int dbPoolSize;
+    private final Duration retryBackoffMax;
+    private final boolean migrateOnStart;
+
+    private PresenceConsumerConfig(Map<String, String> values, Map<String, String> kafka) {
+        this.values = Map.copyOf(values);
+        this.kafka = Map.copyOf(kafka);
+        for (ConfigKey key : KEYS) {
+            if (key.defaultValue() == null && get(key).isBlank()) {
+                throw new ConfigException(key.display() + ": required but not set (" + key.doc() + ")");
+            }
+        }
+        String servers = get(BOOTSTRAP_SERVERS);
+        for (String server : servers.isEmpty() ? new String[0] : servers.split(",")) {
+            if (!HOST_PORT.matcher(server.strip()).matches()) {
+                throw ConfigException.invalid(BOOTSTRAP_SERVERS, servers, "expected host:port[,host:port]");
+            }
+        }
+        String url = get(DB_URL);
+        if (!url.startsWith("jdbc:mysql:") && !url.startsWith("jdbc:mariadb:")) {
+            throw ConfigException.invalid(DB_URL, url, "expected a jdbc:mysql:// URL");
+        }
+        for (ConfigKey topicKey : List.of(TOPIC, DLQ_TOPIC)) {
+            if (!TOPIC_NAME.matcher(get(topicKey)).matches()) {
+                throw ConfigException.invalid(topicKey, get(topicKey), "a topic name is 1-249 of [a-zA-Z0-9._-]");
+            }
+        }
+        if (get(TOPIC).equals(get(DLQ_TOPIC))) {
+            throw ConfigException.invalid(DLQ_TOPIC, get(DLQ_TOPIC), "must differ from " + TOPIC.display());
+        }
+        if (get(GROUP_ID).isBlank()) {
+            throw ConfigException.invalid(GROUP_ID, get(GROUP_ID), "must not be blank");
+        }
+        try {
+            this.statuses = PresenceStatuses.parse(get(STATUSES));
+        } catch (IllegalArgumentException e) {
+            throw ConfigException.invalid(STATUSES, get(STATUSES), e.getMessage());
+        }
+        this.maxFutureSkew = duration(MAX_FUTURE_SKEW, Duration.ZERO);
+        this.pollTimeout = duration(POLL_TIMEOUT, Duration.ofMillis(1));
+        this.retryBackoffMax = duration(RETRY_BACKOFF_MAX, Duration.ofMillis(100));
+        this.maxValueBytes = integer(MAX_VALUE_BYTES, 64, 100 * 1024 * 1024);
+        this.maxPollRecords = integer(MAX_POLL_RECORDS, 1, 100_000);
+        this.dbPoolSize = integer(DB_POOL_SIZE, 1, 64);
+        this.migrateOnStart = bool(MIGRATE_ON_START);
+    }
+
+    /** Settings named as in a properties file ({@code db.url}, {@code kafka.fetch.min.bytes}, ...). */
+    public static PresenceConsumerConfig fromMap(Map<String, String> settings) {
+        Map<String, String> values = new LinkedHashMap<>();
+        Map<String, String> kafka = new TreeMap<>();
+        List<String> unknown = new ArrayList<>();
+        for (Map.Entry<String, String> e : settings.entrySet()) {
+            String name = e.getKey().strip();
+            if (name.startsWith(KAFKA_PREFIX) && name.length() > KAFKA_PREFIX.length()) {
+                kafka.put(name.substring(KAFKA_PREFIX.length()), e.getValue().strip());
+            } else if (KEYS.stream().anyMatch(k -> k.name().equals(name))) {
+                values.put(name, e.getValue().strip());
+            } else {
+                unknown.add(name);
+            }
+        }
+        if (!unknown.isEmpty()) {
+            throw new ConfigException("unknown setting(s) " + unknown + "; known: "
+                    + KEYS.stream().map(ConfigKey::name).toList() + " and kafka.* pass-through");
+        }
+        return new PresenceConsumerConfig(values, kafka);
+    }
+
+    /** Loads the optional file, then lets {@code PRESENCE_*} environment variables override it. */
+    public static PresenceConsumerConfig load(Path file, Map<String, String> env) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        if (file != null) {
+            settings.putAll(readProperties(file));
+        }
+        settings.putAll(fromEnvironment(env));
+        return fromMap(settings);
+    }
+
+    static Map<String, String> fromEnvironment(Map<String, String> env) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        for (ConfigKey key : KEYS) {
+            String value = env.get(key.envName());
+            if (value != null) {
+                settings.put(key.name(), value);
+            }
+        }
+        String kafkaEnvPrefix = "PRESENCE_KAFKA_";
+        env.forEach((name, value) -> {
+            if (name.startsWith(kafkaEnvPrefix) && name.length() > kafkaEnvPrefix.length()) {
+                String property = name.substring(kafkaEnvPrefix.length()).toLowerCase(Locale.ROOT).replace('_', '.');
+                settings.put(KAFKA_PREFIX + property, value);
+            }
+        });
+        return settings;
+    }
+
+    private static Map<String, String> readProperties(Path file) {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            p.load(r);
+        } catch (IOException e) {
+            throw new ConfigException("--config " + file + ": cannot read: " + e.getMessage());
+        }
+        Map<String, String> settings = new LinkedHashMap<>();
+        p.stringPropertyNames().forEach(name -> settings.put(name, p.getProperty(name)));
+        return settings;
+    }
+
+    private String get(ConfigKey key) {
+        String value = values.get(key.name());
+        return value != null ? value : (key.defaultValue() == null ? "" : key.defaultValue());
+    }
+
+    private Duration duration(ConfigKey key, Duration min) {
+        Duration d;
+        try {
+            d = Durations.parse(get(key));
+        } catch (IllegalArgumentException e) {
+            throw ConfigException.invalid(key, get(key), "expected a duration such as 500ms, 30s or 5m");
+        }
+        if (d.compareTo(min) < 0) {
+            throw ConfigException.invalid(key, get(key), "must be at least " + Durations.format(min));
+        }
+        return d;
+    }
+
+    private int integer(ConfigKey key, int min, int max) {
+        try {
+            int n = Integer.parseInt(get(key));
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below with the allowed range
+        }
+        throw ConfigException.invalid(key, get(key), "expected a whole number from " + min + " to " + max);
+    }
+
+    private boolean bool(ConfigKey key) {
+        return switch (get(key).toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw ConfigException.invalid(key, get(key), "expected true or false");
+        };
+    }
+
+    /** @throws ConfigException when unset: only the commands that read Kafka ask for it */
+    public String bootstrapServers() {
+        if (get(BOOTSTRAP_SERVERS).isEmpty()) {
+            throw new ConfigException(BOOTSTRAP_SERVERS.display() + ": required but not set (" + BOOTSTRAP_SERVERS.doc() + ")");
+        }
+        return get(BOOTSTRAP_SERVERS);
+    }
+
+    public String dbUrl() {
+        return get(DB_URL);
+    }
+
+    public String dbUser() {
+        return get(DB_USER);
+    }
+
+    public String dbPassword() {
+        return get(DB_PASSWORD);
+    }
+
+    public String topic() {
+        return get(TOPIC);
+    }
+
+    public String groupId() {
+        return get(GROUP_ID);
+    }
+
+    public String dlqTopic() {
+        return get(DLQ_TOPIC);
+    }
+
+    public PresenceStatuses statuses() {
+        return statuses;
+    }
+
+    public Duration maxFutureSkew() {
+        return maxFutureSkew;
+    }
+
+    public int maxValueBytes() {
+        return maxValueBytes;
+    }
+
+    public int maxPollRecords() {
+        return maxPollRecords;
+    }
+
+    public Duration pollTimeout() {
+        return pollTimeout;
+    }
+
+    public int dbPoolSize() {
+        return dbPoolSize;
+    }
+
+    public Duration retryBackoffMax() {
+        return retryBackoffMax;
+    }
+
+    public boolean migrateOnStart() {
+        return migrateOnStart;
+    }
+
+    /** Kafka client properties passed through from {@code kafka.*}, without the prefix. */
+    public Map<String, String> kafkaProperties() {
+        return kafka;
+    }
+
+    public PresenceEventCodec codec() {
+        return new PresenceEventCodec(statuses, maxFutureSkew, maxValueBytes);
+    }
+
+    /** The effective settings, one per line, secrets masked: logged once at start-up. */
+    public String describe() {
+        StringBuilder b = new StringBuilder();
+        for (ConfigKey key : KEYS) {
+            String value = get(key);
+            b.append("  ").append(key.name()).append(" = ").append(key.secret() || key == DB_URL ? mask(key, value) : value)
+                    .append('\n');
+        }
+        kafka.forEach((name, value) -> b.append("  ").append(KAFKA_PREFIX).append(name).append(" = ")
+                .append(isSecretKafkaProperty(name) ? "****" : value).append('\n'));
+        return b.toString();
+    }
+
+    private static String mask(ConfigKey key, String value) {
+        if (key == DB_URL) {
+            // a JDBC URL may carry password=... among its parameters
+            return value.replaceAll("(?i)(password=)[^&;]*", "$1****");
+        }
+        return value.isEmpty() ? "" : "****";
+    }
+
+    static boolean isSecretKafkaProperty(String name) {
+        String n = name.toLowerCase(Locale.ROOT);
+        return n.contains("password") || n.contains("jaas") || n.contains("secret") || n.endsWith(".key");
+    }
+}

@@ -1,0 +1,28 @@
+package io.agentpresence.consumer;
+
+import io.agentpresence.consumer.sink.PresenceChange;
+import io.agentpresence.model.MalformedEventException;
+import io.agentpresence.model.PresenceEventCodec;
+import io.agentpresence.model.Rejection;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/** Turns a raw record into a change for the table, or says in a {@link MalformedEventException} why it cannot. */
+final class RecordDecoder {
+
+    private final PresenceEventCodec codec;
+
+    RecordDecoder(PresenceEventCodec codec) {
+        this.codec = codec;
+    }
+
+    PresenceChange decode(ConsumerRecord<byte[], byte[]> record, long sequence) throws MalformedEventException {
+        if (record.value() == null) {
+            String userId = codec.decodeTombstoneKey(record.key());
+            if (record.timestamp() < 0) {
+                throw new MalformedEventException(Rejection.INVALID_TS, "a tombstone needs a record timestamp");
+            }
+            return PresenceChange.delete(userId, record.timestamp(), sequence);
+        }
+        return PresenceChange.upsert(codec.decode(record.key(), record.value(), record.timestamp()), sequence);
+    }
+}

@@ -1,0 +1,40 @@
+package io.agentpresence.consumer.sink;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.time.Duration;
+
+/** Builds the writer's HikariCP pool with the driver settings the batched upsert depends on. */
+public final class DataSourceFactory {
+
+    static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(10);
+
+    private DataSourceFactory() {
+    }
+
+    public static HikariDataSource create(String jdbcUrl, String user, String password, int poolSize) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("presence-db");
+        config.setJdbcUrl(jdbcUrl);
+        if (!user.isEmpty()) {
+            config.setUsername(user);
+        }
+        if (!password.isEmpty()) {
+            config.setPassword(password);
+        }
+        config.setMaximumPoolSize(poolSize);
+        config.setMinimumIdle(1);
+        config.setAutoCommit(false);
+        config.setConnectionTimeout(CONNECTION_TIMEOUT.toMillis());
+        // a batch becomes one multi-row INSERT: 60-150k rows/s instead of ~10k
+        config.addDataSourceProperty("rewriteBatchedStatements", "true");
+        // affected rows, not found rows: a skipped stale event counts 0
+        config.addDataSourceProperty("useAffectedRows", "true");
+        config.addDataSourceProperty("characterEncoding", "UTF-8");
+        config.addDataSourceProperty("cachePrepStmts", "true");
+        config.addDataSourceProperty("prepStmtCacheSize", "32");
+        config.addDataSourceProperty("connectTimeout", String.valueOf(CONNECTION_TIMEOUT.toMillis()));
+        config.addDataSourceProperty("socketTimeout", String.valueOf(Duration.ofSeconds(60).toMillis()));
+        return new HikariDataSource(config);
+    }
+}

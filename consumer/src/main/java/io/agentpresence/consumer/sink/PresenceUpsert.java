@@ -1,0 +1,69 @@
+package io.agentpresence.consumer.sink;
+
+import java.util.Collections;
+
+/**
+ * The SQL text of every statement the writer runs, per dialect. The update assignments are evaluated left to
+ * right and each sees the columns already changed, so {@code event_ts}, which the guard reads, comes last.
+ */
+public final class PresenceUpsert {
+
+    public static final String TABLE = "agent_presences";
+    public static final String TOMBSTONES = "agent_presence_tombstones";
+
+    private final String upsert;
+    private final String recordTombstone;
+
+    public PresenceUpsert(SqlDialect dialect) {
+        this.upsert = dialect == SqlDialect.MYSQL_ROW_ALIAS ? rowAliasUpsert() : valuesUpsert();
+        this.recordTombstone = dialect == SqlDialect.MYSQL_ROW_ALIAS
+                ? "INSERT INTO " + TOMBSTONES + " (user_id, deleted_ts) VALUES (?, ?) AS new"
+                        + " ON DUPLICATE KEY UPDATE deleted_ts = GREATEST(" + TOMBSTONES + ".deleted_ts, new.deleted_ts)"
+                : "INSERT INTO " + TOMBSTONES + " (user_id, deleted_ts) VALUES (?, ?)"
+                        + " ON DUPLICATE KEY UPDATE deleted_ts = GREATEST(deleted_ts, VALUES(deleted_ts))";
+    }
+
+    private static String valuesUpsert() {
+        String newer = "VALUES(event_ts) >= event_ts";
+        return "INSERT INTO " + TABLE + " (user_id, status, event_ts, source, updated_at)"
+                + " VALUES (?, ?, ?, ?, CURRENT_TIMESTAMP(3))"
+                + " ON DUPLICATE KEY UPDATE"
+                + " status = IF(" + newer + ", VALUES(status), status),"
+                + " source = IF(" + newer + ", VALUES(source), source),"
+                + " updated_at = IF(" + newer + ", VALUES(updated_at), updated_at),"
+                + " event_ts = GREATEST(event_ts, VALUES(event_ts))";
+    }
+
+    private static String rowAliasUpsert() {
+        String newer = "new.event_ts >= " + TABLE + ".event_ts";
+        return "INSERT INTO " + TABLE + " (user_id, status, event_ts, source, updated_at)"
+                + " VALUES (?, ?, ?, ?, CURRENT_TIMESTAMP(3)) AS new"
+                + " ON DUPLICATE KEY UPDATE"
+                + " status = IF(" + newer + ", new.status, " + TABLE + ".status),"
+                + " source = IF(" + newer + ", new.source, " + TABLE + ".source),"
+                + " updated_at = IF(" + newer + ", new.updated_at, " + TABLE + ".updated_at),"
+                + " event_ts = GREATEST(" + TABLE + ".event_ts, new.event_ts)";
+    }
+
+    /** Binds (user_id, status, event_ts, source); inserts, or updates only when the event is at least as new. */
+    public String upsert() {
+        return upsert;
+    }
+
+    /** Binds (user_id, deleted_ts); remembers the newest deletion so a late older event cannot resurrect the row. */
+    public String recordTombstone() {
+        return recordTombstone;
+    }
+
+    /** Binds (user_id, ts); deletes the row unless it holds a newer event. */
+    public String delete() {
+        return "DELETE FROM " + TABLE + " WHERE user_id = ? AND event_ts <= ?";
+    }
+
+    /** Binds {@code count} user ids; removes rows just written from events older than a recorded deletion. */
+    public String deleteResurrected(int count) {
+        return "DELETE p FROM " + TABLE + " p JOIN " + TOMBSTONES + " t ON t.user_id = p.user_id"
+                + " WHERE p.event_ts < t.deleted_ts AND p.user_id IN ("
+                + String.join(", ", Collections.nCopies(count, "?")) + ")";
+    }
+}

@@ -1,0 +1,298 @@
+package io.agentpresence.model;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * The v1 wire format of a presence event: key = userId as UTF-8, value = a JSON object with {@code userId},
+ * {@code status}, optional {@code ts} (epoch ms) and optional {@code source}. Unknown fields are ignored.
+ * Decoding validates everything a row needs, so whatever it returns can be written as is.
+ */
+public final class PresenceEventCodec {
+
+    public static final int MAX_USER_ID_LENGTH = 191;
+    public static final int MAX_SOURCE_LENGTH = 64;
+    public static final int DEFAULT_MAX_VALUE_BYTES = 64 * 1024;
+    public static final Duration DEFAULT_MAX_FUTURE_SKEW = Duration.ofMinutes(5);
+    /** 9999-12-31T23:59:59.999Z: the last instant a DATETIME can show; larger values are clock bugs. */
+    public static final long MAX_TS = 253_402_300_799_999L;
+    private static final int MAX_NESTING_DEPTH = 64;
+
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build())
+            .build();
+
+    private final PresenceStatuses statuses;
+    private final long maxFutureSkewMs;
+    private final int maxValueBytes;
+
+    public PresenceEventCodec() {
+        this(PresenceStatuses.DEFAULT, DEFAULT_MAX_FUTURE_SKEW, DEFAULT_MAX_VALUE_BYTES);
+    }
+
+    public PresenceEventCodec(PresenceStatuses statuses, Duration maxFutureSkew, int maxValueBytes) {
+        if (maxFutureSkew.isNegative()) {
+            throw new IllegalArgumentException("maxFutureSkew must not be negative: " + maxFutureSkew);
+        }
+        if (maxValueBytes < 64) {
+            throw new IllegalArgumentException("maxValueBytes must be at least 64: " + maxValueBytes);
+        }
+        this.statuses = statuses;
+        this.maxFutureSkewMs = maxFutureSkew.toMillis();
+        this.maxValueBytes = maxValueBytes;
+    }
+
+    public PresenceStatuses statuses() {
+        return statuses;
+    }
+
+    /** The record key for a user: its id as UTF-8. */
+    public static byte[] key(String userId) {
+        return userId.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Encodes a valid event; {@code ts} may lie at most the configured skew ahead of this machine's clock. */
+    public byte[] encode(PresenceEvent event) throws MalformedEventException {
+        validate(event, System.currentTimeMillis());
+        ByteArrayOutputStream out = new ByteArrayOutputStream(96);
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("userId", event.userId());
+            g.writeStringField("status", event.status());
+            g.writeNumberField("ts", event.ts());
+            if (event.source() != null) {
+                g.writeStringField("source", event.source());
+            }
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing JSON to memory cannot fail", e);
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * Decodes and validates one record. {@code recordTimestamp} (epoch ms, or negative when unknown) stands in
+     * for a missing {@code ts} and bounds how far in the future {@code ts} may be.
+     */
+    public PresenceEvent decode(byte[] key, byte[] value, long recordTimestamp) throws MalformedEventException {
+        if (value.length > maxValueBytes) {
+            throw new MalformedEventException(Rejection.VALUE_TOO_LARGE,
+                    value.length + " bytes, more than the limit of " + maxValueBytes);
+        }
+        // Jackson decodes some ill-formed UTF-8 (overlong forms, encoded surrogates) instead of rejecting it
+        if (!isUtf8(value)) {
+            throw new MalformedEventException(Rejection.MALFORMED_JSON, "the value is not valid UTF-8");
+        }
+        Fields fields = parse(value);
+        if (fields.userId == null) {
+            throw new MalformedEventException(Rejection.MISSING_USER_ID, "field 'userId' is required");
+        }
+        String keyUserId = decodeKey(key);
+        long ts = fields.ts != null ? fields.ts : recordTimestamp;
+        if (fields.ts == null && recordTimestamp < 0) {
+            throw new MalformedEventException(Rejection.INVALID_TS, "no 'ts' field and no record timestamp");
+        }
+        if (fields.status == null) {
+            throw new MalformedEventException(Rejection.MISSING_STATUS, "field 'status' is required");
+        }
+        PresenceEvent event = new PresenceEvent(fields.userId, fields.status, ts, fields.source);
+        validate(event, recordTimestamp);
+        if (!keyUserId.equals(event.userId())) {
+            throw new MalformedEventException(Rejection.KEY_MISMATCH,
+                    "record key '" + printable(keyUserId) + "' differs from userId '" + printable(event.userId()) + "'");
+        }
+        return event;
+    }
+
+    /** The userId of a tombstone (a record with a null value): its key, validated like any userId. */
+    public String decodeTombstoneKey(byte[] key) throws MalformedEventException {
+        String userId = decodeKey(key);
+        checkUserId(userId);
+        return userId;
+    }
+
+    /** Checks every field of an event; {@code now} bounds {@code ts} unless negative (unknown). */
+    public void validate(PresenceEvent event, long now) throws MalformedEventException {
+        checkUserId(event.userId());
+        if (!statuses.contains(event.status())) {
+            throw new MalformedEventException(Rejection.UNKNOWN_STATUS,
+                    "'" + printable(event.status()) + "' is not one of " + statuses);
+        }
+        if (event.ts() < 0 || event.ts() > MAX_TS) {
+            throw new MalformedEventException(Rejection.INVALID_TS, event.ts() + " is outside 0.." + MAX_TS);
+        }
+        // ts - now cannot overflow (ts is within 0..MAX_TS); now + skew could, for a record timestamp near Long.MAX_VALUE
+        if (now >= 0 && event.ts() - now > maxFutureSkewMs) {
+            throw new MalformedEventException(Rejection.TS_IN_FUTURE, "ts " + event.ts() + " is "
+                    + (event.ts() - now) + " ms ahead of " + now + ", more than the allowed " + maxFutureSkewMs + " ms");
+        }
+        String source = event.source();
+        if (source != null) {
+            if (source.codePointCount(0, source.length()) > MAX_SOURCE_LENGTH) {
+                throw new MalformedEventException(Rejection.SOURCE_TOO_LONG,
+                        "'source' is longer than " + MAX_SOURCE_LENGTH + " characters");
+            }
+            if (!isCleanText(source)) {
+                throw new MalformedEventException(Rejection.INVALID_SOURCE,
+                        "'source' contains control characters or broken surrogates");
+            }
+        }
+    }
+
+    private static void checkUserId(String userId) throws MalformedEventException {
+        if (userId.isEmpty() || userId.isBlank()) {
+            throw new MalformedEventException(Rejection.INVALID_USER_ID, "userId is empty or blank");
+        }
+        if (userId.codePointCount(0, userId.length()) > MAX_USER_ID_LENGTH) {
+            throw new MalformedEventException(Rejection.USER_ID_TOO_LONG,
+                    "userId is longer than " + MAX_USER_ID_LENGTH + " characters");
+        }
+        // MySQL compares VARCHAR keys ignoring trailing spaces, so "a" and "a " would share one row
+        if (!userId.strip().equals(userId)) {
+            throw new MalformedEventException(Rejection.INVALID_USER_ID, "userId has leading or trailing whitespace");
+        }
+        if (!isCleanText(userId)) {
+            throw new MalformedEventException(Rejection.INVALID_USER_ID,
+                    "userId contains control characters or broken surrogates");
+        }
+    }
+
+    private static boolean isCleanText(String s) {
+        for (int i = 0; i < s.length(); ) {
+            int cp = s.codePointAt(i);
+            if (Character.isISOControl(cp) || Character.getType(cp) == Character.SURROGATE) {
+                return false;
+            }
+            i += Character.charCount(cp);
+        }
+        return true;
+    }
+
+    private static String decodeKey(byte[] key) throws MalformedEventException {
+        if (key == null) {
+            throw new MalformedEventException(Rejection.MISSING_KEY, "the record has no key; the key must be the userId");
+        }
+        try {
+            return strictUtf8(key);
+        } catch (CharacterCodingException e) {
+            throw new MalformedEventException(Rejection.INVALID_KEY, "the record key is not valid UTF-8", e);
+        }
+    }
+
+    private static boolean isUtf8(byte[] bytes) {
+        try {
+            strictUtf8(bytes);
+            return true;
+        } catch (CharacterCodingException e) {
+            return false; // the caller names the rejection
+        }
+    }
+
+    private static String strictUtf8(byte[] bytes) throws CharacterCodingException {
+        return StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT)
+                .decode(ByteBuffer.wrap(bytes))
+                .toString();
+    }
+
+    private static Fields parse(byte[] value) throws MalformedEventException {
+        Fields fields = new Fields();
+        try (JsonParser p = JSON.createParser(value)) {
+            JsonToken first = p.nextToken();
+            if (first == null) {
+                throw new MalformedEventException(Rejection.MALFORMED_JSON, "the value is empty");
+            }
+            if (first != JsonToken.START_OBJECT) {
+                throw new MalformedEventException(Rejection.NOT_AN_OBJECT, "expected a JSON object, found " + first);
+            }
+            Set<String> seen = new HashSet<>(8);
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                if (!seen.add(name)) {
+                    throw new MalformedEventException(Rejection.DUPLICATE_FIELD, "field '" + printable(name) + "' appears twice");
+                }
+                JsonToken token = p.nextToken();
+                switch (name) {
+                    case "userId" -> fields.userId = string(p, token, Rejection.INVALID_USER_ID, "userId");
+                    case "status" -> fields.status = string(p, token, Rejection.INVALID_STATUS, "status");
+                    case "source" -> fields.source = string(p, token, Rejection.INVALID_SOURCE, "source");
+                    case "ts" -> fields.ts = timestamp(p, token);
+                    default -> p.skipChildren();
+                }
+            }
+            if (p.nextToken() != null) {
+                throw new MalformedEventException(Rejection.MALFORMED_JSON, "content after the JSON object");
+            }
+        } catch (IOException e) {
+            // Jackson reports bad syntax, invalid UTF-8 and too-deep nesting all as I/O on an in-memory array
+            throw new MalformedEventException(Rejection.MALFORMED_JSON, firstLine(e.getMessage()), e);
+        }
+        return fields;
+    }
+
+    private static String string(JsonParser p, JsonToken token, Rejection rejection, String field)
+            throws IOException, MalformedEventException {
+        if (token == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (token != JsonToken.VALUE_STRING) {
+            throw new MalformedEventException(rejection, "'" + field + "' must be a string, found " + token);
+        }
+        return p.getText();
+    }
+
+    private static Long timestamp(JsonParser p, JsonToken token) throws IOException, MalformedEventException {
+        if (token == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (token != JsonToken.VALUE_NUMBER_INT) {
+            throw new MalformedEventException(Rejection.INVALID_TS, "'ts' must be an integer (epoch ms), found " + token);
+        }
+        if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+            throw new MalformedEventException(Rejection.INVALID_TS, "'ts' does not fit in 64 bits");
+        }
+        return p.getLongValue();
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unreadable JSON";
+        }
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+
+    /** Keeps log lines and error messages on one line and bounded, whatever a publisher sent. */
+    static String printable(String s) {
+        StringBuilder b = new StringBuilder(Math.min(s.length(), 80));
+        s.codePoints().limit(80).forEach(cp -> {
+            if (Character.isISOControl(cp) || Character.getType(cp) == Character.SURROGATE) {
+                b.append(String.format("\\u%04x", cp));
+            } else {
+                b.appendCodePoint(cp);
+            }
+        });
+        return s.codePointCount(0, s.length()) > 80 ? b.append('…').toString() : b.toString();
+    }
+
+    private static final class Fields {
+        String userId;
+        String status;
+        Long ts;
+        String source;
+    }
+}

@@ -1,0 +1,22 @@
+package io.agentpresence.model;
+
+/** Topic names and record header names shared by publishers, the consumer and the dead-letter topic. */
+public final class PresenceTopics {
+
+    /** The default topic of user-level presence events, keyed by userId. */
+    public static final String DEFAULT_TOPIC = "agent-presence";
+    /** The default dead-letter topic for records that cannot be applied because of their content. */
+    public static final String DEFAULT_DLQ_TOPIC = "agent-presence.dlq";
+
+    /** Dead-letter header: short stable rejection code, e.g. {@code unknown-status}. */
+    public static final String HEADER_REASON = "presence.dlq.reason";
+    public static final String HEADER_EXCEPTION_CLASS = "presence.dlq.exception.class";
+    public static final String HEADER_EXCEPTION_MESSAGE = "presence.dlq.exception.message";
+    public static final String HEADER_ORIGINAL_TOPIC = "presence.dlq.original.topic";
+    public static final String HEADER_ORIGINAL_PARTITION = "presence.dlq.original.partition";
+    public static final String HEADER_ORIGINAL_OFFSET = "presence.dlq.original.offset";
+    public static final String HEADER_CONSUMER_GROUP = "presence.dlq.consumer.group";
+
+    private PresenceTopics() {
+    }
+}
