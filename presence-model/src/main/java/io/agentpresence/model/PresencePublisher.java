@@ -21,6 +21,8 @@ public final class PresencePublisher implements AutoCloseable {
 
     /** How long a send may take before it fails, retries included. */
     public static final Duration DEFAULT_DELIVERY_TIMEOUT = Duration.ofSeconds(30);
+    /** How long one request may wait for the broker; Kafka requires linger.ms + this ≤ the delivery timeout. */
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
 
     private final Producer<byte[], byte[]> producer;
     private final String topic;
@@ -49,6 +51,10 @@ public final class PresencePublisher implements AutoCloseable {
         settings.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         settings.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         settings.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) DEFAULT_DELIVERY_TIMEOUT.toMillis());
+        // Kafka requires delivery.timeout.ms >= linger.ms + request.timeout.ms; its default request timeout is 30 s
+        settings.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) DEFAULT_DELIVERY_TIMEOUT.dividedBy(3).toMillis());
+        // Kafka's default request timeout (30 s) plus linger.ms would exceed the delivery timeout and fail construction
+        settings.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) REQUEST_TIMEOUT.toMillis());
         settings.putAll(overrides);
         settings.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         settings.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
