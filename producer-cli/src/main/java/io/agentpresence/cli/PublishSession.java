@@ -1,0 +1,127 @@
+package io.agentpresence.cli;
+
+import io.agentpresence.model.MalformedEventException;
+import io.agentpresence.model.PresenceEvent;
+import io.agentpresence.model.PresencePublisher;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.config.ConfigException;
+import picocli.CommandLine;
+
+/**
+ * One producer for one command run: sends events, waits for acknowledgements no longer than {@code --timeout}
+ * allows, and turns every broker failure into a one-line {@link PublishFailedException}. Closing never hangs.
+ */
+final class PublishSession implements AutoCloseable {
+
+    /** Slack on top of Kafka's own bounds, so the producer reports its timeout before we give up on it. */
+    private static final Duration GRACE = Duration.ofSeconds(1);
+
+    private final KafkaOptions options;
+    private final PresencePublisher publisher;
+    private final Duration waitBound;
+    private volatile boolean failed;
+
+    private PublishSession(KafkaOptions options, PresencePublisher publisher) {
+        this.options = options;
+        this.publisher = publisher;
+        this.waitBound = options.sendBound().plus(GRACE);
+    }
+
+    /** Creates the producer; a bad {@code -X} setting is a usage error (exit 2), anything else exit 1. */
+    static PublishSession open(KafkaOptions options, CommandLine commandLine) throws PublishFailedException {
+        try {
+            return new PublishSession(options,
+                    new PresencePublisher(options.producerConfig(), options.topic(), options.codec()));
+        } catch (KafkaException e) {
+            ConfigException config = configProblem(e);
+            // Kafka reports a bootstrap host DNS cannot resolve as a config error, but it is an unreachable broker
+            if (config != null && !String.valueOf(config.getMessage()).startsWith("No resolvable bootstrap urls")) {
+                // the settings came from the command line, so this is bad usage rather than a broker problem
+                throw new CommandLine.ParameterException(commandLine, "invalid producer setting: " + config.getMessage());
+            }
+            throw new PublishFailedException("could not create a Kafka producer for " + options.bootstrapServers()
+                    + ": " + describe(e), e);
+        }
+    }
+
+    CompletableFuture<RecordMetadata> send(PresenceEvent event) throws MalformedEventException, PublishFailedException {
+        try {
+            return publisher.publish(event);
+        } catch (KafkaException e) {
+            // thrown synchronously, e.g. when the producer is already failed: the send never started
+            throw failure(e);
+        }
+    }
+
+    CompletableFuture<RecordMetadata> sendTombstone(String userId) throws MalformedEventException, PublishFailedException {
+        try {
+            return publisher.delete(userId);
+        } catch (KafkaException e) {
+            // thrown synchronously, e.g. when the producer is already failed: the send never started
+            throw failure(e);
+        }
+    }
+
+    /** Waits for one acknowledgement; Kafka bounds the send by its timeouts, this bounds the wait regardless. */
+    RecordMetadata await(CompletableFuture<RecordMetadata> future) throws PublishFailedException {
+        try {
+            return future.get(waitBound.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            // the producer gave up on this record: unreachable broker, timeout, authorization, ...
+            throw failure(e.getCause());
+        } catch (TimeoutException e) {
+            // the producer outlived its own timeouts; stop waiting rather than hang the caller
+            throw failure(new TimeoutException("no acknowledgement within " + DurationConverter.format(waitBound)));
+        } catch (InterruptedException e) {
+            // someone wants us gone (Ctrl-C); keep the flag for whoever runs next
+            Thread.currentThread().interrupt();
+            throw failure(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        // after a failure the buffered records can only fail too, so drop them instead of waiting
+        publisher.close(failed ? Duration.ZERO : options.timeout());
+    }
+
+    private PublishFailedException failure(Throwable cause) {
+        failed = true;
+        String hint = isTimeout(cause) ? " (--timeout " + DurationConverter.format(options.timeout())
+                + "); is a broker running and reachable there?" : "";
+        return new PublishFailedException("could not publish to topic '" + options.topic() + "' at "
+                + options.bootstrapServers() + ": " + describe(cause) + hint, cause);
+    }
+
+    private static boolean isTimeout(Throwable e) {
+        return e instanceof org.apache.kafka.common.errors.TimeoutException || e instanceof TimeoutException;
+    }
+
+    private static ConfigException configProblem(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ConfigException config) {
+                return config;
+            }
+        }
+        return null;
+    }
+
+    /** The innermost message, on one line: Kafka wraps the useful part ("Failed to construct ..."). */
+    static String describe(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+        // one line, and no closing period, since callers append to it
+        String oneLine = message.replaceAll("\\s*\\R\\s*", " ").strip().replaceAll("\\.$", "");
+        // a timeout's message says what timed out; for anything else the exception's name is the news
+        return isTimeout(root) ? oneLine : root.getClass().getSimpleName() + ": " + oneLine;
+    }
+}

@@ -1,0 +1,60 @@
+package io.agentpresence.cli;
+
+import io.agentpresence.model.MalformedEventException;
+import io.agentpresence.model.PresenceEvent;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code presence set <userId> <status>}: publishes one presence update and prints where it landed. */
+@Command(name = "set", sortOptions = false,
+        description = "Publish one presence update: <userId> is now <status>.")
+public final class SetCommand implements Callable<Integer> {
+
+    static final String DEFAULT_SOURCE = "presence-cli";
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    KafkaOptions kafka;
+
+    @Parameters(index = "0", paramLabel = "<userId>", description = "The agent's user id (also the record key).")
+    String userId;
+
+    @Parameters(index = "1", paramLabel = "<status>", description = "The new status, one of --statuses.")
+    String status;
+
+    @Option(names = "--ts", paramLabel = "MILLIS", description = "Event time in epoch milliseconds. Default: now.")
+    Long ts;
+
+    @Option(names = "--source", defaultValue = DEFAULT_SOURCE,
+            description = "Who publishes the event. Default: ${DEFAULT-VALUE}")
+    String source;
+
+    @Override
+    public Integer call() throws PublishFailedException {
+        long now = System.currentTimeMillis();
+        PresenceEvent event = new PresenceEvent(userId, status, ts != null ? ts : now, source);
+        try {
+            // validate before connecting, so a typo fails fast even when no broker is around
+            kafka.codec().validate(event, now);
+            RecordMetadata sent;
+            try (PublishSession session = PublishSession.open(kafka, spec.commandLine())) {
+                sent = session.await(session.send(event));
+            }
+            spec.commandLine().getOut().printf("sent %s=%s to %s partition %d offset %d%n",
+                    userId, status, sent.topic(), sent.partition(), sent.offset());
+            return PresenceCli.EXIT_OK;
+        } catch (MalformedEventException e) {
+            // the event breaks the contract: the user's input is wrong, not the broker
+            spec.commandLine().getErr().println("presence: invalid event: " + e.getMessage());
+            return PresenceCli.EXIT_INVALID;
+        }
+    }
+}
