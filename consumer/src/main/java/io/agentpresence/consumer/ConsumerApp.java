@@ -49,7 +49,7 @@ public final class ConsumerApp {
             ConsumerService service = ConsumerService.start(config.load());
             Runtime.getRuntime().addShutdownHook(new Thread(service::close, "presence-shutdown"));
             service.awaitTermination();
-            return 0;
+            return service.failure() == null ? 0 : 1;
         }
     }
 

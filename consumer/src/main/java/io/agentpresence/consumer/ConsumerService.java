@@ -1,10 +1,14 @@
 package io.agentpresence.consumer;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.agentpresence.consumer.error.DeadLetterPublisher;
+import io.agentpresence.consumer.error.FailureClassifier;
 import io.agentpresence.consumer.ops.PresenceMetrics;
 import io.agentpresence.consumer.sink.DataSourceFactory;
+import io.agentpresence.consumer.sink.OffsetStore;
 import io.agentpresence.consumer.sink.PresenceWriter;
 import io.agentpresence.consumer.sink.SchemaMigrator;
+import io.agentpresence.model.PresencePublisher;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetAddress;
@@ -17,6 +21,8 @@ import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,14 +35,19 @@ public final class ConsumerService implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsumerService.class);
     static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(15);
+    /** How long the loop waits for the dead-letter topic to acknowledge before it retries the batch. */
+    static final Duration DEAD_LETTER_TIMEOUT = Duration.ofSeconds(30);
 
     private final HikariDataSource dataSource;
+    private final DeadLetterPublisher deadLetters;
     private final PresenceConsumer loop;
     private final Thread thread;
     private final MeterRegistry registry;
 
-    private ConsumerService(HikariDataSource dataSource, PresenceConsumer loop, MeterRegistry registry) {
+    private ConsumerService(HikariDataSource dataSource, DeadLetterPublisher deadLetters, PresenceConsumer loop,
+                            MeterRegistry registry) {
         this.dataSource = dataSource;
+        this.deadLetters = deadLetters;
         this.loop = loop;
         this.registry = registry;
         this.thread = new Thread(loop, "presence-consumer");
@@ -52,12 +63,19 @@ public final class ConsumerService implements AutoCloseable {
             if (config.migrateOnStart()) {
                 LOG.info("Database schema at version {}", SchemaMigrator.migrate(dataSource));
             }
-            PresenceWriter writer = PresenceWriter.forServer(dataSource);
+            OffsetStore offsets = new OffsetStore(config.groupId());
+            PresenceWriter writer = PresenceWriter.forServer(dataSource, offsets);
             MeterRegistry registry = new SimpleMeterRegistry();
+            PresenceMetrics metrics = new PresenceMetrics(registry);
+            FailureClassifier classifier = new FailureClassifier();
+            DeadLetterPublisher deadLetters = new DeadLetterPublisher(
+                    new KafkaProducer<>(deadLetterProducerProperties(config, bootstrapServers)),
+                    config.dlqTopic(), config.groupId());
             KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(config, bootstrapServers));
+            BatchApplier applier = new BatchApplier(writer, deadLetters, classifier, metrics, DEAD_LETTER_TIMEOUT);
             PresenceConsumer loop = new PresenceConsumer(consumer, config.topic(), new RecordDecoder(config.codec()),
-                    writer, new PresenceMetrics(registry), config.pollTimeout(), config.retryBackoffMax());
-            ConsumerService service = new ConsumerService(dataSource, loop, registry);
+                    applier, offsets, dataSource, classifier, metrics, config.pollTimeout(), config.retryBackoffMax());
+            ConsumerService service = new ConsumerService(dataSource, deadLetters, loop, registry);
             service.thread.start();
             LOG.info("Consuming {} as group {} from {}", config.topic(), config.groupId(), bootstrapServers);
             return service;
@@ -89,6 +107,23 @@ public final class ConsumerService implements AutoCloseable {
         return props;
     }
 
+    static Map<String, Object> deadLetterProducerProperties(PresenceConsumerConfig config, String bootstrapServers) {
+        Map<String, Object> overrides = new HashMap<>();
+        config.kafkaProperties().forEach((name, value) -> {
+            // security and connection settings apply to both clients; consumer-only ones would only warn
+            if (ProducerConfig.configNames().contains(name)) {
+                overrides.put(name, value);
+            }
+        });
+        overrides.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        overrides.put(ProducerConfig.CLIENT_ID_CONFIG, "presence-dlq-" + hostName());
+        // bounded, so an unreachable dead-letter topic turns into a retried batch, not a stuck loop
+        overrides.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
+        overrides.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 25_000);
+        overrides.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        return PresencePublisher.producerSettings(overrides);
+    }
+
     private static String hostName() {
         try {
             return InetAddress.getLocalHost().getHostName();
@@ -104,6 +139,16 @@ public final class ConsumerService implements AutoCloseable {
 
     public boolean isRunning() {
         return thread.isAlive();
+    }
+
+    /** Ready: running and not waiting for the database or the dead-letter topic. */
+    public boolean isReady() {
+        return thread.isAlive() && !loop.isWaiting();
+    }
+
+    /** The failure that stopped the service, if one did. */
+    public Throwable failure() {
+        return loop.fatalFailure();
     }
 
     /** Blocks until the poll loop ends (after {@link #close()}, or a fatal error). */
@@ -124,6 +169,7 @@ public final class ConsumerService implements AutoCloseable {
         if (thread.isAlive()) {
             LOG.warn("Poll loop still busy after {} s; closing the pool under it", SHUTDOWN_WAIT.toSeconds());
         }
+        deadLetters.close();
         dataSource.close();
     }
 }

@@ -1,32 +1,36 @@
 package io.agentpresence.consumer;
 
+import io.agentpresence.consumer.error.FailureClassifier;
+import io.agentpresence.consumer.error.Verdict;
 import io.agentpresence.consumer.ops.PresenceMetrics;
-import io.agentpresence.consumer.sink.PresenceBuffer;
-import io.agentpresence.consumer.sink.PresenceChange;
-import io.agentpresence.consumer.sink.PresenceWriter;
-import io.agentpresence.model.MalformedEventException;
-import java.sql.SQLException;
+import io.agentpresence.consumer.sink.FencedException;
+import io.agentpresence.consumer.sink.OffsetStore;
+import io.agentpresence.consumer.sink.PartitionPosition;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.CommitFailedException;
+import java.util.Set;
+import java.util.stream.Collectors;
+import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The poll loop: poll bytes, decode and validate, reduce to the newest change per user, write the batch in
- * one transaction, and only then commit the offsets. A batch the database refuses is polled again after a
- * back-off (the partitions are rewound to its first records), so nothing is skipped.
+ * The poll loop. Each poll becomes a {@link PendingBatch} that is applied in full before the next one:
+ * dead letters, rows and partition positions, then the Kafka commit. While the infrastructure fails, the
+ * batch is kept, the partitions are paused and polling goes on (so the group keeps this member), with
+ * exponential back-off between attempts. On assignment it seeks to the positions stored with the data.
  */
 public final class PresenceConsumer implements Runnable {
 
@@ -36,19 +40,35 @@ public final class PresenceConsumer implements Runnable {
     private final Consumer<byte[], byte[]> consumer;
     private final String topic;
     private final RecordDecoder decoder;
-    private final PresenceWriter writer;
+    private final BatchApplier applier;
+    private final OffsetStore offsets;
+    private final DataSource dataSource;
+    private final FailureClassifier classifier;
     private final PresenceMetrics metrics;
     private final Duration pollTimeout;
     private final Duration maxBackoff;
-    private volatile boolean stopping;
-    private Duration backoff = Duration.ZERO;
 
-    PresenceConsumer(Consumer<byte[], byte[]> consumer, String topic, RecordDecoder decoder, PresenceWriter writer,
-                     PresenceMetrics metrics, Duration pollTimeout, Duration maxBackoff) {
+    /** Positions the database holds for owned partitions, as far as this instance knows (absent: none). */
+    private final Map<TopicPartition, Long> stored = new HashMap<>();
+    /** Owned partitions whose stored position could not be read yet; they stay paused until it is. */
+    private final Set<TopicPartition> unpositioned = new HashSet<>();
+    private PendingBatch held;
+    private Duration backoff = Duration.ZERO;
+    private long nextAttemptNanos;
+    private volatile boolean stopping;
+    private volatile boolean waiting;
+    private volatile Throwable fatal;
+
+    PresenceConsumer(Consumer<byte[], byte[]> consumer, String topic, RecordDecoder decoder, BatchApplier applier,
+                     OffsetStore offsets, DataSource dataSource, FailureClassifier classifier, PresenceMetrics metrics,
+                     Duration pollTimeout, Duration maxBackoff) {
         this.consumer = consumer;
         this.topic = topic;
         this.decoder = decoder;
-        this.writer = writer;
+        this.applier = applier;
+        this.offsets = offsets;
+        this.dataSource = dataSource;
+        this.classifier = classifier;
         this.metrics = metrics;
         this.pollTimeout = pollTimeout;
         this.maxBackoff = maxBackoff;
@@ -56,7 +76,7 @@ public final class PresenceConsumer implements Runnable {
 
     @Override
     public void run() {
-        consumer.subscribe(List.of(topic), new LoggingRebalanceListener());
+        consumer.subscribe(List.of(topic), new Rebalance());
         try {
             while (!stopping) {
                 ConsumerRecords<byte[], byte[]> records;
@@ -66,13 +86,31 @@ public final class PresenceConsumer implements Runnable {
                     // stop() interrupts a blocked poll; the loop condition decides
                     continue;
                 }
-                if (!records.isEmpty()) {
-                    process(records);
-                }
+                step(records);
             }
+        } catch (RuntimeException | Error e) {
+            fatal = e;
+            LOG.error("Stopping: {}", e.getMessage(), e);
         } finally {
             consumer.close(Duration.ofSeconds(5));
             LOG.info("Consumer closed");
+        }
+    }
+
+    private void step(ConsumerRecords<byte[], byte[]> records) {
+        if (held == null && !records.isEmpty()) {
+            metrics.consumed(records.count());
+            held = PendingBatch.decode(records, decoder, metrics);
+        } else if (!records.isEmpty()) {
+            // fetched while a batch waits (a pause raced a fetch): leave them for after that batch
+            records.partitions().forEach(tp -> consumer.seek(tp, records.records(tp).get(0).offset()));
+        }
+        boolean due = System.nanoTime() - nextAttemptNanos >= 0;
+        if (due && !unpositioned.isEmpty()) {
+            positionFromDatabase(List.copyOf(unpositioned));
+        }
+        if (due && held != null && unpositioned.isEmpty()) {
+            attempt(held);
         }
     }
 
@@ -82,79 +120,130 @@ public final class PresenceConsumer implements Runnable {
         consumer.wakeup();
     }
 
-    private void process(ConsumerRecords<byte[], byte[]> records) {
-        metrics.consumed(records.count());
-        PresenceBuffer buffer = new PresenceBuffer();
-        Map<TopicPartition, Long> firstOffsets = new HashMap<>();
-        Map<TopicPartition, OffsetAndMetadata> nextOffsets = new HashMap<>();
-        long sequence = 0;
-        for (ConsumerRecord<byte[], byte[]> record : records) {
-            TopicPartition tp = new TopicPartition(record.topic(), record.partition());
-            firstOffsets.putIfAbsent(tp, record.offset());
-            nextOffsets.put(tp, new OffsetAndMetadata(record.offset() + 1));
-            try {
-                buffer.add(decoder.decode(record, sequence++));
-            } catch (MalformedEventException e) {
-                // bad content: never applied and never allowed to stall the partition
-                metrics.rejected(e.rejection());
-                LOG.warn("Rejected record {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
-                        e.getMessage());
-            }
-        }
-        List<PresenceChange> changes = buffer.changes();
+    /** True while the loop waits for the database (or the dead-letter topic) to come back. */
+    public boolean isWaiting() {
+        return waiting;
+    }
+
+    /** The failure that stopped the loop, if one did. */
+    public Throwable fatalFailure() {
+        return fatal;
+    }
+
+    private void attempt(PendingBatch batch) {
         try {
-            metrics.batchWrite().recordCallable(() -> {
-                writer.write(changes);
-                return null;
-            });
+            applier.apply(batch, positions(batch));
+        } catch (FencedException e) {
+            metrics.fenced();
+            LOG.warn("Stored position moved ({}); continuing from the positions in the database", e.getMessage());
+            held = null;
+            positionFromDatabase(new ArrayList<>(consumer.assignment()));
+            return;
         } catch (Exception e) {
-            retryLater(firstOffsets, e);
+            Verdict verdict = classifier.classify(e);
+            if (verdict == Verdict.FATAL) {
+                throw new IllegalStateException("cannot apply presence events: " + describe(e), e);
+            }
+            holdForRetry(e);
             return;
         }
-        long deletes = changes.stream().filter(PresenceChange::isDelete).count();
-        metrics.written(changes.size() - deletes, deletes);
-        metrics.superseded(buffer.superseded());
+        batch.nextOffsets().forEach(stored::put);
+        held = null;
         backoff = Duration.ZERO;
-        LOG.debug("Applied {} records as {} changes ({} deletions)", records.count(), changes.size(), deletes);
-        commit(nextOffsets);
+        waiting = false;
+        resumePositioned();
+        commitToKafka(batch);
     }
 
-    private void retryLater(Map<TopicPartition, Long> firstOffsets, Exception e) {
-        metrics.writeFailed();
-        backoff = backoff.isZero() ? FIRST_BACKOFF : min(backoff.multipliedBy(2), maxBackoff);
-        LOG.warn("Writing a batch failed ({}); rewinding {} partition(s) and retrying in {} ms",
-                describe(e), firstOffsets.size(), backoff.toMillis());
-        Collection<TopicPartition> owned = consumer.assignment();
-        firstOffsets.forEach((tp, offset) -> {
-            if (owned.contains(tp)) {
-                consumer.seek(tp, offset);
+    private List<PartitionPosition> positions(PendingBatch batch) {
+        List<PartitionPosition> positions = new ArrayList<>();
+        batch.nextOffsets().forEach((tp, next) -> {
+            Long expected = stored.get(tp);
+            if (expected == null || expected.longValue() != next) {
+                positions.add(new PartitionPosition(tp.topic(), tp.partition(), expected, next));
             }
         });
-        sleep(backoff);
+        return positions;
     }
 
-    private void commit(Map<TopicPartition, OffsetAndMetadata> offsets) {
+    private void holdForRetry(Exception e) {
+        metrics.retried();
+        waiting = true;
+        backoff = backoff.isZero() ? FIRST_BACKOFF : min(backoff.multipliedBy(2), maxBackoff);
+        nextAttemptNanos = System.nanoTime() + backoff.toNanos();
+        consumer.pause(consumer.assignment());
+        LOG.warn("Applying a batch failed ({}); partitions paused, retrying in {} ms", describe(e), backoff.toMillis());
+    }
+
+    private void commitToKafka(PendingBatch batch) {
+        Map<TopicPartition, OffsetAndMetadata> commit = batch.nextOffsets().entrySet().stream()
+                .filter(e -> consumer.assignment().contains(e.getKey()))
+                .collect(Collectors.toMap(Map.Entry::getKey, e -> new OffsetAndMetadata(e.getValue())));
         try {
-            consumer.commitSync(offsets);
+            consumer.commitSync(commit);
         } catch (WakeupException e) {
             // shutdown raced the commit; the rows are written, so commit them before closing
-            consumer.commitSync(offsets);
-        } catch (CommitFailedException | RebalanceInProgressException e) {
-            // the partitions moved on; the new owner re-applies these records, which the upsert makes harmless
-            LOG.info("Offsets not committed after a rebalance ({}); the new owner re-applies them", e.getMessage());
+            consumer.commitSync(commit);
+        } catch (KafkaException e) {
+            // the database holds the positions; Kafka's copy only feeds lag tools and catches up next batch
+            LOG.info("Kafka offset commit failed ({}); the positions are safe in the database", e.getMessage());
         }
     }
 
-    private void sleep(Duration d) {
-        long until = System.nanoTime() + d.toNanos();
-        while (!stopping && System.nanoTime() < until) {
-            try {
-                Thread.sleep(Math.min(100, Math.max(1, (until - System.nanoTime()) / 1_000_000)));
-            } catch (InterruptedException e) {
-                // treated as a request to stop: the batch is polled again by whoever runs next
-                Thread.currentThread().interrupt();
-                stopping = true;
+    /**
+     * Reads stored positions and seeks to them; a partition with none stored starts from the beginning, since
+     * the database is what says what has been applied. On failure the partitions stay paused for a retry.
+     */
+    private void positionFromDatabase(Collection<TopicPartition> partitions) {
+        unpositioned.addAll(partitions);
+        consumer.pause(partitions);
+        Map<Integer, Long> positions;
+        try {
+            positions = offsets.read(dataSource, topic, partitions.stream().map(TopicPartition::partition).toList());
+        } catch (Exception e) {
+            if (classifier.classify(e) == Verdict.FATAL) {
+                throw new IllegalStateException("cannot read stored positions: " + describe(e), e);
             }
+            holdForRetry(e);
+            return;
+        }
+        for (TopicPartition tp : partitions) {
+            Long position = positions.get(tp.partition());
+            if (position != null) {
+                consumer.seek(tp, position);
+                stored.put(tp, position);
+            } else {
+                consumer.seekToBeginning(List.of(tp));
+                stored.remove(tp);
+            }
+            unpositioned.remove(tp);
+        }
+        if (held == null) {
+            waiting = false;
+            resumePositioned();
+        }
+    }
+
+    private void resumePositioned() {
+        consumer.resume(consumer.paused().stream().filter(tp -> !unpositioned.contains(tp)).toList());
+    }
+
+    /** Forgets a held batch that spans partitions this instance no longer owns; the kept ones re-read it. */
+    private void release(Collection<TopicPartition> gone) {
+        if (held != null && held.touches(gone)) {
+            held.firstOffsets().forEach((tp, first) -> {
+                if (!gone.contains(tp)) {
+                    consumer.seek(tp, first);
+                }
+            });
+            held = null;
+        }
+        gone.forEach(tp -> {
+            stored.remove(tp);
+            unpositioned.remove(tp);
+        });
+        if (held == null) {
+            resumePositioned();
         }
     }
 
@@ -162,17 +251,20 @@ public final class PresenceConsumer implements Runnable {
         return a.compareTo(b) <= 0 ? a : b;
     }
 
-    private static String describe(Exception e) {
-        Throwable t = e instanceof SQLException ? e : (e.getCause() != null ? e.getCause() : e);
-        return t.getClass().getSimpleName() + ": " + t.getMessage();
+    private static String describe(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == e ? e.toString() : e + " (cause: " + root + ")";
     }
 
-    private static final class LoggingRebalanceListener implements ConsumerRebalanceListener {
+    private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            // every batch is written and committed before the next poll, so nothing is in flight here
             if (!partitions.isEmpty()) {
                 LOG.info("Partitions revoked: {}", partitions);
+                release(partitions);
             }
         }
 
@@ -180,12 +272,18 @@ public final class PresenceConsumer implements Runnable {
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             if (!partitions.isEmpty()) {
                 LOG.info("Partitions assigned: {}", partitions);
+                positionFromDatabase(partitions);
+            }
+            if (held != null) {
+                // a batch is waiting for the database: nothing new is fetched until it is written
+                consumer.pause(consumer.assignment());
             }
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             LOG.warn("Partitions lost without a clean hand-over: {}", partitions);
+            release(partitions);
         }
     }
 }

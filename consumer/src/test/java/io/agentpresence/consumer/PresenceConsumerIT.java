@@ -132,7 +132,7 @@ class PresenceConsumerIT {
         await().atMost(CONVERGE).until(() -> count(service, PresenceMetrics.EVENTS_CONSUMED) == 64);
         assertThat(table.rows()).containsOnlyKeys("agent-new");
         assertThat(table.row("agent-new")).contains(new Row("agent-new", "away", 1_063, "p63"));
-        assertThat(count(service, PresenceMetrics.WRITE_FAILURES)).isZero();
+        assertThat(count(service, PresenceMetrics.BATCH_RETRIES)).isZero();
         assertThat(count(service, PresenceMetrics.EVENTS_REJECTED)).isZero();
     }
 

@@ -7,8 +7,8 @@ import java.util.Map;
 
 /**
  * Reduces a batch to one change per user: the newest by event time, ties going to the later record. Not
- * simply the last to arrive: one user's events can reach a batch from two partitions, and keeping an older
- * one would drop the newer for good, since the guard would later refuse nothing and the newer is gone.
+ * simply the last to arrive: one user's events can reach a batch from two partitions, and keeping the
+ * older one would lose the newer for good once the batch's offsets are committed.
  */
 public final class PresenceBuffer {
 
@@ -24,6 +24,11 @@ public final class PresenceBuffer {
         if (change.supersedes(current)) {
             newest.put(change.userId(), change);
         }
+    }
+
+    /** Takes a change out of the batch (its record goes to the dead-letter topic instead). */
+    public void remove(PresenceChange change) {
+        newest.remove(change.userId(), change);
     }
 
     /** The reduced batch, sorted by userId so concurrent writers lock rows in one order (no deadlocks). */

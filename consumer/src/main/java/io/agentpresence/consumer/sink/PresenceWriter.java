@@ -11,8 +11,8 @@ import javax.sql.DataSource;
 
 /**
  * Writes one reduced batch in one transaction: the upserts as one rewritten multi-row statement, then the
- * deletions, then the clean-up of rows that a recorded deletion has already overtaken. Either all of it
- * commits or none of it does; the caller commits Kafka offsets only after this returns.
+ * deletions, then the clean-up of rows that a recorded deletion has already overtaken, then the partitions'
+ * new positions. Either all of it commits or none of it does; the caller commits Kafka offsets only after.
  */
 public final class PresenceWriter {
 
@@ -21,38 +21,63 @@ public final class PresenceWriter {
 
     private final DataSource dataSource;
     private final PresenceUpsert sql;
+    private final OffsetStore offsets;
 
-    public PresenceWriter(DataSource dataSource, PresenceUpsert sql) {
+    public PresenceWriter(DataSource dataSource, PresenceUpsert sql, OffsetStore offsets) {
         this.dataSource = dataSource;
         this.sql = sql;
+        this.offsets = offsets;
     }
 
     /** Detects the server's dialect once and returns a writer for it. */
-    public static PresenceWriter forServer(DataSource dataSource) throws SQLException {
+    public static PresenceWriter forServer(DataSource dataSource, OffsetStore offsets) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            return new PresenceWriter(dataSource, new PresenceUpsert(SqlDialect.fromVersion(SqlDialect.serverVersion(c))));
+            SqlDialect dialect = SqlDialect.fromVersion(SqlDialect.serverVersion(c));
+            return new PresenceWriter(dataSource, new PresenceUpsert(dialect), offsets);
         }
     }
 
-    /** @param changes at most one per user, sorted by userId (see {@link PresenceBuffer#changes()}) */
-    public void write(List<PresenceChange> changes) throws SQLException {
-        if (changes.isEmpty()) {
+    /**
+     * @param changes   at most one per user, sorted by userId (see {@link PresenceBuffer#changes()})
+     * @param positions where each partition of the batch stands afterwards; stored in the same transaction
+     * @throws FencedException when a stored position is not the expected one; nothing is written then
+     */
+    public void write(List<PresenceChange> changes, List<PartitionPosition> positions)
+            throws SQLException, FencedException {
+        if (changes.isEmpty() && positions.isEmpty()) {
             return;
         }
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                List<PresenceChange> upserts = changes.stream().filter(ch -> !ch.isDelete()).toList();
-                List<PresenceChange> deletes = changes.stream().filter(PresenceChange::isDelete).toList();
-                upsert(c, upserts);
-                delete(c, deletes);
-                removeResurrected(c, upserts);
+                writeRows(c, changes);
+                offsets.advance(c, positions);
                 c.commit();
-            } catch (SQLException | RuntimeException e) {
+            } catch (SQLException | FencedException | RuntimeException e) {
                 rollback(c, e);
                 throw e;
             }
         }
+    }
+
+    /** Runs the statements for {@code changes} and rolls them back: finds out whether they would fail. */
+    public void probe(List<PresenceChange> changes) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                writeRows(c, changes);
+            } finally {
+                c.rollback();
+            }
+        }
+    }
+
+    private void writeRows(Connection c, List<PresenceChange> changes) throws SQLException {
+        List<PresenceChange> upserts = changes.stream().filter(ch -> !ch.isDelete()).toList();
+        List<PresenceChange> deletes = changes.stream().filter(PresenceChange::isDelete).toList();
+        upsert(c, upserts);
+        delete(c, deletes);
+        removeResurrected(c, upserts);
     }
 
     private void upsert(Connection c, List<PresenceChange> upserts) throws SQLException {

@@ -33,7 +33,7 @@ abstract class UpsertScenarios {
     void open(TestDatabase db) throws SQLException {
         dataSource = DataSourceFactory.create(db.jdbcUrl(), db.user(), db.password(), 4);
         SchemaMigrator.migrate(dataSource);
-        writer = PresenceWriter.forServer(dataSource);
+        writer = PresenceWriter.forServer(dataSource, new OffsetStore("scenarios"));
         table = new PresenceTable(db);
     }
 
@@ -50,12 +50,12 @@ abstract class UpsertScenarios {
         return new PresenceChange(user, status, ts, "test", seq++);
     }
 
-    private void write(PresenceChange... changes) throws SQLException {
+    private void write(PresenceChange... changes) throws Exception {
         PresenceBuffer buffer = new PresenceBuffer();
         for (PresenceChange c : changes) {
             buffer.add(c);
         }
-        writer.write(buffer.changes());
+        writer.write(buffer.changes(), List.of());
     }
 
     @Test
@@ -126,7 +126,7 @@ abstract class UpsertScenarios {
         for (int i = 0; i < 50; i++) {
             changes.add(set(String.format("user-%02d", i), "online", 1));
         }
-        writer.write(changes);
+        writer.write(changes, List.of());
 
         assertThat(table.count()).isEqualTo(50);
         assertThat(upsertsSentInOneStatement()).isTrue();
@@ -171,7 +171,7 @@ abstract class UpsertScenarios {
                 PresenceChange change = new PresenceChange("fresh-user", i % 2 == 0 ? "online" : "busy", 1000 + i,
                         "writer-" + i, i);
                 writes.add(pool.submit(() -> {
-                    writer.write(List.of(change));
+                    writer.write(List.of(change), List.of());
                     return null;
                 }));
             }

@@ -1,0 +1,114 @@
+package io.agentpresence.consumer;
+
+import io.agentpresence.consumer.error.DeadLetter;
+import io.agentpresence.consumer.error.DeadLetterPublisher;
+import io.agentpresence.consumer.error.FailureClassifier;
+import io.agentpresence.consumer.error.Verdict;
+import io.agentpresence.consumer.ops.PresenceMetrics;
+import io.agentpresence.consumer.sink.FencedException;
+import io.agentpresence.consumer.sink.PartitionPosition;
+import io.agentpresence.consumer.sink.PresenceChange;
+import io.agentpresence.consumer.sink.PresenceWriter;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Does one batch's work in the order that loses nothing: dead letters first, acknowledged by the broker;
+ * then the rows and positions in one transaction. When the database refuses the batch for its content,
+ * halves are tried (and rolled back) until the refused changes are found; only those are dead-lettered.
+ */
+final class BatchApplier {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BatchApplier.class);
+
+    private final PresenceWriter writer;
+    private final DeadLetterPublisher deadLetters;
+    private final FailureClassifier classifier;
+    private final PresenceMetrics metrics;
+    private final Duration deadLetterTimeout;
+
+    BatchApplier(PresenceWriter writer, DeadLetterPublisher deadLetters, FailureClassifier classifier,
+                 PresenceMetrics metrics, Duration deadLetterTimeout) {
+        this.writer = writer;
+        this.deadLetters = deadLetters;
+        this.classifier = classifier;
+        this.metrics = metrics;
+        this.deadLetterTimeout = deadLetterTimeout;
+    }
+
+    /** @throws FencedException when the stored positions moved; nothing of the batch was written */
+    void apply(PendingBatch batch, List<PartitionPosition> positions) throws Exception {
+        sendDeadLetters(batch);
+        try {
+            write(batch, positions);
+        } catch (SQLException e) {
+            if (classifier.classify(e) != Verdict.DEAD_LETTER) {
+                throw e;
+            }
+            int before = batch.changes().size();
+            isolateCulprits(batch, batch.changes());
+            if (batch.changes().size() == before) {
+                // the failure did not reproduce change by change; keep the batch and let the caller retry
+                throw e;
+            }
+            sendDeadLetters(batch);
+            write(batch, positions);
+        }
+    }
+
+    private void write(PendingBatch batch, List<PartitionPosition> positions) throws Exception {
+        List<PresenceChange> changes = batch.changes();
+        metrics.batchWrite().recordCallable(() -> {
+            writer.write(changes, positions);
+            return null;
+        });
+        long deletes = changes.stream().filter(PresenceChange::isDelete).count();
+        metrics.written(changes.size() - deletes, deletes);
+    }
+
+    private void isolateCulprits(PendingBatch batch, List<PresenceChange> changes) throws SQLException {
+        try {
+            writer.probe(changes);
+        } catch (SQLException e) {
+            if (classifier.classify(e) != Verdict.DEAD_LETTER) {
+                // the database itself failed while we searched; the whole batch is retried later
+                throw e;
+            }
+            if (changes.size() == 1) {
+                LOG.warn("The database refuses the event for user {} ({}); dead-lettering it",
+                        changes.get(0).userId(), e.getMessage());
+                batch.deadLetter(changes.get(0), e);
+                return;
+            }
+            int half = changes.size() / 2;
+            isolateCulprits(batch, new ArrayList<>(changes.subList(0, half)));
+            isolateCulprits(batch, new ArrayList<>(changes.subList(half, changes.size())));
+        }
+    }
+
+    private void sendDeadLetters(PendingBatch batch) throws InterruptedException, ExecutionException, TimeoutException {
+        List<DeadLetter> unsent = batch.unsentDeadLetters();
+        if (unsent.isEmpty()) {
+            return;
+        }
+        List<CompletableFuture<?>> acks = new ArrayList<>();
+        for (DeadLetter letter : unsent) {
+            LOG.warn("Dead-lettering {}-{}@{}: {}", letter.record().topic(), letter.record().partition(),
+                    letter.record().offset(), letter.error().getMessage());
+            acks.add(deadLetters.send(letter));
+        }
+        // the offsets may pass these records only once the broker has them
+        CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new))
+                .get(deadLetterTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        unsent.forEach(letter -> metrics.deadLettered(letter.reason()));
+        batch.markDeadLettersSent();
+    }
+}

@@ -1,0 +1,84 @@
+package io.agentpresence.consumer;
+
+import io.agentpresence.consumer.error.DeadLetter;
+import io.agentpresence.consumer.ops.PresenceMetrics;
+import io.agentpresence.consumer.sink.PresenceBuffer;
+import io.agentpresence.consumer.sink.PresenceChange;
+import io.agentpresence.model.MalformedEventException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * One poll's worth of work, kept until it is fully done: the reduced changes, the records that go to the
+ * dead-letter topic instead, and the offsets the batch spans. A change's {@code sequence} is the index of
+ * its record in {@link #records}.
+ */
+final class PendingBatch {
+
+    private final List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+    private final PresenceBuffer buffer = new PresenceBuffer();
+    private final List<DeadLetter> deadLetters = new ArrayList<>();
+    private final Map<TopicPartition, Long> firstOffsets = new HashMap<>();
+    private final Map<TopicPartition, Long> nextOffsets = new HashMap<>();
+    private int deadLettersSent;
+
+    static PendingBatch decode(ConsumerRecords<byte[], byte[]> polled, RecordDecoder decoder, PresenceMetrics metrics) {
+        PendingBatch batch = new PendingBatch();
+        for (ConsumerRecord<byte[], byte[]> record : polled) {
+            TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+            batch.firstOffsets.putIfAbsent(tp, record.offset());
+            batch.nextOffsets.put(tp, record.offset() + 1);
+            batch.records.add(record);
+            try {
+                batch.buffer.add(decoder.decode(record, batch.records.size() - 1));
+            } catch (MalformedEventException e) {
+                // bad content: it goes to the dead-letter topic and never stalls the partition
+                metrics.rejected(e.rejection());
+                batch.deadLetters.add(new DeadLetter(record, e.rejection().code(), e));
+            }
+        }
+        metrics.superseded(batch.buffer.superseded());
+        return batch;
+    }
+
+    List<PresenceChange> changes() {
+        return buffer.changes();
+    }
+
+    int recordCount() {
+        return records.size();
+    }
+
+    /** Moves a change the database refused out of the batch and onto the dead-letter list. */
+    void deadLetter(PresenceChange change, Throwable error) {
+        buffer.remove(change);
+        deadLetters.add(new DeadLetter(records.get((int) change.sequence()), DeadLetter.DATABASE_REJECTED, error));
+    }
+
+    /** Dead letters not yet acknowledged by the broker. */
+    List<DeadLetter> unsentDeadLetters() {
+        return deadLetters.subList(deadLettersSent, deadLetters.size());
+    }
+
+    void markDeadLettersSent() {
+        deadLettersSent = deadLetters.size();
+    }
+
+    Map<TopicPartition, Long> firstOffsets() {
+        return firstOffsets;
+    }
+
+    Map<TopicPartition, Long> nextOffsets() {
+        return nextOffsets;
+    }
+
+    boolean touches(Collection<TopicPartition> partitions) {
+        return partitions.stream().anyMatch(firstOffsets::containsKey);
+    }
+}
