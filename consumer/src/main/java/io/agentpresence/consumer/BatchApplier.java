@@ -2,6 +2,7 @@ package io.agentpresence.consumer;
 
 import io.agentpresence.consumer.error.DeadLetter;
 import io.agentpresence.consumer.error.DeadLetterPublisher;
+import io.agentpresence.consumer.error.DeadLetterUnavailableException;
 import io.agentpresence.consumer.error.FailureClassifier;
 import io.agentpresence.consumer.error.Verdict;
 import io.agentpresence.consumer.ops.PresenceMetrics;
@@ -94,7 +95,7 @@ final class BatchApplier {
         }
     }
 
-    private void sendDeadLetters(PendingBatch batch) throws InterruptedException, ExecutionException, TimeoutException {
+    private void sendDeadLetters(PendingBatch batch) throws InterruptedException, DeadLetterUnavailableException {
         List<DeadLetter> unsent = batch.unsentDeadLetters();
         if (unsent.isEmpty()) {
             return;
@@ -106,8 +107,12 @@ final class BatchApplier {
             acks.add(deadLetters.send(letter));
         }
         // the offsets may pass these records only once the broker has them
-        CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new))
-                .get(deadLetterTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new))
+                    .get(deadLetterTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new DeadLetterUnavailableException(e.getCause() != null ? e.getCause() : e);
+        }
         unsent.forEach(letter -> metrics.deadLettered(letter.reason()));
         batch.markDeadLettersSent();
     }

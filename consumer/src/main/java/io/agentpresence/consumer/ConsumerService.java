@@ -55,6 +55,11 @@ public final class ConsumerService implements AutoCloseable {
 
     /** Connects, migrates when configured, and starts consuming. Fails fast with the cause when it cannot. */
     public static ConsumerService start(PresenceConsumerConfig config) throws SQLException {
+        return start(config, ConsumerListener.NONE);
+    }
+
+    /** As {@link #start(PresenceConsumerConfig)}, with hooks into the poll loop. */
+    public static ConsumerService start(PresenceConsumerConfig config, ConsumerListener listener) throws SQLException {
         String bootstrapServers = config.bootstrapServers();
         LOG.info("Starting presence consumer with:\n{}", config.describe());
         HikariDataSource dataSource = DataSourceFactory.create(config.dbUrl(), config.dbUser(), config.dbPassword(),
@@ -74,7 +79,7 @@ public final class ConsumerService implements AutoCloseable {
             KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(config, bootstrapServers));
             BatchApplier applier = new BatchApplier(writer, deadLetters, classifier, metrics, DEAD_LETTER_TIMEOUT);
             PresenceConsumer loop = new PresenceConsumer(consumer, config.topic(), new RecordDecoder(config.codec()),
-                    applier, offsets, dataSource, classifier, metrics, config.pollTimeout(), config.retryBackoffMax());
+                    applier, offsets, dataSource, classifier, metrics, config.pollTimeout(), config.retryBackoffMax(), listener);
             ConsumerService service = new ConsumerService(dataSource, deadLetters, loop, registry);
             service.thread.start();
             LOG.info("Consuming {} as group {} from {}", config.topic(), config.groupId(), bootstrapServers);

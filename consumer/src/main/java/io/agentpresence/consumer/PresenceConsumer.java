@@ -47,6 +47,7 @@ public final class PresenceConsumer implements Runnable {
     private final PresenceMetrics metrics;
     private final Duration pollTimeout;
     private final Duration maxBackoff;
+    private final ConsumerListener listener;
 
     /** Positions the database holds for owned partitions, as far as this instance knows (absent: none). */
     private final Map<TopicPartition, Long> stored = new HashMap<>();
@@ -61,7 +62,7 @@ public final class PresenceConsumer implements Runnable {
 
     PresenceConsumer(Consumer<byte[], byte[]> consumer, String topic, RecordDecoder decoder, BatchApplier applier,
                      OffsetStore offsets, DataSource dataSource, FailureClassifier classifier, PresenceMetrics metrics,
-                     Duration pollTimeout, Duration maxBackoff) {
+                     Duration pollTimeout, Duration maxBackoff, ConsumerListener listener) {
         this.consumer = consumer;
         this.topic = topic;
         this.decoder = decoder;
@@ -72,6 +73,7 @@ public final class PresenceConsumer implements Runnable {
         this.metrics = metrics;
         this.pollTimeout = pollTimeout;
         this.maxBackoff = maxBackoff;
+        this.listener = listener;
     }
 
     @Override
@@ -148,6 +150,7 @@ public final class PresenceConsumer implements Runnable {
             return;
         }
         batch.nextOffsets().forEach(stored::put);
+        listener.onBatchCommitted(batch.nextOffsets().keySet(), batch.recordCount());
         held = null;
         backoff = Duration.ZERO;
         waiting = false;
@@ -265,6 +268,7 @@ public final class PresenceConsumer implements Runnable {
             if (!partitions.isEmpty()) {
                 LOG.info("Partitions revoked: {}", partitions);
                 release(partitions);
+                listener.onRevoked(partitions);
             }
         }
 
@@ -272,6 +276,7 @@ public final class PresenceConsumer implements Runnable {
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             if (!partitions.isEmpty()) {
                 LOG.info("Partitions assigned: {}", partitions);
+                listener.onAssigned(partitions);
                 positionFromDatabase(partitions);
             }
             if (held != null) {
@@ -284,6 +289,7 @@ public final class PresenceConsumer implements Runnable {
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             LOG.warn("Partitions lost without a clean hand-over: {}", partitions);
             release(partitions);
+            listener.onRevoked(partitions);
         }
     }
 }

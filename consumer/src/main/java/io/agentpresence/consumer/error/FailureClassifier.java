@@ -20,6 +20,10 @@ public final class FailureClassifier {
 
     public Verdict classify(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof DeadLetterUnavailableException) {
+                // whatever the broker said, dropping the record is not an option; wait for the topic
+                return Verdict.RETRY;
+            }
             if (t instanceof SQLException sql) {
                 return classify(sql);
             }
