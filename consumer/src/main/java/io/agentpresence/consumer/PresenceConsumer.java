@@ -36,6 +36,7 @@ public final class PresenceConsumer implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PresenceConsumer.class);
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
+    private static final Duration WAIT_LOG_INTERVAL = Duration.ofSeconds(30);
 
     private final Consumer<byte[], byte[]> consumer;
     private final String topic;
@@ -56,6 +57,9 @@ public final class PresenceConsumer implements Runnable {
     private PendingBatch held;
     private Duration backoff = Duration.ZERO;
     private long nextAttemptNanos;
+    private long waitingSinceNanos;
+    private long lastWaitLogNanos;
+    private int failedAttempts;
     private volatile boolean stopping;
     private volatile boolean waiting;
     private volatile Throwable fatal;
@@ -152,8 +156,7 @@ public final class PresenceConsumer implements Runnable {
         batch.nextOffsets().forEach(stored::put);
         listener.onBatchCommitted(batch.nextOffsets().keySet(), batch.recordCount());
         held = null;
-        backoff = Duration.ZERO;
-        waiting = false;
+        recovered();
         resumePositioned();
         commitToKafka(batch);
     }
@@ -171,11 +174,34 @@ public final class PresenceConsumer implements Runnable {
 
     private void holdForRetry(Exception e) {
         metrics.retried();
+        long now = System.nanoTime();
+        if (!waiting) {
+            waitingSinceNanos = now;
+            lastWaitLogNanos = now;
+            LOG.warn("Applying a batch failed ({}); partitions paused, retrying with back-off up to {} ms",
+                    describe(e), maxBackoff.toMillis());
+        } else if (now - lastWaitLogNanos >= WAIT_LOG_INTERVAL.toNanos()) {
+            lastWaitLogNanos = now;
+            LOG.warn("Still waiting after {} s and {} attempts: {}", Duration.ofNanos(now - waitingSinceNanos).toSeconds(),
+                    failedAttempts + 1, describe(e));
+        } else {
+            LOG.debug("Attempt {} failed: {}", failedAttempts + 1, describe(e));
+        }
         waiting = true;
+        failedAttempts++;
         backoff = backoff.isZero() ? FIRST_BACKOFF : min(backoff.multipliedBy(2), maxBackoff);
-        nextAttemptNanos = System.nanoTime() + backoff.toNanos();
+        nextAttemptNanos = now + backoff.toNanos();
         consumer.pause(consumer.assignment());
-        LOG.warn("Applying a batch failed ({}); partitions paused, retrying in {} ms", describe(e), backoff.toMillis());
+    }
+
+    private void recovered() {
+        if (waiting) {
+            LOG.info("Recovered after {} failed attempts in {} ms; partitions resumed", failedAttempts,
+                    Duration.ofNanos(System.nanoTime() - waitingSinceNanos).toMillis());
+        }
+        waiting = false;
+        failedAttempts = 0;
+        backoff = Duration.ZERO;
     }
 
     private void commitToKafka(PendingBatch batch) {
@@ -222,7 +248,7 @@ public final class PresenceConsumer implements Runnable {
             unpositioned.remove(tp);
         }
         if (held == null) {
-            waiting = false;
+            recovered();
             resumePositioned();
         }
     }
