@@ -10,9 +10,9 @@ import java.util.List;
 import javax.sql.DataSource;
 
 /**
- * Writes one reduced batch in one transaction: the upserts as one rewritten multi-row statement, then the
- * deletions, then the clean-up of rows that a recorded deletion has already overtaken, then the partitions'
- * new positions. Either all of it commits or none of it does; the caller commits Kafka offsets only after.
+ * Writes one reduced batch in one transaction: the partitions' new positions (compare-and-set), the upserts
+ * as one rewritten multi-row statement, the deletions, then the clean-up of rows that a recorded deletion
+ * has already overtaken. Either all of it commits or none of it does; Kafka offsets are committed after.
  */
 public final class PresenceWriter {
 
@@ -50,8 +50,10 @@ public final class PresenceWriter {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                writeRows(c, changes);
+                // positions first: a fenced writer stops before touching a row, and a rebuild that holds
+                // the position rows locked holds every writer back before it has used the table
                 offsets.advance(c, positions);
+                writeRows(c, changes);
                 c.commit();
             } catch (SQLException | FencedException | RuntimeException e) {
                 rollback(c, e);
