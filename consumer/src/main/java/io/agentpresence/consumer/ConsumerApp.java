@@ -1,8 +1,13 @@
 package io.agentpresence.consumer;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.agentpresence.consumer.ops.HealthServer;
+import io.agentpresence.consumer.ops.TopicProvisioner;
 import io.agentpresence.consumer.sink.DataSourceFactory;
 import io.agentpresence.consumer.sink.SchemaMigrator;
+import org.apache.kafka.clients.admin.Admin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -12,8 +17,11 @@ import picocli.CommandLine.Option;
 /** {@code presence-consumer}: the service's command line ({@code run}, {@code migrate}). */
 @Command(name = "presence-consumer", mixinStandardHelpOptions = true, version = "presence-consumer 0.1.0",
         description = "Applies agent presence events from Kafka to MySQL.",
-        subcommands = {ConsumerApp.Run.class, ConsumerApp.Migrate.class, CommandLine.HelpCommand.class})
+        subcommands = {ConsumerApp.Run.class, ConsumerApp.Migrate.class, ConsumerApp.Topics.class,
+            CommandLine.HelpCommand.class})
 public final class ConsumerApp {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConsumerApp.class);
 
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
@@ -46,10 +54,47 @@ public final class ConsumerApp {
 
         @Override
         public Integer call() throws Exception {
-            ConsumerService service = ConsumerService.start(config.load());
-            Runtime.getRuntime().addShutdownHook(new Thread(service::close, "presence-shutdown"));
+            PresenceConsumerConfig c = config.load();
+            ConsumerService service = ConsumerService.start(c);
+            HealthServer http = c.httpPort() < 0 ? null
+                    : new HealthServer(c.httpPort(), service.meterRegistry(), service::isRunning, service::isReady);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                service.close();
+                if (http != null) {
+                    http.close();
+                }
+            }, "presence-shutdown"));
+            if (http != null) {
+                LOG.info(
+                        "Serving /metrics, /health/live and /health/ready on port {}", http.port());
+            }
             service.awaitTermination();
             return service.failure() == null ? 0 : 1;
+        }
+    }
+
+    @Command(name = "topics", mixinStandardHelpOptions = true,
+            description = "Create the presence topic (compacted) and the dead-letter topic when missing, and check them.")
+    static final class Topics implements Callable<Integer> {
+        @CommandLine.Mixin
+        ConfigOption config = new ConfigOption();
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            PresenceConsumerConfig c = config.load();
+            try (Admin admin = Admin.create(KafkaClients.admin(c))) {
+                TopicProvisioner.Result result = new TopicProvisioner(admin).ensure(new TopicProvisioner.Plan(c.topic(),
+                        c.dlqTopic(), c.topicPartitions(), c.topicReplicationFactor(), c.instances()));
+                result.created().forEach(t -> spec.commandLine().getOut().println("created " + t));
+                result.warnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
+                if (result.created().isEmpty() && result.warnings().isEmpty()) {
+                    spec.commandLine().getOut().println("topics " + c.topic() + " and " + c.dlqTopic() + " are in place");
+                }
+                return result.warnings().isEmpty() ? 0 : 3;
+            }
         }
     }
 

@@ -4,32 +4,32 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.agentpresence.consumer.error.DeadLetterPublisher;
 import io.agentpresence.consumer.error.FailureClassifier;
 import io.agentpresence.consumer.ops.PresenceMetrics;
+import io.agentpresence.consumer.ops.TopicProvisioner;
 import io.agentpresence.consumer.sink.DataSourceFactory;
 import io.agentpresence.consumer.sink.OffsetStore;
 import io.agentpresence.consumer.sink.PresenceWriter;
 import io.agentpresence.consumer.sink.SchemaMigrator;
-import io.agentpresence.model.PresencePublisher;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The composition root: wires the pool, the schema, the writer and the Kafka consumer by hand, runs the poll
- * loop on its own thread, and takes it all down again in order on {@link #close()}.
+ * The composition root: wires the pool, the schema, the topics, the writer and the Kafka clients by hand,
+ * runs the poll loop on its own thread, and takes it all down again in order on {@link #close()}.
  */
 public final class ConsumerService implements AutoCloseable {
 
@@ -38,107 +38,92 @@ public final class ConsumerService implements AutoCloseable {
     /** How long the loop waits for the dead-letter topic to acknowledge before it retries the batch. */
     static final Duration DEAD_LETTER_TIMEOUT = Duration.ofSeconds(30);
 
-    private final HikariDataSource dataSource;
-    private final DeadLetterPublisher deadLetters;
     private final PresenceConsumer loop;
     private final Thread thread;
-    private final MeterRegistry registry;
+    private final PrometheusMeterRegistry registry;
+    /** Closed in reverse order of creation. */
+    private final List<AutoCloseable> resources;
 
-    private ConsumerService(HikariDataSource dataSource, DeadLetterPublisher deadLetters, PresenceConsumer loop,
-                            MeterRegistry registry) {
-        this.dataSource = dataSource;
-        this.deadLetters = deadLetters;
+    private ConsumerService(PresenceConsumer loop, PrometheusMeterRegistry registry, List<AutoCloseable> resources) {
         this.loop = loop;
         this.registry = registry;
+        this.resources = resources;
         this.thread = new Thread(loop, "presence-consumer");
     }
 
     /** Connects, migrates when configured, and starts consuming. Fails fast with the cause when it cannot. */
-    public static ConsumerService start(PresenceConsumerConfig config) throws SQLException {
+    public static ConsumerService start(PresenceConsumerConfig config) throws Exception {
         return start(config, ConsumerListener.NONE);
     }
 
     /** As {@link #start(PresenceConsumerConfig)}, with hooks into the poll loop. */
-    public static ConsumerService start(PresenceConsumerConfig config, ConsumerListener listener) throws SQLException {
-        String bootstrapServers = config.bootstrapServers();
+    public static ConsumerService start(PresenceConsumerConfig config, ConsumerListener listener) throws Exception {
         LOG.info("Starting presence consumer with:\n{}", config.describe());
-        HikariDataSource dataSource = DataSourceFactory.create(config.dbUrl(), config.dbUser(), config.dbPassword(),
-                config.dbPoolSize());
+        List<AutoCloseable> resources = new ArrayList<>();
         try {
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            resources.add(registry::close);
+            bindJvmMetrics(registry, resources);
+            if (config.topicsOnStart()) {
+                provisionTopics(config);
+            }
+            HikariDataSource dataSource = DataSourceFactory.create(config.dbUrl(), config.dbUser(),
+                    config.dbPassword(), config.dbPoolSize(), registry);
+            resources.add(dataSource);
             if (config.migrateOnStart()) {
                 LOG.info("Database schema at version {}", SchemaMigrator.migrate(dataSource));
             }
             OffsetStore offsets = new OffsetStore(config.groupId());
             PresenceWriter writer = PresenceWriter.forServer(dataSource, offsets);
-            MeterRegistry registry = new SimpleMeterRegistry();
             PresenceMetrics metrics = new PresenceMetrics(registry);
             FailureClassifier classifier = new FailureClassifier();
-            DeadLetterPublisher deadLetters = new DeadLetterPublisher(
-                    new KafkaProducer<>(deadLetterProducerProperties(config, bootstrapServers)),
-                    config.dlqTopic(), config.groupId());
-            KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(config, bootstrapServers));
+            KafkaProducer<byte[], byte[]> dlqProducer = new KafkaProducer<>(KafkaClients.deadLetterProducer(config));
+            DeadLetterPublisher deadLetters = new DeadLetterPublisher(dlqProducer, config.dlqTopic(), config.groupId());
+            resources.add(deadLetters);
+            KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaClients.groupConsumer(config));
+            bindKafkaMetrics(registry, resources, new KafkaClientMetrics(consumer), new KafkaClientMetrics(dlqProducer));
             BatchApplier applier = new BatchApplier(writer, deadLetters, classifier, metrics, DEAD_LETTER_TIMEOUT);
             PresenceConsumer loop = new PresenceConsumer(consumer, config.topic(), new RecordDecoder(config.codec()),
-                    applier, offsets, dataSource, classifier, metrics, config.pollTimeout(), config.retryBackoffMax(), listener);
-            ConsumerService service = new ConsumerService(dataSource, deadLetters, loop, registry);
+                    applier, offsets, dataSource, classifier, metrics, config.pollTimeout(), config.retryBackoffMax(),
+                    listener);
+            ConsumerService service = new ConsumerService(loop, registry, resources);
             service.thread.start();
-            LOG.info("Consuming {} as group {} from {}", config.topic(), config.groupId(), bootstrapServers);
+            LOG.info("Consuming {} as group {} from {}", config.topic(), config.groupId(), config.bootstrapServers());
             return service;
-        } catch (SQLException | RuntimeException e) {
-            dataSource.close();
+        } catch (Exception | Error e) {
+            closeAll(resources, e);
             throw e;
         }
     }
 
-    static Map<String, Object> consumerProperties(PresenceConsumerConfig config, String bootstrapServers) {
-        Map<String, Object> props = new HashMap<>();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "presence-consumer-" + hostName() + "-"
-                + UUID.randomUUID().toString().substring(0, 8));
-        // a new group builds the table from the whole topic
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxPollRecords());
-        props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
-        props.putAll(config.kafkaProperties());
-        // not overridable: offsets are committed by hand after the database commit, and decoding is ours
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        if ("consumer".equalsIgnoreCase(String.valueOf(props.get(ConsumerConfig.GROUP_PROTOCOL_CONFIG)))) {
-            // the KIP-848 protocol assigns on the broker and rejects a client-side assignor
-            props.remove(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG);
-        }
-        return props;
-    }
-
-    static Map<String, Object> deadLetterProducerProperties(PresenceConsumerConfig config, String bootstrapServers) {
-        Map<String, Object> overrides = new HashMap<>();
-        config.kafkaProperties().forEach((name, value) -> {
-            // security and connection settings apply to both clients; consumer-only ones would only warn
-            if (ProducerConfig.configNames().contains(name)) {
-                overrides.put(name, value);
-            }
-        });
-        overrides.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        overrides.put(ProducerConfig.CLIENT_ID_CONFIG, "presence-dlq-" + hostName());
-        // bounded, so an unreachable dead-letter topic turns into a retried batch, not a stuck loop
-        overrides.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
-        overrides.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 25_000);
-        overrides.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
-        return PresencePublisher.producerSettings(overrides);
-    }
-
-    private static String hostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            // only used to make the client id readable
-            return "unknown-host";
+    private static void provisionTopics(PresenceConsumerConfig config) throws Exception {
+        try (Admin admin = Admin.create(KafkaClients.admin(config))) {
+            TopicProvisioner.Result result = new TopicProvisioner(admin).ensure(new TopicProvisioner.Plan(config.topic(),
+                    config.dlqTopic(), config.topicPartitions(), config.topicReplicationFactor(), config.instances()));
+            result.created().forEach(topic -> LOG.info("Created topic {}", topic));
+            result.warnings().forEach(warning -> LOG.warn("Topic check: {}", warning));
         }
     }
 
-    public MeterRegistry meterRegistry() {
+    private static void bindJvmMetrics(PrometheusMeterRegistry registry, List<AutoCloseable> resources) {
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        JvmGcMetrics gc = new JvmGcMetrics();
+        gc.bindTo(registry);
+        resources.add(gc);
+    }
+
+    private static void bindKafkaMetrics(PrometheusMeterRegistry registry, List<AutoCloseable> resources,
+                                         KafkaClientMetrics... binders) {
+        for (KafkaClientMetrics binder : binders) {
+            binder.bindTo(registry);
+            resources.add(binder);
+        }
+    }
+
+    /** The service's meters, in Prometheus format via {@link PrometheusMeterRegistry#scrape()}. */
+    public PrometheusMeterRegistry meterRegistry() {
         return registry;
     }
 
@@ -161,7 +146,7 @@ public final class ConsumerService implements AutoCloseable {
         thread.join();
     }
 
-    /** Lets the current batch finish, commits it, and closes the consumer and the pool. */
+    /** Lets the current batch finish, commits it, and closes the consumer, the producer and the pool. */
     @Override
     public void close() {
         loop.stop();
@@ -174,7 +159,23 @@ public final class ConsumerService implements AutoCloseable {
         if (thread.isAlive()) {
             LOG.warn("Poll loop still busy after {} s; closing the pool under it", SHUTDOWN_WAIT.toSeconds());
         }
-        deadLetters.close();
-        dataSource.close();
+        closeAll(resources, null);
+    }
+
+    private static void closeAll(List<AutoCloseable> resources, Throwable primary) {
+        List<AutoCloseable> reversed = new ArrayList<>(resources);
+        Collections.reverse(reversed);
+        for (AutoCloseable resource : reversed) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                // closing is best effort; a failure here must not hide the one that brought us here
+                if (primary != null) {
+                    primary.addSuppressed(e);
+                } else {
+                    LOG.warn("Closing {} failed: {}", resource, e.toString());
+                }
+            }
+        }
     }
 }

@@ -14,7 +14,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -54,6 +53,8 @@ public final class PresenceConsumer implements Runnable {
     private final Map<TopicPartition, Long> stored = new HashMap<>();
     /** Owned partitions whose stored position could not be read yet; they stay paused until it is. */
     private final Set<TopicPartition> unpositioned = new HashSet<>();
+    /** Positions written to the database whose Kafka commit failed; retried so lag tools catch up. */
+    private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
     private PendingBatch held;
     private Duration backoff = Duration.ZERO;
     private long nextAttemptNanos;
@@ -117,6 +118,8 @@ public final class PresenceConsumer implements Runnable {
         }
         if (due && held != null && unpositioned.isEmpty()) {
             attempt(held);
+        } else if (held == null && !uncommitted.isEmpty()) {
+            commitToKafka(Map.of());
         }
     }
 
@@ -158,7 +161,7 @@ public final class PresenceConsumer implements Runnable {
         held = null;
         recovered();
         resumePositioned();
-        commitToKafka(batch);
+        commitToKafka(batch.nextOffsets());
     }
 
     private List<PartitionPosition> positions(PendingBatch batch) {
@@ -204,18 +207,25 @@ public final class PresenceConsumer implements Runnable {
         backoff = Duration.ZERO;
     }
 
-    private void commitToKafka(PendingBatch batch) {
-        Map<TopicPartition, OffsetAndMetadata> commit = batch.nextOffsets().entrySet().stream()
-                .filter(e -> consumer.assignment().contains(e.getKey()))
-                .collect(Collectors.toMap(Map.Entry::getKey, e -> new OffsetAndMetadata(e.getValue())));
+    /** Commits the batch's offsets, and any earlier ones whose commit failed, to Kafka for lag tools. */
+    private void commitToKafka(Map<TopicPartition, Long> nextOffsets) {
+        nextOffsets.forEach((tp, next) -> uncommitted.put(tp, new OffsetAndMetadata(next)));
+        uncommitted.keySet().retainAll(consumer.assignment());
+        if (uncommitted.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, OffsetAndMetadata> commit = Map.copyOf(uncommitted);
         try {
-            consumer.commitSync(commit);
-        } catch (WakeupException e) {
-            // shutdown raced the commit; the rows are written, so commit them before closing
-            consumer.commitSync(commit);
+            try {
+                consumer.commitSync(commit);
+            } catch (WakeupException e) {
+                // shutdown raced the commit; the rows are written, so commit them before closing
+                consumer.commitSync(commit);
+            }
+            uncommitted.keySet().removeAll(commit.keySet());
         } catch (KafkaException e) {
-            // the database holds the positions; Kafka's copy only feeds lag tools and catches up next batch
-            LOG.info("Kafka offset commit failed ({}); the positions are safe in the database", e.getMessage());
+            // the database holds the positions; Kafka's copy only feeds lag tools, and is retried next loop
+            LOG.debug("Kafka offset commit failed ({}); retrying after the next poll", e.getMessage());
         }
     }
 
@@ -293,6 +303,8 @@ public final class PresenceConsumer implements Runnable {
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             if (!partitions.isEmpty()) {
                 LOG.info("Partitions revoked: {}", partitions);
+                // last chance to hand the new owner's lag tools the positions already in the database
+                commitToKafka(Map.of());
                 release(partitions);
                 listener.onRevoked(partitions);
             }

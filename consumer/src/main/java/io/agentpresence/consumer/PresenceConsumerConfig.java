@@ -52,10 +52,21 @@ public final class PresenceConsumerConfig {
             "longest pause between attempts to write a batch while the database fails");
     public static final ConfigKey MIGRATE_ON_START = ConfigKey.optional("migrate.on.start", "true",
             "apply pending schema migrations when the service starts");
+    public static final ConfigKey TOPICS_ON_START = ConfigKey.optional("topics.on.start", "true",
+            "create the presence and dead-letter topics when missing, and check them, at start-up");
+    public static final ConfigKey TOPIC_PARTITIONS = ConfigKey.optional("topic.partitions", "6",
+            "partitions of the presence topic when it is created");
+    public static final ConfigKey TOPIC_REPLICATION_FACTOR = ConfigKey.optional("topic.replication.factor", "-1",
+            "replication factor of created topics; -1 takes the broker's default");
+    public static final ConfigKey INSTANCES = ConfigKey.optional("instances", "1",
+            "how many consumer instances will share the topic; a topic with fewer partitions gets a warning");
+    public static final ConfigKey HTTP_PORT = ConfigKey.optional("http.port", "8080",
+            "port of /metrics, /health/live and /health/ready; 0 picks a free port, -1 turns them off");
 
     public static final List<ConfigKey> KEYS = List.of(BOOTSTRAP_SERVERS, DB_URL, DB_USER, DB_PASSWORD, TOPIC, GROUP_ID,
             DLQ_TOPIC, STATUSES, MAX_FUTURE_SKEW, MAX_VALUE_BYTES, MAX_POLL_RECORDS, POLL_TIMEOUT, DB_POOL_SIZE,
-            RETRY_BACKOFF_MAX, MIGRATE_ON_START);
+            RETRY_BACKOFF_MAX, MIGRATE_ON_START, TOPICS_ON_START, TOPIC_PARTITIONS, TOPIC_REPLICATION_FACTOR, INSTANCES,
+            HTTP_PORT);
 
     static final String KAFKA_PREFIX = "kafka.";
     private static final Pattern TOPIC_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
@@ -71,6 +82,11 @@ public final class PresenceConsumerConfig {
     private final int dbPoolSize;
     private final Duration retryBackoffMax;
     private final boolean migrateOnStart;
+    private final boolean topicsOnStart;
+    private final int topicPartitions;
+    private final short topicReplicationFactor;
+    private final int instances;
+    private final int httpPort;
 
     private PresenceConsumerConfig(Map<String, String> values, Map<String, String> kafka) {
         this.values = Map.copyOf(values);
@@ -113,6 +129,14 @@ public final class PresenceConsumerConfig {
         this.maxPollRecords = integer(MAX_POLL_RECORDS, 1, 100_000);
         this.dbPoolSize = integer(DB_POOL_SIZE, 1, 64);
         this.migrateOnStart = bool(MIGRATE_ON_START);
+        this.topicsOnStart = bool(TOPICS_ON_START);
+        this.topicPartitions = integer(TOPIC_PARTITIONS, 1, 10_000);
+        this.topicReplicationFactor = (short) integer(TOPIC_REPLICATION_FACTOR, -1, 32);
+        if (topicReplicationFactor == 0) {
+            throw ConfigException.invalid(TOPIC_REPLICATION_FACTOR, "0", "use -1 for the broker's default, or 1 and up");
+        }
+        this.instances = integer(INSTANCES, 1, 10_000);
+        this.httpPort = integer(HTTP_PORT, -1, 65_535);
     }
 
     /** Settings named as in a properties file ({@code db.url}, {@code kafka.fetch.min.bytes}, ...). */
@@ -277,6 +301,27 @@ public final class PresenceConsumerConfig {
 
     public boolean migrateOnStart() {
         return migrateOnStart;
+    }
+
+    public boolean topicsOnStart() {
+        return topicsOnStart;
+    }
+
+    public int topicPartitions() {
+        return topicPartitions;
+    }
+
+    public short topicReplicationFactor() {
+        return topicReplicationFactor;
+    }
+
+    public int instances() {
+        return instances;
+    }
+
+    /** -1 when the HTTP endpoints are off. */
+    public int httpPort() {
+        return httpPort;
     }
 
     /** Kafka client properties passed through from {@code kafka.*}, without the prefix. */

@@ -2,6 +2,8 @@ package io.agentpresence.consumer.sink;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 
 /** Builds the writer's HikariCP pool with the driver settings the batched upsert depends on. */
@@ -13,6 +15,12 @@ public final class DataSourceFactory {
     }
 
     public static HikariDataSource create(String jdbcUrl, String user, String password, int poolSize) {
+        return create(jdbcUrl, user, password, poolSize, null);
+    }
+
+    /** With pool metrics ({@code hikaricp.*}) in {@code registry} when it is not null. */
+    public static HikariDataSource create(String jdbcUrl, String user, String password, int poolSize,
+                                          MeterRegistry registry) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("presence-db");
         config.setJdbcUrl(jdbcUrl);
@@ -35,6 +43,9 @@ public final class DataSourceFactory {
         config.addDataSourceProperty("prepStmtCacheSize", "32");
         config.addDataSourceProperty("connectTimeout", String.valueOf(CONNECTION_TIMEOUT.toMillis()));
         config.addDataSourceProperty("socketTimeout", String.valueOf(Duration.ofSeconds(60).toMillis()));
+        if (registry != null) {
+            config.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(registry));
+        }
         return new HikariDataSource(config);
     }
 }

@@ -1,0 +1,102 @@
+package io.agentpresence.consumer;
+
+import io.agentpresence.model.PresencePublisher;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Settings of every Kafka client the service creates. The {@code kafka.*} pass-through properties (security,
+ * timeouts, ...) reach each client that knows them; the settings correctness depends on cannot be overridden.
+ */
+final class KafkaClients {
+
+    private KafkaClients() {
+    }
+
+    /** The group member that applies the topic. */
+    static Map<String, Object> groupConsumer(PresenceConsumerConfig config) {
+        Map<String, Object> props = consumer(config, "presence-consumer");
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
+        if ("consumer".equalsIgnoreCase(String.valueOf(props.get(ConsumerConfig.GROUP_PROTOCOL_CONFIG)))) {
+            // the KIP-848 protocol assigns on the broker and rejects a client-side assignor
+            props.remove(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG);
+        }
+        return props;
+    }
+
+    /** A consumer without a group (assign and seek only): replay and rebuild, which must not disturb the group. */
+    static Map<String, Object> standaloneConsumer(PresenceConsumerConfig config, String purpose) {
+        Map<String, Object> props = consumer(config, "presence-" + purpose);
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        props.remove(ConsumerConfig.GROUP_PROTOCOL_CONFIG);
+        props.remove(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG);
+        return props;
+    }
+
+    private static Map<String, Object> consumer(PresenceConsumerConfig config, String clientPrefix) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId(clientPrefix));
+        // a new group builds the table from the whole topic
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxPollRecords());
+        props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        props.putAll(config.kafkaProperties());
+        // not overridable: offsets are committed by hand after the database commit, and decoding is ours
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        return props;
+    }
+
+    static Map<String, Object> deadLetterProducer(PresenceConsumerConfig config) {
+        Map<String, Object> overrides = passThrough(config, ProducerConfig.configNames());
+        overrides.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        overrides.put(ProducerConfig.CLIENT_ID_CONFIG, clientId("presence-dlq"));
+        // bounded, so an unreachable dead-letter topic turns into a retried batch, not a stuck loop
+        overrides.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
+        overrides.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 25_000);
+        overrides.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        return PresencePublisher.producerSettings(overrides);
+    }
+
+    static Map<String, Object> admin(PresenceConsumerConfig config) {
+        Map<String, Object> props = passThrough(config, AdminClientConfig.configNames());
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        props.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId("presence-admin"));
+        return props;
+    }
+
+    /** Security and connection settings apply to every client; the others only to those that know them. */
+    private static Map<String, Object> passThrough(PresenceConsumerConfig config, Set<String> known) {
+        Map<String, Object> props = new HashMap<>();
+        config.kafkaProperties().forEach((name, value) -> {
+            if (known.contains(name)) {
+                props.put(name, value);
+            }
+        });
+        return props;
+    }
+
+    private static String clientId(String prefix) {
+        return prefix + "-" + hostName() + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            // only used to make client ids readable
+            return "unknown-host";
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package io.agentpresence.consumer.ops;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/**
+ * Creates the presence topic (compacted: the newest event per user is the state) and the dead-letter topic
+ * (deleted after a long retention) when they are missing, and checks existing ones, returning a warning for
+ * each setting that will hurt: not compacted, or fewer partitions than instances.
+ */
+public final class TopicProvisioner {
+
+    /** Events stay uncompacted for an hour, so a consumer that is briefly behind still sees every change. */
+    static final long MIN_COMPACTION_LAG_MS = 3_600_000L;
+    /** Tombstones are kept a day, so a consumer that was down for hours still sees the deletions. */
+    static final long DELETE_RETENTION_MS = 86_400_000L;
+    static final long DEAD_LETTER_RETENTION_MS = 30L * 86_400_000L;
+    private static final long TIMEOUT_SECONDS = 30;
+
+    /** What to create: partitions, and replication factor (-1 = the broker's default). */
+    public record Plan(String topic, String dlqTopic, int partitions, short replicationFactor, int instances) {
+    }
+
+    /** What was done: topics created, and warnings about existing topics. */
+    public record Result(List<String> created, List<String> warnings) {
+    }
+
+    private final Admin admin;
+
+    public TopicProvisioner(Admin admin) {
+        this.admin = admin;
+    }
+
+    public Result ensure(Plan plan) throws InterruptedException, ExecutionException, TimeoutException {
+        List<String> created = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        if (!existing.contains(plan.topic())) {
+            create(new NewTopic(plan.topic(), Optional.of(plan.partitions()), replication(plan))
+                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+                            TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, String.valueOf(MIN_COMPACTION_LAG_MS),
+                            TopicConfig.DELETE_RETENTION_MS_CONFIG, String.valueOf(DELETE_RETENTION_MS))), created);
+        } else {
+            warnings.addAll(check(plan));
+        }
+        if (!existing.contains(plan.dlqTopic())) {
+            create(new NewTopic(plan.dlqTopic(), Optional.of(1), replication(plan))
+                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+                            TopicConfig.RETENTION_MS_CONFIG, String.valueOf(DEAD_LETTER_RETENTION_MS))), created);
+        }
+        return new Result(created, warnings);
+    }
+
+    private static Optional<Short> replication(Plan plan) {
+        return plan.replicationFactor() > 0 ? Optional.of(plan.replicationFactor()) : Optional.empty();
+    }
+
+    private void create(NewTopic topic, List<String> created) throws InterruptedException, ExecutionException,
+            TimeoutException {
+        try {
+            admin.createTopics(List.of(topic)).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            created.add(topic.name());
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw e;
+            }
+            // another instance created it a moment ago: exactly what was wanted
+        }
+    }
+
+    private List<String> check(Plan plan) throws InterruptedException, ExecutionException,
+            TimeoutException {
+        List<String> warnings = new ArrayList<>();
+        TopicDescription description = admin.describeTopics(List.of(plan.topic())).allTopicNames()
+                .get(TIMEOUT_SECONDS, TimeUnit.SECONDS).get(plan.topic());
+        int partitions = description.partitions().size();
+        if (partitions < plan.instances()) {
+            warnings.add("topic " + plan.topic() + " has " + partitions + " partition(s) for " + plan.instances()
+                    + " instances: " + (plan.instances() - partitions) + " instance(s) will sit idle; add partitions"
+                    + " (kafka-topics --alter --partitions N) before adding instances");
+        }
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, plan.topic());
+        Config config = admin.describeConfigs(List.of(resource)).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).get(resource);
+        String policy = config.get(TopicConfig.CLEANUP_POLICY_CONFIG).value();
+        if (!policy.contains(TopicConfig.CLEANUP_POLICY_COMPACT)) {
+            warnings.add("topic " + plan.topic() + " has cleanup.policy=" + policy + ", not compact: a replay or rebuild"
+                    + " reads the whole history instead of the newest event per user, and events older than"
+                    + " retention.ms are lost to it (kafka-configs --alter --add-config cleanup.policy=compact)");
+        }
+        return warnings;
+    }
+}
