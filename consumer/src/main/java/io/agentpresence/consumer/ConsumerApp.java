@@ -3,8 +3,17 @@ package io.agentpresence.consumer;
 import com.zaxxer.hikari.HikariDataSource;
 import io.agentpresence.consumer.ops.HealthServer;
 import io.agentpresence.consumer.ops.TopicProvisioner;
+import io.agentpresence.consumer.recovery.Rebuild;
+import io.agentpresence.consumer.recovery.Replay;
 import io.agentpresence.consumer.sink.DataSourceFactory;
+import io.agentpresence.consumer.sink.OffsetStore;
+import io.agentpresence.consumer.sink.PresenceWriter;
 import io.agentpresence.consumer.sink.SchemaMigrator;
+import io.agentpresence.consumer.sink.SqlDialect;
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,7 +27,7 @@ import picocli.CommandLine.Option;
 @Command(name = "presence-consumer", mixinStandardHelpOptions = true, version = "presence-consumer 0.1.0",
         description = "Applies agent presence events from Kafka to MySQL.",
         subcommands = {ConsumerApp.Run.class, ConsumerApp.Migrate.class, ConsumerApp.Topics.class,
-            CommandLine.HelpCommand.class})
+            ConsumerApp.ReplayCommand.class, ConsumerApp.RebuildCommand.class, CommandLine.HelpCommand.class})
 public final class ConsumerApp {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsumerApp.class);
@@ -96,6 +105,77 @@ public final class ConsumerApp {
                 return result.warnings().isEmpty() ? 0 : 3;
             }
         }
+    }
+
+    @Command(name = "replay", mixinStandardHelpOptions = true,
+            description = {"Re-apply the topic from a point in time to the live table, up to the end offsets seen at"
+                    + " the start. Safe while the service runs: rows never move back in time, and the consumer group"
+                    + " is not joined."})
+    static final class ReplayCommand implements Callable<Integer> {
+        @CommandLine.Mixin
+        ConfigOption config = new ConfigOption();
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--from", required = true, paramLabel = "earliest|INSTANT",
+                description = "'earliest', or an ISO-8601 instant such as 2026-11-28T09:00:00Z (record timestamps)")
+        String from;
+
+        @Override
+        public Integer call() throws Exception {
+            Instant start;
+            try {
+                start = "earliest".equalsIgnoreCase(from) ? null : Instant.parse(from);
+            } catch (DateTimeParseException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--from: expected 'earliest' or an ISO-8601 instant such as 2026-11-28T09:00:00Z, not '" + from + "'");
+            }
+            PresenceConsumerConfig c = config.load();
+            try (HikariDataSource ds = DataSourceFactory.create(c.dbUrl(), c.dbUser(), c.dbPassword(), 1)) {
+                migrateIfConfigured(c, ds);
+                new Replay(c, PresenceWriter.forServer(ds, new OffsetStore(c.groupId())), out(spec)).run(start);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "rebuild", mixinStandardHelpOptions = true,
+            description = {"Build a fresh table from the beginning of the topic in a shadow table and swap it in"
+                    + " atomically (RENAME TABLE). Events the running service applies meanwhile are kept."})
+    static final class RebuildCommand implements Callable<Integer> {
+        @CommandLine.Mixin
+        ConfigOption config = new ConfigOption();
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--keep-old", description = "keep the replaced table as " + Rebuild.OLD)
+        boolean keepOld;
+
+        @Override
+        public Integer call() throws Exception {
+            PresenceConsumerConfig c = config.load();
+            try (HikariDataSource ds = DataSourceFactory.create(c.dbUrl(), c.dbUser(), c.dbPassword(), 2)) {
+                migrateIfConfigured(c, ds);
+                SqlDialect dialect;
+                try (Connection conn = ds.getConnection()) {
+                    dialect = SqlDialect.fromVersion(SqlDialect.serverVersion(conn));
+                }
+                new Rebuild(c, ds, dialect, out(spec)).run(keepOld);
+            }
+            return 0;
+        }
+    }
+
+    private static void migrateIfConfigured(PresenceConsumerConfig config, HikariDataSource ds) {
+        if (config.migrateOnStart()) {
+            SchemaMigrator.migrate(ds);
+        }
+    }
+
+    private static PrintWriter out(CommandLine.Model.CommandSpec spec) {
+        return spec.commandLine().getErr();
     }
 
     @Command(name = "migrate", mixinStandardHelpOptions = true,

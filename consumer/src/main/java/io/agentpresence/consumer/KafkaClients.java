@@ -17,7 +17,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * Settings of every Kafka client the service creates. The {@code kafka.*} pass-through properties (security,
  * timeouts, ...) reach each client that knows them; the settings correctness depends on cannot be overridden.
  */
-final class KafkaClients {
+public final class KafkaClients {
 
     private KafkaClients() {
     }
@@ -34,7 +34,7 @@ final class KafkaClients {
     }
 
     /** A consumer without a group (assign and seek only): replay and rebuild, which must not disturb the group. */
-    static Map<String, Object> standaloneConsumer(PresenceConsumerConfig config, String purpose) {
+    public static Map<String, Object> standaloneConsumer(PresenceConsumerConfig config, String purpose) {
         Map<String, Object> props = consumer(config, "presence-" + purpose);
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
         props.remove(ConsumerConfig.GROUP_PROTOCOL_CONFIG);
@@ -69,7 +69,7 @@ final class KafkaClients {
         return PresencePublisher.producerSettings(overrides);
     }
 
-    static Map<String, Object> admin(PresenceConsumerConfig config) {
+    public static Map<String, Object> admin(PresenceConsumerConfig config) {
         Map<String, Object> props = passThrough(config, AdminClientConfig.configNames());
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         props.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId("presence-admin"));

@@ -7,15 +7,15 @@ import io.agentpresence.model.Rejection;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /** Turns a raw record into a change for the table, or says in a {@link MalformedEventException} why it cannot. */
-final class RecordDecoder {
+public final class RecordDecoder {
 
     private final PresenceEventCodec codec;
 
-    RecordDecoder(PresenceEventCodec codec) {
+    public RecordDecoder(PresenceEventCodec codec) {
         this.codec = codec;
     }
 
-    PresenceChange decode(ConsumerRecord<byte[], byte[]> record, long sequence) throws MalformedEventException {
+    public PresenceChange decode(ConsumerRecord<byte[], byte[]> record, long sequence) throws MalformedEventException {
         if (record.value() == null) {
             String userId = codec.decodeTombstoneKey(record.key());
             if (record.timestamp() < 0) {

@@ -11,11 +11,18 @@ public final class PresenceUpsert {
     public static final String TABLE = "agent_presences";
     public static final String TOMBSTONES = "agent_presence_tombstones";
 
+    private final String table;
     private final String upsert;
     private final String recordTombstone;
 
     public PresenceUpsert(SqlDialect dialect) {
-        this.upsert = dialect == SqlDialect.MYSQL_ROW_ALIAS ? rowAliasUpsert() : valuesUpsert();
+        this(dialect, TABLE);
+    }
+
+    /** Statements against another table of the same shape, e.g. the shadow table of a rebuild. */
+    public PresenceUpsert(SqlDialect dialect, String table) {
+        this.table = table;
+        this.upsert = dialect == SqlDialect.MYSQL_ROW_ALIAS ? rowAliasUpsert(table) : valuesUpsert(table);
         this.recordTombstone = dialect == SqlDialect.MYSQL_ROW_ALIAS
                 ? "INSERT INTO " + TOMBSTONES + " (user_id, deleted_ts) VALUES (?, ?) AS new"
                         + " ON DUPLICATE KEY UPDATE deleted_ts = GREATEST(" + TOMBSTONES + ".deleted_ts, new.deleted_ts)"
@@ -23,9 +30,9 @@ public final class PresenceUpsert {
                         + " ON DUPLICATE KEY UPDATE deleted_ts = GREATEST(deleted_ts, VALUES(deleted_ts))";
     }
 
-    private static String valuesUpsert() {
+    private static String valuesUpsert(String table) {
         String newer = "VALUES(event_ts) >= event_ts";
-        return "INSERT INTO " + TABLE + " (user_id, status, event_ts, source, updated_at)"
+        return "INSERT INTO " + table + " (user_id, status, event_ts, source, updated_at)"
                 + " VALUES (?, ?, ?, ?, CURRENT_TIMESTAMP(3))"
                 + " ON DUPLICATE KEY UPDATE"
                 + " status = IF(" + newer + ", VALUES(status), status),"
@@ -34,15 +41,15 @@ public final class PresenceUpsert {
                 + " event_ts = GREATEST(event_ts, VALUES(event_ts))";
     }
 
-    private static String rowAliasUpsert() {
-        String newer = "new.event_ts >= " + TABLE + ".event_ts";
-        return "INSERT INTO " + TABLE + " (user_id, status, event_ts, source, updated_at)"
+    private static String rowAliasUpsert(String table) {
+        String newer = "new.event_ts >= " + table + ".event_ts";
+        return "INSERT INTO " + table + " (user_id, status, event_ts, source, updated_at)"
                 + " VALUES (?, ?, ?, ?, CURRENT_TIMESTAMP(3)) AS new"
                 + " ON DUPLICATE KEY UPDATE"
-                + " status = IF(" + newer + ", new.status, " + TABLE + ".status),"
-                + " source = IF(" + newer + ", new.source, " + TABLE + ".source),"
-                + " updated_at = IF(" + newer + ", new.updated_at, " + TABLE + ".updated_at),"
-                + " event_ts = GREATEST(" + TABLE + ".event_ts, new.event_ts)";
+                + " status = IF(" + newer + ", new.status, " + table + ".status),"
+                + " source = IF(" + newer + ", new.source, " + table + ".source),"
+                + " updated_at = IF(" + newer + ", new.updated_at, " + table + ".updated_at),"
+                + " event_ts = GREATEST(" + table + ".event_ts, new.event_ts)";
     }
 
     /** Binds (user_id, status, event_ts, source); inserts, or updates only when the event is at least as new. */
@@ -57,12 +64,12 @@ public final class PresenceUpsert {
 
     /** Binds (user_id, ts); deletes the row unless it holds a newer event. */
     public String delete() {
-        return "DELETE FROM " + TABLE + " WHERE user_id = ? AND event_ts <= ?";
+        return "DELETE FROM " + table + " WHERE user_id = ? AND event_ts <= ?";
     }
 
     /** Binds {@code count} user ids; removes rows just written from events older than a recorded deletion. */
     public String deleteResurrected(int count) {
-        return "DELETE p FROM " + TABLE + " p JOIN " + TOMBSTONES + " t ON t.user_id = p.user_id"
+        return "DELETE p FROM " + table + " p JOIN " + TOMBSTONES + " t ON t.user_id = p.user_id"
                 + " WHERE p.event_ts < t.deleted_ts AND p.user_id IN ("
                 + String.join(", ", Collections.nCopies(count, "?")) + ")";
     }
