@@ -10,6 +10,7 @@ import io.agentpresence.consumer.sink.FencedException;
 import io.agentpresence.consumer.sink.PartitionPosition;
 import io.agentpresence.consumer.sink.PresenceChange;
 import io.agentpresence.consumer.sink.PresenceWriter;
+import io.agentpresence.consumer.sink.WriteResult;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -67,12 +68,14 @@ final class BatchApplier {
 
     private void write(PendingBatch batch, List<PartitionPosition> positions) throws Exception {
         List<PresenceChange> changes = batch.changes();
-        metrics.batchWrite().recordCallable(() -> {
-            writer.write(changes, positions);
-            return null;
-        });
-        long deletes = changes.stream().filter(PresenceChange::isDelete).count();
-        metrics.written(changes.size() - deletes, deletes);
+        WriteResult result = metrics.batchWrite().recordCallable(() -> writer.write(changes, positions));
+        long now = System.currentTimeMillis();
+        metrics.written(result);
+        metrics.batch(batch.recordCount());
+        changes.forEach(change -> metrics.delay(change.ts(), now));
+        LOG.debug("Batch of {} records: {} inserted, {} updated, {} stale, {} deleted, {} dead-lettered",
+                batch.recordCount(), result.inserted(), result.updated(), result.unchanged(), result.deleted(),
+                batch.deadLetterCount());
     }
 
     private void isolateCulprits(PendingBatch batch, List<PresenceChange> changes) throws SQLException {

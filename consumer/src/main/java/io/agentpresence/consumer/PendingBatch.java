@@ -66,6 +66,10 @@ final class PendingBatch {
         return deadLetters.subList(deadLettersSent, deadLetters.size());
     }
 
+    int deadLetterCount() {
+        return deadLetters.size();
+    }
+
     void markDeadLettersSent() {
         deadLettersSent = deadLetters.size();
     }

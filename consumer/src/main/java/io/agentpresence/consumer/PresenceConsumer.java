@@ -105,6 +105,7 @@ public final class PresenceConsumer implements Runnable {
     }
 
     private void step(ConsumerRecords<byte[], byte[]> records) {
+        metrics.lag(lag());
         if (held == null && !records.isEmpty()) {
             metrics.consumed(records.count());
             held = PendingBatch.decode(records, decoder, metrics);
@@ -121,6 +122,15 @@ public final class PresenceConsumer implements Runnable {
         } else if (held == null && !uncommitted.isEmpty()) {
             commitToKafka(Map.of());
         }
+    }
+
+    /** Records behind the end of the assigned partitions, from the last fetch's metadata (no broker call). */
+    private long lag() {
+        long total = 0;
+        for (TopicPartition tp : consumer.assignment()) {
+            total += consumer.currentLag(tp).orElse(0);
+        }
+        return total;
     }
 
     /** Asks the loop to finish its current batch and close; returns at once. */

@@ -1,12 +1,17 @@
 package io.agentpresence.consumer.ops;
 
+import io.agentpresence.consumer.sink.WriteResult;
 import io.agentpresence.model.Rejection;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Every meter the consumer records, named in one place: lowercase, dotted, with descriptions, and tags of
@@ -18,16 +23,25 @@ public final class PresenceMetrics {
     public static final String EVENTS_REJECTED = "presence.events.rejected";
     public static final String EVENTS_SUPERSEDED = "presence.events.superseded";
     public static final String EVENTS_DEAD_LETTERED = "presence.events.dead.lettered";
-    public static final String CHANGES_WRITTEN = "presence.changes.written";
+    public static final String EVENTS_STALE = "presence.events.stale";
+    public static final String ROWS_WRITTEN = "presence.rows.written";
+    public static final String EVENT_DELAY = "presence.event.delay";
+    public static final String BATCH_RECORDS = "presence.batch.records";
     public static final String BATCH_WRITE = "presence.batch.write";
+    public static final String RECORDS_LAG = "presence.records.lag";
     public static final String BATCH_RETRIES = "presence.batch.retries";
     public static final String PARTITIONS_FENCED = "presence.partitions.fenced";
 
     private final MeterRegistry registry;
     private final Counter consumed;
     private final Counter superseded;
-    private final Counter upserts;
-    private final Counter deletes;
+    private final Counter inserted;
+    private final Counter updated;
+    private final Counter deleted;
+    private final Counter stale;
+    private final Timer delay;
+    private final DistributionSummary batchRecords;
+    private final AtomicLong lag = new AtomicLong();
     private final Counter retries;
     private final Counter fenced;
     private final Timer batchWrite;
@@ -41,10 +55,19 @@ public final class PresenceMetrics {
         superseded = Counter.builder(EVENTS_SUPERSEDED)
                 .description("valid events dropped in a batch because a newer one for the same user was in it")
                 .register(registry);
-        upserts = Counter.builder(CHANGES_WRITTEN).tag("kind", "upsert")
-                .description("changes sent to the database in committed batches").register(registry);
-        deletes = Counter.builder(CHANGES_WRITTEN).tag("kind", "delete")
-                .description("changes sent to the database in committed batches").register(registry);
+        inserted = rowsWritten(registry, "insert");
+        updated = rowsWritten(registry, "update");
+        deleted = rowsWritten(registry, "delete");
+        stale = Counter.builder(EVENTS_STALE)
+                .description("events applied to no row: older than the row (or the same event again)")
+                .register(registry);
+        delay = Timer.builder(EVENT_DELAY).description("from an applied event's ts to its database commit")
+                .publishPercentiles(0.5, 0.99).register(registry);
+        batchRecords = DistributionSummary.builder(BATCH_RECORDS).description("records per batch").baseUnit("records")
+                .register(registry);
+        Gauge.builder(RECORDS_LAG, lag, AtomicLong::get)
+                .description("records behind the end of the assigned partitions, as of the last poll")
+                .register(registry);
         retries = Counter.builder(BATCH_RETRIES)
                 .description("batch attempts that failed on the infrastructure and were kept for a retry")
                 .register(registry);
@@ -79,9 +102,28 @@ public final class PresenceMetrics {
         superseded.increment(n);
     }
 
-    public void written(long upsertCount, long deleteCount) {
-        upserts.increment(upsertCount);
-        deletes.increment(deleteCount);
+    private static Counter rowsWritten(MeterRegistry registry, String kind) {
+        return Counter.builder(ROWS_WRITTEN).tag("kind", kind).description("rows changed by committed batches")
+                .register(registry);
+    }
+
+    public void written(WriteResult result) {
+        inserted.increment(result.inserted());
+        updated.increment(result.updated());
+        deleted.increment(result.deleted());
+        stale.increment(result.unchanged());
+    }
+
+    public void delay(long eventTs, long committedAt) {
+        delay.record(Math.max(0, committedAt - eventTs), TimeUnit.MILLISECONDS);
+    }
+
+    public void batch(int records) {
+        batchRecords.record(records);
+    }
+
+    public void lag(long records) {
+        lag.set(records);
     }
 
     public void retried() {

@@ -12,7 +12,8 @@ public final class PresenceUpsert {
     public static final String TOMBSTONES = "agent_presence_tombstones";
 
     private final String table;
-    private final String upsert;
+    /** Everything after the VALUES list. */
+    private final String upsertTail;
     private final String recordTombstone;
 
     public PresenceUpsert(SqlDialect dialect) {
@@ -22,7 +23,7 @@ public final class PresenceUpsert {
     /** Statements against another table of the same shape, e.g. the shadow table of a rebuild. */
     public PresenceUpsert(SqlDialect dialect, String table) {
         this.table = table;
-        this.upsert = dialect == SqlDialect.MYSQL_ROW_ALIAS ? rowAliasUpsert(table) : valuesUpsert(table);
+        this.upsertTail = dialect == SqlDialect.MYSQL_ROW_ALIAS ? rowAliasUpsert(table) : valuesUpsert(table);
         this.recordTombstone = dialect == SqlDialect.MYSQL_ROW_ALIAS
                 ? "INSERT INTO " + TOMBSTONES + " (user_id, deleted_ts) VALUES (?, ?) AS new"
                         + " ON DUPLICATE KEY UPDATE deleted_ts = GREATEST(" + TOMBSTONES + ".deleted_ts, new.deleted_ts)"
@@ -30,11 +31,11 @@ public final class PresenceUpsert {
                         + " ON DUPLICATE KEY UPDATE deleted_ts = GREATEST(deleted_ts, VALUES(deleted_ts))";
     }
 
+    private static final String ROW = "(?, ?, ?, ?, CURRENT_TIMESTAMP(3))";
+
     private static String valuesUpsert(String table) {
         String newer = "VALUES(event_ts) >= event_ts";
-        return "INSERT INTO " + table + " (user_id, status, event_ts, source, updated_at)"
-                + " VALUES (?, ?, ?, ?, CURRENT_TIMESTAMP(3))"
-                + " ON DUPLICATE KEY UPDATE"
+        return " ON DUPLICATE KEY UPDATE"
                 + " status = IF(" + newer + ", VALUES(status), status),"
                 + " source = IF(" + newer + ", VALUES(source), source),"
                 + " updated_at = IF(" + newer + ", VALUES(updated_at), updated_at),"
@@ -43,9 +44,7 @@ public final class PresenceUpsert {
 
     private static String rowAliasUpsert(String table) {
         String newer = "new.event_ts >= " + table + ".event_ts";
-        return "INSERT INTO " + table + " (user_id, status, event_ts, source, updated_at)"
-                + " VALUES (?, ?, ?, ?, CURRENT_TIMESTAMP(3)) AS new"
-                + " ON DUPLICATE KEY UPDATE"
+        return " AS new ON DUPLICATE KEY UPDATE"
                 + " status = IF(" + newer + ", new.status, " + table + ".status),"
                 + " source = IF(" + newer + ", new.source, " + table + ".source),"
                 + " updated_at = IF(" + newer + ", new.updated_at, " + table + ".updated_at),"
@@ -54,7 +53,17 @@ public final class PresenceUpsert {
 
     /** Binds (user_id, status, event_ts, source); inserts, or updates only when the event is at least as new. */
     public String upsert() {
-        return upsert;
+        return upsert(1);
+    }
+
+    /** The same for {@code rows} rows in one statement, binding four values per row. */
+    public String upsert(int rows) {
+        StringBuilder sql = new StringBuilder(80 + rows * (ROW.length() + 2) + upsertTail.length())
+                .append("INSERT INTO ").append(table).append(" (user_id, status, event_ts, source, updated_at) VALUES ");
+        for (int i = 0; i < rows; i++) {
+            sql.append(i == 0 ? "" : ", ").append(ROW);
+        }
+        return sql.append(upsertTail).toString();
     }
 
     /** Binds (user_id, deleted_ts); remembers the newest deletion so a late older event cannot resurrect the row. */

@@ -16,8 +16,9 @@ import javax.sql.DataSource;
  */
 public final class PresenceWriter {
 
-    /** Largest IN list in one statement; keeps statements well under any max_allowed_packet. */
+    /** Largest IN list or VALUES list in one statement; keeps statements well under any max_allowed_packet. */
     static final int IN_LIST_CHUNK = 500;
+    static final int ROWS_PER_STATEMENT = 500;
 
     private final DataSource dataSource;
     private final PresenceUpsert sql;
@@ -42,10 +43,10 @@ public final class PresenceWriter {
      * @param positions where each partition of the batch stands afterwards; stored in the same transaction
      * @throws FencedException when a stored position is not the expected one; nothing is written then
      */
-    public void write(List<PresenceChange> changes, List<PartitionPosition> positions)
+    public WriteResult write(List<PresenceChange> changes, List<PartitionPosition> positions)
             throws SQLException, FencedException {
         if (changes.isEmpty() && positions.isEmpty()) {
-            return;
+            return WriteResult.NONE;
         }
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
@@ -53,8 +54,9 @@ public final class PresenceWriter {
                 // positions first: a fenced writer stops before touching a row, and a rebuild that holds
                 // the position rows locked holds every writer back before it has used the table
                 offsets.advance(c, positions);
-                writeRows(c, changes);
+                WriteResult result = writeRows(c, changes);
                 c.commit();
+                return result;
             } catch (SQLException | FencedException | RuntimeException e) {
                 rollback(c, e);
                 throw e;
@@ -74,37 +76,47 @@ public final class PresenceWriter {
         }
     }
 
-    private void writeRows(Connection c, List<PresenceChange> changes) throws SQLException {
+    private WriteResult writeRows(Connection c, List<PresenceChange> changes) throws SQLException {
         List<PresenceChange> upserts = changes.stream().filter(ch -> !ch.isDelete()).toList();
         List<PresenceChange> deletes = changes.stream().filter(PresenceChange::isDelete).toList();
-        upsert(c, upserts);
-        delete(c, deletes);
-        removeResurrected(c, upserts);
+        WriteResult upserted = upsert(c, upserts);
+        long deleted = delete(c, deletes);
+        long resurrected = removeResurrected(c, upserts);
+        // a row put back by an event older than a recorded deletion is gone again: it changed nothing
+        return new WriteResult(upserted.inserted() - resurrected, upserted.updated(),
+                upserted.unchanged() + resurrected, deleted);
     }
 
-    private void upsert(Connection c, List<PresenceChange> upserts) throws SQLException {
-        if (upserts.isEmpty()) {
-            return;
-        }
-        try (PreparedStatement ps = c.prepareStatement(sql.upsert())) {
-            for (PresenceChange ch : upserts) {
-                ps.setString(1, ch.userId());
-                ps.setString(2, ch.status());
-                ps.setLong(3, ch.ts());
-                if (ch.source() == null) {
-                    ps.setNull(4, Types.VARCHAR);
-                } else {
-                    ps.setString(4, ch.source());
+    /**
+     * One multi-row statement per {@value #ROWS_PER_STATEMENT} upserts. Built here rather than by the driver's
+     * batch rewriting so the server's "Records: N Duplicates: D" tells inserted, updated and unchanged apart.
+     */
+    private WriteResult upsert(Connection c, List<PresenceChange> upserts) throws SQLException {
+        WriteResult result = WriteResult.NONE;
+        for (int from = 0; from < upserts.size(); from += ROWS_PER_STATEMENT) {
+            List<PresenceChange> chunk = upserts.subList(from, Math.min(upserts.size(), from + ROWS_PER_STATEMENT));
+            try (PreparedStatement ps = c.prepareStatement(sql.upsert(chunk.size()))) {
+                int p = 1;
+                for (PresenceChange ch : chunk) {
+                    ps.setString(p++, ch.userId());
+                    ps.setString(p++, ch.status());
+                    ps.setLong(p++, ch.ts());
+                    if (ch.source() == null) {
+                        ps.setNull(p++, Types.VARCHAR);
+                    } else {
+                        ps.setString(p++, ch.source());
+                    }
                 }
-                ps.addBatch();
+                int affected = ps.executeUpdate();
+                result = result.plus(UpsertInfo.split(chunk.size(), affected, UpsertInfo.serverInfo(ps)));
             }
-            checkBatch(ps.executeBatch());
         }
+        return result;
     }
 
-    private void delete(Connection c, List<PresenceChange> deletes) throws SQLException {
+    private long delete(Connection c, List<PresenceChange> deletes) throws SQLException {
         if (deletes.isEmpty()) {
-            return;
+            return 0;
         }
         try (PreparedStatement ledger = c.prepareStatement(sql.recordTombstone());
              PreparedStatement delete = c.prepareStatement(sql.delete())) {
@@ -117,7 +129,7 @@ public final class PresenceWriter {
                 delete.addBatch();
             }
             checkBatch(ledger.executeBatch());
-            checkBatch(delete.executeBatch());
+            return checkBatch(delete.executeBatch());
         }
     }
 
@@ -125,24 +137,30 @@ public final class PresenceWriter {
      * An event older than a deletion that was applied in an earlier batch finds no row and inserts one;
      * the tombstone ledger tells us, and the row goes again in this same transaction, unseen by readers.
      */
-    private void removeResurrected(Connection c, List<PresenceChange> upserts) throws SQLException {
+    private long removeResurrected(Connection c, List<PresenceChange> upserts) throws SQLException {
+        long removed = 0;
         for (int from = 0; from < upserts.size(); from += IN_LIST_CHUNK) {
             List<PresenceChange> chunk = upserts.subList(from, Math.min(upserts.size(), from + IN_LIST_CHUNK));
             try (PreparedStatement ps = c.prepareStatement(sql.deleteResurrected(chunk.size()))) {
                 for (int i = 0; i < chunk.size(); i++) {
                     ps.setString(i + 1, chunk.get(i).userId());
                 }
-                ps.executeUpdate();
+                removed += ps.executeUpdate();
             }
         }
+        return removed;
     }
 
-    private static void checkBatch(int[] counts) throws SQLException {
+    /** @return the rows the batch affected, as far as the driver reports them */
+    private static long checkBatch(int[] counts) throws SQLException {
+        long affected = 0;
         for (int i = 0; i < counts.length; i++) {
             if (counts[i] == Statement.EXECUTE_FAILED) {
                 throw new BatchUpdateException("statement " + i + " of the batch failed", counts);
             }
+            affected += Math.max(0, counts[i]);
         }
+        return affected;
     }
 
     private static void rollback(Connection c, Exception cause) {

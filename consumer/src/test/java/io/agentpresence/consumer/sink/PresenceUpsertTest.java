@@ -32,6 +32,18 @@ class PresenceUpsertTest {
     }
 
     @Test
+    void severalRowsShareOneStatement() {
+        assertThat(new PresenceUpsert(SqlDialect.VALUES_FUNCTION).upsert(3)).startsWith(
+                "INSERT INTO agent_presences (user_id, status, event_ts, source, updated_at) VALUES"
+                        + " (?, ?, ?, ?, CURRENT_TIMESTAMP(3)), (?, ?, ?, ?, CURRENT_TIMESTAMP(3)),"
+                        + " (?, ?, ?, ?, CURRENT_TIMESTAMP(3)) ON DUPLICATE KEY UPDATE status = ");
+        assertThat(new PresenceUpsert(SqlDialect.MYSQL_ROW_ALIAS, "agent_presences_rebuild").upsert(2)).startsWith(
+                "INSERT INTO agent_presences_rebuild (user_id, status, event_ts, source, updated_at) VALUES"
+                        + " (?, ?, ?, ?, CURRENT_TIMESTAMP(3)), (?, ?, ?, ?, CURRENT_TIMESTAMP(3)) AS new"
+                        + " ON DUPLICATE KEY UPDATE status = IF(new.event_ts >= agent_presences_rebuild.event_ts,");
+    }
+
+    @Test
     void tombstoneLedgerKeepsTheNewestDeletionPerDialect() {
         assertThat(new PresenceUpsert(SqlDialect.VALUES_FUNCTION).recordTombstone()).isEqualTo(
                 "INSERT INTO agent_presence_tombstones (user_id, deleted_ts) VALUES (?, ?)"

@@ -122,40 +122,41 @@ abstract class UpsertScenarios {
     @Test
     void aBatchIsSentAsOneMultiRowStatement() throws Exception {
         open(database());
-        List<PresenceChange> changes = new ArrayList<>();
-        for (int i = 0; i < 50; i++) {
-            changes.add(set(String.format("user-%02d", i), "online", 1));
-        }
-        writer.write(changes, List.of());
-
-        assertThat(table.count()).isEqualTo(50);
-        assertThat(upsertsSentInOneStatement()).isTrue();
-    }
-
-    /** Com_insert counts statements per session: a rewritten batch of many rows counts one. */
-    private boolean upsertsSentInOneStatement() throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            long before = comInsert(c);
+        TestDatabase db = database();
+        // one connection, so its session counters see every statement the writer sends
+        try (HikariDataSource single = DataSourceFactory.create(db.jdbcUrl(), db.user(), db.password(), 1)) {
+            PresenceWriter singleWriter = PresenceWriter.forServer(single, new OffsetStore("scenarios"));
             List<PresenceChange> changes = new ArrayList<>();
-            for (int i = 0; i < 20; i++) {
-                changes.add(new PresenceChange("batch-" + i, "away", 2, null, seq++));
+            for (int i = 0; i < 50; i++) {
+                changes.add(set(String.format("user-%02d", i), "online", 1));
             }
-            var ps = c.prepareStatement(new PresenceUpsert(SqlDialect.fromVersion(SqlDialect.serverVersion(c))).upsert());
-            for (PresenceChange ch : changes) {
-                ps.setString(1, ch.userId());
-                ps.setString(2, ch.status());
-                ps.setLong(3, ch.ts());
-                ps.setNull(4, java.sql.Types.VARCHAR);
-                ps.addBatch();
-            }
-            ps.executeBatch();
-            c.commit();
-            return comInsert(c) - before == 1;
+            long before = comInsert(single);
+            singleWriter.write(changes, List.of());
+
+            assertThat(comInsert(single) - before).isEqualTo(1);
+            assertThat(table.count()).isEqualTo(50);
         }
     }
 
-    private static long comInsert(Connection c) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW SESSION STATUS LIKE 'Com_insert'")) {
+    @Test
+    void theWriteResultTellsInsertedUpdatedAndStaleApart() throws Exception {
+        open(database());
+        write(set("u1", "online", 100), set("u2", "online", 100));
+
+        PresenceBuffer buffer = new PresenceBuffer();
+        buffer.add(set("u1", "away", 200));   // newer: updated
+        buffer.add(set("u2", "away", 50));    // older: stale
+        buffer.add(set("u3", "busy", 10));    // new user: inserted
+        WriteResult result = writer.write(buffer.changes(), List.of());
+
+        assertThat(result).isEqualTo(new WriteResult(1, 1, 1, 0));
+        assertThat(writer.write(List.of(PresenceChange.delete("u3", 20, seq++)), List.of()))
+                .isEqualTo(new WriteResult(0, 0, 0, 1));
+    }
+
+    private static long comInsert(javax.sql.DataSource ds) throws SQLException {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SHOW SESSION STATUS LIKE 'Com_insert'")) {
             rs.next();
             return rs.getLong(2);
         }

@@ -1,0 +1,174 @@
+package io.agentpresence.consumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.agentpresence.consumer.ops.HealthServer;
+import io.agentpresence.consumer.support.ConfigFile;
+import io.agentpresence.consumer.support.PresenceTable;
+import io.agentpresence.consumer.support.Topics;
+import io.agentpresence.embedded.junit.KafkaEndpoint;
+import io.agentpresence.embedded.junit.PresenceInfrastructure;
+import io.agentpresence.embedded.junit.TestDatabase;
+import io.agentpresence.model.PresencePublisher;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The operations endpoints of a running service, read over HTTP as Prometheus and a load balancer would. */
+@ExtendWith(PresenceInfrastructure.class)
+class MetricsAndHealthIT {
+
+    private static final Duration CONVERGE = Duration.ofSeconds(60);
+    private static final String USER_PREFIX = "metrics-user-";
+    private static final int VALID = 20;
+
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private KafkaEndpoint kafka;
+    private TestDatabase db;
+    private int port;
+
+    @BeforeEach
+    void setUp(KafkaEndpoint kafka, TestDatabase db) {
+        this.kafka = kafka;
+        this.db = db;
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        Collections.reverse(resources);
+        for (AutoCloseable r : resources) {
+            r.close();
+        }
+    }
+
+    @Test
+    void metricsCountWhatHappenedAndHealthFollowsTheService() throws Exception {
+        String topic = Topics.create(kafka.bootstrapServers(), "metrics", 2);
+        ConsumerService service = ConsumerService.start(
+                PresenceConsumerConfig.fromMap(ConfigFile.settings(kafka, db, topic, topic + "-live")));
+        resources.add(service);
+        // as ConsumerApp's run wires it, on any free port
+        HealthServer server = new HealthServer(0, service.meterRegistry(), service::isRunning, service::isReady);
+        resources.add(server);
+        port = server.port();
+
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(PresencePublisher.producerSettings(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers())))) {
+            for (int i = 0; i < VALID; i++) {
+                send(producer, topic, USER_PREFIX + i,
+                        "{\"userId\":\"" + USER_PREFIX + i + "\",\"status\":\"online\",\"ts\":" + (1_000 + i) + "}");
+            }
+            for (int i = 0; i < 3; i++) {
+                send(producer, topic, USER_PREFIX + "bad-" + i, "not json " + i);
+            }
+            for (int i = 0; i < 2; i++) {
+                send(producer, topic, USER_PREFIX + "dance-" + i,
+                        "{\"userId\":\"" + USER_PREFIX + "dance-" + i + "\",\"status\":\"dancing\",\"ts\":1}");
+            }
+            send(producer, topic, USER_PREFIX + "a", "{\"userId\":\"" + USER_PREFIX + "b\",\"status\":\"away\",\"ts\":1}");
+            producer.flush();
+        }
+        int sent = VALID + 6;
+
+        await().atMost(CONVERGE).until(() -> {
+            Map<String, Double> m = parse(get("/metrics").body());
+            return m.getOrDefault("presence_events_consumed_total", 0.0) == sent
+                    && sum(m, "presence_events_dead_lettered_total") == 6
+                    && m.getOrDefault("presence_changes_written_total{kind=\"upsert\"}", 0.0) == VALID;
+        });
+        HttpResponse<String> response = get("/metrics");
+        String scrape = response.body();
+        Map<String, Double> m = parse(scrape);
+        printExcerpt(scrape);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(t -> t.startsWith("text/plain"));
+        assertThat(m).containsEntry("presence_events_consumed_total", (double) sent)
+                .containsEntry("presence_events_rejected_total{reason=\"malformed-json\"}", 3.0)
+                .containsEntry("presence_events_rejected_total{reason=\"unknown-status\"}", 2.0)
+                .containsEntry("presence_events_rejected_total{reason=\"key-mismatch\"}", 1.0)
+                .containsEntry("presence_events_rejected_total{reason=\"missing-status\"}", 0.0)
+                .containsEntry("presence_events_dead_lettered_total{reason=\"malformed-json\"}", 3.0)
+                .containsEntry("presence_events_dead_lettered_total{reason=\"unknown-status\"}", 2.0)
+                .containsEntry("presence_events_dead_lettered_total{reason=\"key-mismatch\"}", 1.0)
+                .containsEntry("presence_changes_written_total{kind=\"upsert\"}", (double) VALID)
+                .containsEntry("presence_changes_written_total{kind=\"delete\"}", 0.0)
+                .containsEntry("presence_events_superseded_total", 0.0)
+                .containsEntry("presence_batch_retries_total", 0.0)
+                .containsEntry("presence_partitions_fenced_total", 0.0)
+                .containsKey("presence_batch_write_seconds_sum")
+                .containsKey("hikaricp_connections{pool=\"presence-db\"}")
+                .containsKey("hikaricp_connections_max{pool=\"presence-db\"}");
+        assertThat(m.get("presence_batch_write_seconds_count")).isPositive();
+        assertThat(m.keySet()).anyMatch(k -> k.startsWith("kafka_consumer_") && k.contains("client_id=\"presence-consumer-"));
+        assertThat(m.keySet()).anyMatch(k -> k.startsWith("kafka_producer_") && k.contains("client_id=\"presence-dlq-"));
+        assertThat(m.keySet()).anyMatch(k -> k.startsWith("jvm_memory_used_bytes"));
+        assertThat(scrape).as("no label carries a userId").doesNotContain(USER_PREFIX);
+        assertThat(scrape).contains("# HELP presence_events_consumed_total records polled from the presence topic");
+        assertThat(new PresenceTable(db).count()).isEqualTo(VALID);
+
+        assertHealth("/health/live", 200, "live");
+        assertHealth("/health/ready", 200, "ready");
+
+        service.close();
+
+        assertHealth("/health/live", 503, "not live");
+        assertHealth("/health/ready", 503, "not ready");
+    }
+
+    private void assertHealth(String path, int status, String body) throws Exception {
+        HttpResponse<String> response = get(path);
+        assertThat(response.statusCode()).as(path).isEqualTo(status);
+        assertThat(response.body()).as(path).isEqualTo(body + "\n");
+    }
+
+    private static void send(KafkaProducer<byte[], byte[]> producer, String topic, String key, String value) {
+        producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8),
+                value.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(10)).GET().build();
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Prometheus text format: {@code name{labels} value} per sample line, keyed by name and labels as written. */
+    private static Map<String, Double> parse(String scrape) {
+        Map<String, Double> samples = new TreeMap<>();
+        scrape.lines().filter(l -> !l.isBlank() && !l.startsWith("#")).forEach(line -> {
+            int space = line.lastIndexOf(' ');
+            samples.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
+        });
+        return samples;
+    }
+
+    private static double sum(Map<String, Double> samples, String name) {
+        return samples.entrySet().stream().filter(e -> e.getKey().equals(name) || e.getKey().startsWith(name + "{"))
+                .mapToDouble(Map.Entry::getValue).sum();
+    }
+
+    private static void printExcerpt(String scrape) {
+        System.out.println("--- /metrics excerpt");
+        scrape.lines().filter(l -> l.startsWith("presence_") && !l.endsWith(" 0.0")
+                        || l.startsWith("hikaricp_connections{") || l.startsWith("kafka_consumer_fetch_manager_records_lag"))
+                .forEach(System.out::println);
+    }
+}

@@ -1,0 +1,112 @@
+package io.agentpresence.consumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.agentpresence.consumer.support.ConfigFile;
+import io.agentpresence.consumer.support.Topics;
+import io.agentpresence.embedded.junit.KafkaEndpoint;
+import io.agentpresence.embedded.junit.PresenceInfrastructure;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.common.config.ConfigResource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code topics}: creates what is missing with the right settings, and warns about an existing topic that will hurt. */
+@ExtendWith(PresenceInfrastructure.class)
+class TopicsIT {
+
+    private static final long HOUR_MS = 3_600_000L;
+    private static final long DAY_MS = 24 * HOUR_MS;
+
+    private KafkaEndpoint kafka;
+    private Admin admin;
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void setUp(KafkaEndpoint kafka) {
+        this.kafka = kafka;
+        this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
+    }
+
+    @AfterEach
+    void tearDown() {
+        admin.close();
+    }
+
+    /** The settings {@code topics} needs; the database URL is required by the config but never used here. */
+    private Path configFile(String topic, int partitions, int instances) throws Exception {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("bootstrap.servers", kafka.bootstrapServers());
+        settings.put("db.url", "jdbc:mysql://127.0.0.1:1/unused");
+        settings.put("topic", topic);
+        settings.put("dlq.topic", topic + ".dlq");
+        settings.put("topic.partitions", String.valueOf(partitions));
+        settings.put("instances", String.valueOf(instances));
+        return ConfigFile.write(dir, settings);
+    }
+
+    @Test
+    void missingTopicsAreCreatedCompactedAndDeleteRetainedThenReportedInPlace() throws Exception {
+        String topic = "presence-" + UUID.randomUUID().toString().substring(0, 8);
+        String dlq = topic + ".dlq";
+        Path config = configFile(topic, 4, 2);
+
+        ConsumerCommand first = ConsumerCommand.run("topics", "--config", config.toString());
+
+        assertThat(first.exitCode()).as(first.toString()).isZero();
+        assertThat(first.out().lines()).containsExactly("created " + topic, "created " + dlq);
+        assertThat(first.err()).isEmpty();
+        assertThat(partitions(topic)).isEqualTo(4);
+        Config presence = config(topic);
+        assertThat(presence.get("cleanup.policy").value()).isEqualTo("compact");
+        assertThat(presence.get("min.compaction.lag.ms").value()).isEqualTo(String.valueOf(HOUR_MS));
+        assertThat(presence.get("delete.retention.ms").value()).isEqualTo(String.valueOf(DAY_MS));
+        assertThat(partitions(dlq)).isEqualTo(1);
+        Config deadLetters = config(dlq);
+        assertThat(deadLetters.get("cleanup.policy").value()).isEqualTo("delete");
+        assertThat(Long.parseLong(deadLetters.get("retention.ms").value())).isEqualTo(30 * DAY_MS);
+
+        ConsumerCommand second = ConsumerCommand.run("topics", "--config", config.toString());
+
+        assertThat(second.exitCode()).as(second.toString()).isZero();
+        assertThat(second.out().strip()).isEqualTo("topics " + topic + " and " + dlq + " are in place");
+        assertThat(second.err()).isEmpty();
+    }
+
+    @Test
+    void anExistingTopicThatIsNotCompactedAndTooNarrowGetsBothWarningsAndExitCode3() throws Exception {
+        String topic = Topics.create(kafka.bootstrapServers(), "legacy", 2);
+        Path config = configFile(topic, 6, 4);
+
+        ConsumerCommand run = ConsumerCommand.run("topics", "--config", config.toString());
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(3);
+        assertThat(run.errLines()).hasSize(2);
+        assertThat(run.err())
+                .contains("warning: topic " + topic + " has 2 partition(s) for 4 instances: 2 instance(s) will sit idle")
+                .contains("warning: topic " + topic + " has cleanup.policy=delete, not compact");
+        assertThat(run.out().lines()).containsExactly("created " + topic + ".dlq");
+        assertThat(partitions(topic)).as("an existing topic is only checked, never changed").isEqualTo(2);
+        assertThat(config(topic).get("cleanup.policy").value()).isEqualTo("delete");
+    }
+
+    private int partitions(String topic) throws Exception {
+        return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+    }
+
+    private Config config(String topic) throws Exception {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        return admin.describeConfigs(List.of(resource)).all().get().get(resource);
+    }
+}
