@@ -1,0 +1,267 @@
+package io.agentpresence.localstack;
+
+import io.agentpresence.consumer.ConfigException;
+import io.agentpresence.consumer.ConsumerService;
+import io.agentpresence.consumer.PresenceConsumerConfig;
+import io.agentpresence.embedded.EmbeddedKafkaBroker;
+import io.agentpresence.embedded.EmbeddedMariaDb;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A started local stack: the broker and the database (embedded unless the environment names existing ones) and
+ * the consumer running against them. {@link #close()} stops them in dependency order: consumer, broker, database.
+ */
+public final class RunningStack implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunningStack.class);
+
+    private final StackSettings settings;
+    private final EmbeddedKafkaBroker broker;
+    private final EmbeddedMariaDb database;
+    private final PresenceConsumerConfig config;
+    private final ConsumerService consumer;
+    private final Duration startupTime;
+    private volatile boolean closing;
+
+    private RunningStack(StackSettings settings, EmbeddedKafkaBroker broker, EmbeddedMariaDb database,
+            PresenceConsumerConfig config, ConsumerService consumer, Duration startupTime) {
+        this.settings = settings;
+        this.broker = broker;
+        this.database = database;
+        this.config = config;
+        this.consumer = consumer;
+        this.startupTime = startupTime;
+    }
+
+    /** Starts whatever the settings ask for; on failure stops what already runs and throws a {@link StackException}. */
+    public static RunningStack start(StackSettings settings) {
+        long begin = System.nanoTime();
+        // a typo in a PRESENCE_* variable should fail now, not after the database has taken 10 s to start
+        consumerConfig(settings, plannedBootstrapServers(settings), plannedDbUrl(settings));
+        checkPorts(settings);
+
+        FutureTask<EmbeddedMariaDb> databaseStart = new FutureTask<>(() -> startDatabase(settings));
+        // the database is a separate process and mostly waits on disk: start it beside the broker
+        new Thread(databaseStart, "presence-dev-mariadb-start").start();
+        EmbeddedKafkaBroker broker;
+        try {
+            broker = settings.externalBootstrapServers().isPresent() ? null : startBroker(settings);
+        } catch (RuntimeException | Error e) {
+            closeQuietly("MariaDB", awaitQuietly(databaseStart));
+            throw e;
+        }
+        EmbeddedMariaDb database;
+        try {
+            database = await(databaseStart);
+        } catch (RuntimeException | Error e) {
+            closeQuietly("Kafka broker", broker);
+            throw e;
+        }
+
+        String bootstrapServers = broker != null ? broker.bootstrapServers() : plannedBootstrapServers(settings);
+        String dbUrl = database != null ? database.jdbcUrl(StackSettings.DATABASE) : plannedDbUrl(settings);
+        PresenceConsumerConfig config;
+        ConsumerService consumer;
+        try {
+            config = consumerConfig(settings, bootstrapServers, dbUrl);
+            consumer = ConsumerService.start(config);
+        } catch (Exception | Error e) {
+            // an Error too (a missing class, say): left running, broker and database would keep the JVM alive
+            closeQuietly("Kafka broker", broker);
+            closeQuietly("MariaDB", database);
+            if (e instanceof Error error) {
+                throw error;
+            }
+            throw e instanceof StackException s ? s
+                    : new StackException("the consumer did not start: " + Failures.describe(e), e);
+        }
+        return new RunningStack(settings, broker, database, config, consumer,
+                Duration.ofNanos(System.nanoTime() - begin));
+    }
+
+    /**
+     * The consumer's settings: {@code PRESENCE_*} from the environment, with the broker and database this stack
+     * provides filled in.
+     */
+    static PresenceConsumerConfig consumerConfig(StackSettings settings, String bootstrapServers, String dbUrl) {
+        Map<String, String> env = new HashMap<>(settings.env());
+        env.put(StackSettings.ENV_BOOTSTRAP_SERVERS, bootstrapServers);
+        if (settings.externalDbUrl().isEmpty()) {
+            env.put(StackSettings.ENV_DB_URL, dbUrl);
+            env.put(StackSettings.ENV_DB_USER, StackSettings.EMBEDDED_DB_USER);
+            env.remove(StackSettings.ENV_DB_PASSWORD);
+        }
+        try {
+            return PresenceConsumerConfig.load(null, env);
+        } catch (ConfigException e) {
+            throw new StackException(e.getMessage(), e);
+        }
+    }
+
+    private static String plannedBootstrapServers(StackSettings settings) {
+        return settings.externalBootstrapServers().orElse(Ports.HOST + ":" + settings.kafkaPort());
+    }
+
+    private static String plannedDbUrl(StackSettings settings) {
+        return settings.externalDbUrl()
+                .orElse("jdbc:mysql://" + Ports.HOST + ":" + settings.dbPort() + "/" + StackSettings.DATABASE);
+    }
+
+    private static void checkPorts(StackSettings settings) {
+        if (settings.externalBootstrapServers().isEmpty()) {
+            String hint = "is another Kafka broker or local stack running? Stop it, choose other ports with "
+                    + "--kafka-port/--kafka-controller-port (PRESENCE_DEV_KAFKA_PORT, PRESENCE_DEV_KAFKA_CONTROLLER_PORT), "
+                    + "or use a running broker with PRESENCE_BOOTSTRAP_SERVERS=host:port";
+            Ports.requireFree(settings.kafkaPort(), "Kafka broker", hint);
+            Ports.requireFree(settings.kafkaControllerPort(), "Kafka controller", hint);
+        }
+        if (settings.externalDbUrl().isEmpty() && !OrphanedMariaDb.holds(settings.mariaDbDir())) {
+            Ports.requireFree(settings.dbPort(), "embedded MariaDB", "is another database or local stack running? "
+                    + "Stop it, choose another port with --db-port (PRESENCE_DEV_DB_PORT), or use a running server with "
+                    + "PRESENCE_DB_URL=jdbc:mysql://host:port/" + StackSettings.DATABASE
+                    + " (and PRESENCE_DB_USER, PRESENCE_DB_PASSWORD)");
+        }
+    }
+
+    private static EmbeddedKafkaBroker startBroker(StackSettings settings) {
+        boolean fresh = !Files.exists(settings.kafkaDir().resolve("logs").resolve("meta.properties"));
+        LOG.info("Starting Kafka broker on {}:{} (controller {}), data in {}{}", Ports.HOST, settings.kafkaPort(),
+                settings.kafkaControllerPort(), settings.kafkaDir(), fresh ? " (new: formatting it)" : "");
+        long begin = System.nanoTime();
+        try {
+            EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startPersistent(settings.kafkaDir(), settings.kafkaPort(),
+                    settings.kafkaControllerPort());
+            LOG.info("Kafka broker ready in {}", Failures.seconds(System.nanoTime() - begin));
+            return broker;
+        } catch (Exception e) {
+            throw new StackException("the Kafka broker did not start: " + Failures.describe(e), e);
+        }
+    }
+
+    private static EmbeddedMariaDb startDatabase(StackSettings settings) {
+        if (settings.externalDbUrl().isPresent()) {
+            return null;
+        }
+        Path dataDir = settings.mariaDbDir().resolve("data");
+        boolean fresh = !Files.isDirectory(dataDir);
+        LOG.info("Starting MariaDB on {}:{}, data in {}{}", Ports.HOST, settings.dbPort(), settings.mariaDbDir(),
+                fresh ? " (new: unpacking ~350 MB and creating the database, about 10 s)" : "");
+        long begin = System.nanoTime();
+        EmbeddedMariaDb database = null;
+        try {
+            database = EmbeddedMariaDb.startPersistent(settings.mariaDbDir(), settings.dbPort());
+            database.createDatabase(StackSettings.DATABASE);
+            LOG.info("MariaDB ready in {}", Failures.seconds(System.nanoTime() - begin));
+            return database;
+        } catch (Exception e) {
+            closeQuietly("MariaDB", database);
+            throw new StackException("the embedded MariaDB did not start: " + Failures.describe(e), e);
+        }
+    }
+
+    private static EmbeddedMariaDb await(FutureTask<EmbeddedMariaDb> task) {
+        try {
+            return task.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw e.getCause() instanceof RuntimeException r ? r : new StackException(Failures.describe(e), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StackException("interrupted while the database was starting", e);
+        }
+    }
+
+    private static EmbeddedMariaDb awaitQuietly(FutureTask<EmbeddedMariaDb> task) {
+        try {
+            return await(task);
+        } catch (RuntimeException e) {
+            // the broker's failure is the one to report; this one only means there is nothing to stop
+            return null;
+        }
+    }
+
+    public String bootstrapServers() {
+        return config.bootstrapServers();
+    }
+
+    public String jdbcUrl() {
+        return config.dbUrl();
+    }
+
+    public String dbUser() {
+        return config.dbUser();
+    }
+
+    public String dbPassword() {
+        return config.dbPassword();
+    }
+
+    public String topic() {
+        return config.topic();
+    }
+
+    public StackSettings settings() {
+        return settings;
+    }
+
+    public boolean embeddedBroker() {
+        return broker != null;
+    }
+
+    public boolean embeddedDatabase() {
+        return database != null;
+    }
+
+    public Duration startupTime() {
+        return startupTime;
+    }
+
+    public boolean consumerRunning() {
+        return consumer.isRunning();
+    }
+
+    /** Blocks until the consumer stops: after {@link #close()} or a fatal error of its own. */
+    public void awaitConsumerTermination() throws InterruptedException {
+        consumer.awaitTermination();
+    }
+
+    public boolean closing() {
+        return closing;
+    }
+
+    /** Stops the consumer, then the broker, then the database. Idempotent; a second caller waits for the first. */
+    @Override
+    public synchronized void close() {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        long begin = System.nanoTime();
+        closeQuietly("consumer", consumer);
+        closeQuietly("Kafka broker", broker);
+        closeQuietly("MariaDB", database);
+        LOG.info("Local stack stopped in {}", Failures.seconds(System.nanoTime() - begin));
+    }
+
+    private static void closeQuietly(String what, AutoCloseable resource) {
+        if (resource == null) {
+            return;
+        }
+        try {
+            resource.close();
+        } catch (Exception e) {
+            // keep stopping the rest: a half-stopped stack would hold ports and data directories
+            LOG.warn("Stopping the {} failed: {}", what, Failures.describe(e));
+        }
+    }
+}

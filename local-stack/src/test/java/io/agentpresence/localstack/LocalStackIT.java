@@ -1,0 +1,91 @@
+package io.agentpresence.localstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.agentpresence.model.PresenceEvent;
+import io.agentpresence.model.PresencePublisher;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The stack as a developer runs it, in-process on free ports: events arrive, and state survives a restart. */
+class LocalStackIT {
+
+    private final Path dataDir = Path.of("target", "local-stack-it-" + UUID.randomUUID()).toAbsolutePath();
+
+    @Test
+    void appliesAnEventAndKeepsTheStateAcrossARestartOnTheSameDataDirs() throws Exception {
+        StackSettings settings = new StackSettings(dataDir, freePort(), freePort(), freePort(), Map.of());
+
+        String clusterId;
+        try (RunningStack stack = RunningStack.start(settings)) {
+            publish(stack, "agent-42", "online");
+            await().atMost(Duration.ofSeconds(30)).until(() -> status(stack, "agent-42"), s -> s.equals(Optional.of("online")));
+            clusterId = clusterId(settings);
+        }
+
+        try (RunningStack stack = RunningStack.start(settings)) {
+            assertThat(clusterId(settings)).as("the broker's storage was reused, not formatted again").isEqualTo(clusterId);
+            assertThat(status(stack, "agent-42")).as("the row kept by the database").contains("online");
+            publish(stack, "agent-42", "away");
+            await().atMost(Duration.ofSeconds(30)).until(() -> status(stack, "agent-42"), s -> s.equals(Optional.of("away")));
+        }
+    }
+
+    @AfterEach
+    void deleteDataDir() throws IOException {
+        // the embedded MariaDB alone takes ~500 MB
+        if (Files.exists(dataDir)) {
+            try (Stream<Path> paths = Files.walk(dataDir)) {
+                paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static void publish(RunningStack stack, String userId, String status) throws Exception {
+        try (PresencePublisher publisher = new PresencePublisher(stack.bootstrapServers(), stack.topic())) {
+            publisher.publish(PresenceEvent.now(userId, status, "local-stack-it")).get();
+        }
+    }
+
+    private static Optional<String> status(RunningStack stack, String userId) throws SQLException {
+        try (Connection c = DriverManager.getConnection(stack.jdbcUrl(), stack.dbUser(), stack.dbPassword());
+                PreparedStatement select = c.prepareStatement("SELECT status FROM agent_presences WHERE user_id = ?")) {
+            select.setString(1, userId);
+            try (ResultSet rs = select.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+            }
+        }
+    }
+
+    private static String clusterId(StackSettings settings) throws IOException {
+        Properties meta = new Properties();
+        try (var in = Files.newInputStream(settings.kafkaDir().resolve("logs").resolve("meta.properties"))) {
+            meta.load(in);
+        }
+        return meta.getProperty("cluster.id");
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+}
