@@ -36,6 +36,7 @@ public final class PresenceConsumer implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(PresenceConsumer.class);
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
     private static final Duration WAIT_LOG_INTERVAL = Duration.ofSeconds(30);
+    private static final Duration SUMMARY_INTERVAL = Duration.ofMinutes(1);
 
     private final Consumer<byte[], byte[]> consumer;
     private final String topic;
@@ -64,6 +65,8 @@ public final class PresenceConsumer implements Runnable {
     private volatile boolean stopping;
     private volatile boolean waiting;
     private volatile Throwable fatal;
+    private PresenceMetrics.Totals lastSummary;
+    private long lastSummaryNanos = System.nanoTime();
 
     PresenceConsumer(Consumer<byte[], byte[]> consumer, String topic, RecordDecoder decoder, BatchApplier applier,
                      OffsetStore offsets, DataSource dataSource, FailureClassifier classifier, PresenceMetrics metrics,
@@ -106,6 +109,7 @@ public final class PresenceConsumer implements Runnable {
 
     private void step(ConsumerRecords<byte[], byte[]> records) {
         metrics.lag(lag());
+        summarize();
         if (held == null && !records.isEmpty()) {
             metrics.consumed(records.count());
             held = PendingBatch.decode(records, decoder, metrics);
@@ -122,6 +126,26 @@ public final class PresenceConsumer implements Runnable {
         } else if (held == null && !uncommitted.isEmpty()) {
             commitToKafka(Map.of());
         }
+    }
+
+    /** Once a minute, when anything happened: what was applied, how fast, and how far behind. */
+    private void summarize() {
+        long now = System.nanoTime();
+        if (now - lastSummaryNanos < SUMMARY_INTERVAL.toNanos()) {
+            return;
+        }
+        PresenceMetrics.Totals totals = metrics.totals();
+        PresenceMetrics.Totals last = lastSummary == null ? new PresenceMetrics.Totals(0, 0, 0, 0, 0) : lastSummary;
+        double seconds = (now - lastSummaryNanos) / 1e9;
+        if (totals.consumed() > last.consumed() || waiting) {
+            LOG.info("Last {} s: {} records ({}/s), {} rows applied, {} stale, {} dead-lettered; lag {} records{}",
+                    Math.round(seconds), totals.consumed() - last.consumed(),
+                    Math.round((totals.consumed() - last.consumed()) / seconds), totals.applied() - last.applied(),
+                    totals.stale() - last.stale(), totals.deadLettered() - last.deadLettered(), totals.lag(),
+                    waiting ? "; waiting for the database" : "");
+        }
+        lastSummary = totals;
+        lastSummaryNanos = now;
     }
 
     /** Records behind the end of the assigned partitions, from the last fetch's metadata (no broker call). */

@@ -103,7 +103,7 @@ public final class PresenceConsumerConfig {
             }
         }
         String url = get(DB_URL);
-        if (!url.startsWith("jdbc:mysql:") && !url.startsWith("jdbc:mariadb:")) {
+        if (!url.startsWith("jdbc:mysql:")) {
             throw ConfigException.invalid(DB_URL, url, "expected a jdbc:mysql:// URL");
         }
         for (ConfigKey topicKey : List.of(TOPIC, DLQ_TOPIC)) {

@@ -137,4 +137,15 @@ public final class PresenceMetrics {
     public Timer batchWrite() {
         return batchWrite;
     }
+
+    /** Running totals for the periodic summary line. */
+    public Totals totals() {
+        double dead = deadLettered.values().stream().mapToDouble(Counter::count).sum();
+        return new Totals((long) consumed.count(), (long) (inserted.count() + updated.count() + deleted.count()),
+                (long) stale.count(), (long) dead, lag.get());
+    }
+
+    /** Counts since the service started, and the current lag. */
+    public record Totals(long consumed, long applied, long stale, long deadLettered, long lag) {
+    }
 }
