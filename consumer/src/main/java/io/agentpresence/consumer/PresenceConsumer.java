@@ -37,6 +37,7 @@ public final class PresenceConsumer implements Runnable {
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
     private static final Duration WAIT_LOG_INTERVAL = Duration.ofSeconds(30);
     private static final Duration SUMMARY_INTERVAL = Duration.ofMinutes(1);
+    static final Duration STALLED = Duration.ofSeconds(2);
 
     private final Consumer<byte[], byte[]> consumer;
     private final String topic;
@@ -64,6 +65,8 @@ public final class PresenceConsumer implements Runnable {
     private int failedAttempts;
     private volatile boolean stopping;
     private volatile boolean waiting;
+    /** When the current database call began (0: none running); a call that hangs counts as waiting too. */
+    private volatile long callStartedNanos;
     private volatile Throwable fatal;
     private PresenceMetrics.Totals lastSummary;
     private long lastSummaryNanos = System.nanoTime();
@@ -163,9 +166,13 @@ public final class PresenceConsumer implements Runnable {
         consumer.wakeup();
     }
 
-    /** True while the loop waits for the database (or the dead-letter topic) to come back. */
+    /**
+     * True while the loop waits for the database (or the dead-letter topic) to come back, or while a call to
+     * it has hung for longer than {@link #STALLED}: a dead pooled connection can block for the pool timeout.
+     */
     public boolean isWaiting() {
-        return waiting;
+        long started = callStartedNanos;
+        return waiting || (started != 0 && System.nanoTime() - started > STALLED.toNanos());
     }
 
     /** The failure that stopped the loop, if one did. */
@@ -174,6 +181,7 @@ public final class PresenceConsumer implements Runnable {
     }
 
     private void attempt(PendingBatch batch) {
+        callStartedNanos = System.nanoTime();
         try {
             applier.apply(batch, positions(batch));
         } catch (FencedException e) {
@@ -189,6 +197,8 @@ public final class PresenceConsumer implements Runnable {
             }
             holdForRetry(e);
             return;
+        } finally {
+            callStartedNanos = 0;
         }
         batch.nextOffsets().forEach(stored::put);
         listener.onBatchCommitted(batch.nextOffsets().keySet(), batch.recordCount());
@@ -271,6 +281,7 @@ public final class PresenceConsumer implements Runnable {
         unpositioned.addAll(partitions);
         consumer.pause(partitions);
         Map<Integer, Long> positions;
+        callStartedNanos = System.nanoTime();
         try {
             positions = offsets.read(dataSource, topic, partitions.stream().map(TopicPartition::partition).toList());
         } catch (Exception e) {
@@ -279,6 +290,8 @@ public final class PresenceConsumer implements Runnable {
             }
             holdForRetry(e);
             return;
+        } finally {
+            callStartedNanos = 0;
         }
         for (TopicPartition tp : partitions) {
             Long position = positions.get(tp.partition());

@@ -87,11 +87,11 @@ class MetricsAndHealthIT {
         }
         int sent = VALID + 6;
 
-        await().atMost(CONVERGE).until(() -> {
+        await().atMost(CONVERGE).untilAsserted(() -> {
             Map<String, Double> m = parse(get("/metrics").body());
-            return m.getOrDefault("presence_events_consumed_total", 0.0) == sent
-                    && sum(m, "presence_events_dead_lettered_total") == 6
-                    && m.getOrDefault("presence_changes_written_total{kind=\"upsert\"}", 0.0) == VALID;
+            assertThat(m).containsEntry("presence_events_consumed_total", (double) sent)
+                    .containsEntry("presence_changes_written_total{kind=\"upsert\"}", (double) VALID);
+            assertThat(sum(m, "presence_events_dead_lettered_total")).isEqualTo(6.0);
         });
         HttpResponse<String> response = get("/metrics");
         String scrape = response.body();

@@ -9,7 +9,8 @@ import java.time.Duration;
 /** Builds the writer's HikariCP pool with the driver settings the batched upsert depends on. */
 public final class DataSourceFactory {
 
-    static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(10);
+    /** Short, so a dead database shows as a failed attempt (and a paused, still-polling loop) quickly. */
+    static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(5);
 
     private DataSourceFactory() {
     }
