@@ -1,0 +1,24 @@
+# The consumer service and the presence CLI in one image.
+#   docker build -t agent-presence .
+#   docker run --rm -e PRESENCE_BOOTSTRAP_SERVERS=... -e PRESENCE_DB_URL=... agent-presence            # run
+#   docker run --rm --entrypoint java agent-presence -jar /app/presence-cli.jar set agent-42 online    # CLI
+
+FROM eclipse-temurin:17-jdk AS build
+WORKDIR /src
+COPY .mvn .mvn
+COPY mvnw pom.xml ./
+COPY presence-model presence-model
+COPY embedded embedded
+COPY consumer consumer
+COPY producer-cli producer-cli
+COPY local-stack/pom.xml local-stack/pom.xml
+RUN ./mvnw -B -q -pl consumer,producer-cli -am package -DskipTests
+
+FROM eclipse-temurin:17-jre
+RUN useradd --system --uid 10001 --home-dir /app presence
+WORKDIR /app
+COPY --from=build /src/consumer/target/presence-consumer.jar /src/producer-cli/target/presence-cli.jar /app/
+USER presence
+EXPOSE 8080
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/app/presence-consumer.jar"]
+CMD ["run"]
