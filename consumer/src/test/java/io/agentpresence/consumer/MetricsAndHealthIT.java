@@ -69,28 +69,33 @@ class MetricsAndHealthIT {
         resources.add(server);
         port = server.port();
 
+        long now = System.currentTimeMillis();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(PresencePublisher.producerSettings(
                 Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers())))) {
             for (int i = 0; i < VALID; i++) {
-                send(producer, topic, USER_PREFIX + i,
-                        "{\"userId\":\"" + USER_PREFIX + i + "\",\"status\":\"online\",\"ts\":" + (1_000 + i) + "}");
+                send(producer, topic, USER_PREFIX + i, event(USER_PREFIX + i, "online", now - 1_000 + i));
             }
             for (int i = 0; i < 3; i++) {
                 send(producer, topic, USER_PREFIX + "bad-" + i, "not json " + i);
             }
             for (int i = 0; i < 2; i++) {
-                send(producer, topic, USER_PREFIX + "dance-" + i,
-                        "{\"userId\":\"" + USER_PREFIX + "dance-" + i + "\",\"status\":\"dancing\",\"ts\":1}");
+                send(producer, topic, USER_PREFIX + "dance-" + i, event(USER_PREFIX + "dance-" + i, "dancing", now));
             }
-            send(producer, topic, USER_PREFIX + "a", "{\"userId\":\"" + USER_PREFIX + "b\",\"status\":\"away\",\"ts\":1}");
+            send(producer, topic, USER_PREFIX + "a", event(USER_PREFIX + "b", "away", now));
+            producer.flush();
+            await().atMost(CONVERGE).untilAsserted(() ->
+                    assertThat(parse(get("/metrics").body())).containsEntry("presence_events_consumed_total", 26.0));
+            // once applied: one event older than its row (stale), one newer (an update)
+            send(producer, topic, USER_PREFIX + 0, event(USER_PREFIX + 0, "busy", now - 60_000));
+            send(producer, topic, USER_PREFIX + 1, event(USER_PREFIX + 1, "busy", now));
             producer.flush();
         }
-        int sent = VALID + 6;
+        int sent = VALID + 6 + 2;
 
         await().atMost(CONVERGE).untilAsserted(() -> {
             Map<String, Double> m = parse(get("/metrics").body());
             assertThat(m).containsEntry("presence_events_consumed_total", (double) sent)
-                    .containsEntry("presence_changes_written_total{kind=\"upsert\"}", (double) VALID);
+                    .containsEntry("presence_rows_written_total{kind=\"update\"}", 1.0);
             assertThat(sum(m, "presence_events_dead_lettered_total")).isEqualTo(6.0);
         });
         HttpResponse<String> response = get("/metrics");
@@ -108,14 +113,22 @@ class MetricsAndHealthIT {
                 .containsEntry("presence_events_dead_lettered_total{reason=\"malformed-json\"}", 3.0)
                 .containsEntry("presence_events_dead_lettered_total{reason=\"unknown-status\"}", 2.0)
                 .containsEntry("presence_events_dead_lettered_total{reason=\"key-mismatch\"}", 1.0)
-                .containsEntry("presence_changes_written_total{kind=\"upsert\"}", (double) VALID)
-                .containsEntry("presence_changes_written_total{kind=\"delete\"}", 0.0)
+                .containsEntry("presence_rows_written_total{kind=\"insert\"}", (double) VALID)
+                .containsEntry("presence_rows_written_total{kind=\"update\"}", 1.0)
+                .containsEntry("presence_rows_written_total{kind=\"delete\"}", 0.0)
+                .containsEntry("presence_events_stale_total", 1.0)
                 .containsEntry("presence_events_superseded_total", 0.0)
                 .containsEntry("presence_batch_retries_total", 0.0)
                 .containsEntry("presence_partitions_fenced_total", 0.0)
+                .containsEntry("presence_batch_records_sum", (double) sent)
+                .containsEntry("presence_event_delay_seconds_count", (double) VALID + 2)
+                .containsKey("presence_event_delay_seconds{quantile=\"0.99\"}")
+                .containsKey("presence_records_lag")
                 .containsKey("presence_batch_write_seconds_sum")
                 .containsKey("hikaricp_connections{pool=\"presence-db\"}")
                 .containsKey("hikaricp_connections_max{pool=\"presence-db\"}");
+        assertThat(m.get("presence_batch_records_count")).isBetween(2.0, (double) sent);
+        assertThat(m.get("presence_event_delay_seconds_max")).isBetween(0.0, 120.0);
         assertThat(m.get("presence_batch_write_seconds_count")).isPositive();
         assertThat(m.keySet()).anyMatch(k -> k.startsWith("kafka_consumer_") && k.contains("client_id=\"presence-consumer-"));
         assertThat(m.keySet()).anyMatch(k -> k.startsWith("kafka_producer_") && k.contains("client_id=\"presence-dlq-"));
@@ -142,6 +155,10 @@ class MetricsAndHealthIT {
     private static void send(KafkaProducer<byte[], byte[]> producer, String topic, String key, String value) {
         producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8),
                 value.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static String event(String userId, String status, long ts) {
+        return "{\"userId\":\"" + userId + "\",\"status\":\"" + status + "\",\"ts\":" + ts + "}";
     }
 
     private HttpResponse<String> get(String path) throws Exception {

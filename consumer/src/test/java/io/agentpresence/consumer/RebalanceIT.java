@@ -81,9 +81,9 @@ class RebalanceIT {
                 kafka.bootstrapServers()), topic, new PresenceEventCodec());
         resources.add(publisher);
 
-        startInstance("a", topic, group, protocol);
+        ConsumerService a = startInstance("a", topic, group, protocol);
         ConsumerService b = startInstance("b", topic, group, protocol);
-        startInstance("c", topic, group, protocol);
+        ConsumerService c = startInstance("c", topic, group, protocol);
         await().atMost(CONVERGE).until(() -> List.of("a", "b", "c").stream().allMatch(i -> !timeline.owned(i).isEmpty()));
 
         Sending first = stream.publish(publisher, 0, FIRST_SLICE, FIRST_SLICE_OVER);
@@ -93,7 +93,7 @@ class RebalanceIT {
         // b's partitions go to a and c first, so that d can only get partitions by taking them from a or c
         await().atMost(CONVERGE).until(() -> timeline.ownedByAny("a", "c").size() == PARTITIONS);
         long dJoins = System.nanoTime();
-        startInstance("d", topic, group, protocol);
+        ConsumerService d = startInstance("d", topic, group, protocol);
         await().atMost(CONVERGE).until(() -> !timeline.owned("d").isEmpty());
 
         // usually d is in before the first slice ends (KIP-848's 5 s broker heartbeats can make it late); the
@@ -112,6 +112,10 @@ class RebalanceIT {
         assertThat(timeline.revocationsSince("a", dJoins) + timeline.revocationsSince("c", dJoins))
                 .as("d's partitions were taken from a or c, so the check above saw a hand-over").isPositive();
         assertThat(timeline.commits("d")).as("batches d committed").isPositive();
+        for (ConsumerService service : List.of(a, c, d)) {
+            assertThat(service.failure()).isNull();
+            assertThat(service.isRunning()).isTrue();
+        }
     }
 
     private ConsumerService startInstance(String name, String topic, String group, String protocol) throws Exception {

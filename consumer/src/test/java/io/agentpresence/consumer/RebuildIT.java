@@ -99,6 +99,7 @@ class RebuildIT {
             }
         });
 
+        System.out.print(out);
         assertRepaired(s, outcome);
         assertThat(out.toString()).containsPattern("rebuild: done, [\\d,]+ events in .*; table swapped in");
         assertThat(tables()).doesNotContain(Rebuild.SHADOW, Rebuild.OLD);
@@ -114,6 +115,7 @@ class RebuildIT {
                 () -> result.add(ConsumerCommand.run("rebuild", "--keep-old", "--config", config.toString())));
 
         ConsumerCommand rebuild = result.get(0);
+        System.out.print(rebuild.err());
         assertThat(rebuild.exitCode()).as(rebuild.toString()).isZero();
         assertThat(rebuild.err()).containsPattern("rebuild: done, [\\d,]+ events in .*; table swapped in; the previous"
                 + " table is kept as " + Rebuild.OLD);
@@ -203,6 +205,9 @@ class RebuildIT {
     }
 
     private void assertRepaired(Scenario s, Outcome o) throws Exception {
+        System.out.printf("rebuild watch: baseline %d, fewest seen %d in %d reads; live consumer applied %d records"
+                + " during the rebuild%n", o.baseline(), o.watcher().min(), o.watcher().samples(),
+                o.committedAfter() - o.committedBefore());
         assertThat(o.watcher().failures()).as("reader errors").isEmpty();
         assertThat(o.watcher().samples()).as("reads during the rebuild").isGreaterThan(50);
         assertThat(o.watcher().min()).as("fewest users a reader saw").isGreaterThanOrEqualTo(o.baseline());

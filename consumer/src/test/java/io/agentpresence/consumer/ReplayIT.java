@@ -133,6 +133,7 @@ class ReplayIT {
         ConsumerCommand replay = ConsumerCommand.run("replay", "--from", "earliest", "--config",
                 configFile(topic, group).toString());
 
+        System.out.print(replay.err());
         assertThat(replay.exitCode()).as(replay.toString()).isZero();
         List<String> lines = replay.errLines();
         assertThat(lines.get(0)).isEqualTo("replay: " + topic + " from the beginning, 600 events to the end offsets seen now");

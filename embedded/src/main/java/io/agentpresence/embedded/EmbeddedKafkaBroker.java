@@ -80,6 +80,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         p.put("share.coordinator.state.topic.min.isr", "1");
         p.put("group.initial.rebalance.delay.ms", "0");
         p.put("group.streams.initial.rebalance.delay.ms", "0");
+        // members of KIP-848 groups notice assignment changes within a second instead of five
+        p.put("group.consumer.min.heartbeat.interval.ms", "500");
+        p.put("group.consumer.heartbeat.interval.ms", "1000");
         return p;
     }
 
