@@ -61,7 +61,7 @@ public final class PresenceMetrics {
         stale = Counter.builder(EVENTS_STALE)
                 .description("events applied to no row: older than the row (or the same event again)")
                 .register(registry);
-        delay = Timer.builder(EVENT_DELAY).description("from an applied event's ts to its database commit")
+        delay = Timer.builder(EVENT_DELAY).description("from an event's ts to the commit of its batch (stale and replayed events included)")
                 .publishPercentiles(0.5, 0.99).register(registry);
         batchRecords = DistributionSummary.builder(BATCH_RECORDS).description("records per batch").baseUnit("records")
                 .register(registry);

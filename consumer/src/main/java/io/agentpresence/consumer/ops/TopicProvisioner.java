@@ -60,6 +60,9 @@ public final class TopicProvisioner {
             create(new NewTopic(plan.dlqTopic(), Optional.of(1), replication(plan))
                     .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
                             TopicConfig.RETENTION_MS_CONFIG, String.valueOf(DEAD_LETTER_RETENTION_MS))), created);
+        } else if (cleanupPolicy(plan.dlqTopic()).contains(TopicConfig.CLEANUP_POLICY_COMPACT)) {
+            warnings.add("dead-letter topic " + plan.dlqTopic() + " is compacted: dead letters with the same key"
+                    + " replace each other; use cleanup.policy=delete with a long retention.ms");
         }
         return new Result(created, warnings);
     }
@@ -92,14 +95,18 @@ public final class TopicProvisioner {
                     + " instances: " + (plan.instances() - partitions) + " instance(s) will sit idle; add partitions"
                     + " (kafka-topics --alter --partitions N) before adding instances");
         }
-        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, plan.topic());
-        Config config = admin.describeConfigs(List.of(resource)).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).get(resource);
-        String policy = config.get(TopicConfig.CLEANUP_POLICY_CONFIG).value();
+        String policy = cleanupPolicy(plan.topic());
         if (!policy.contains(TopicConfig.CLEANUP_POLICY_COMPACT)) {
             warnings.add("topic " + plan.topic() + " has cleanup.policy=" + policy + ", not compact: a replay or rebuild"
                     + " reads the whole history instead of the newest event per user, and events older than"
                     + " retention.ms are lost to it (kafka-configs --alter --add-config cleanup.policy=compact)");
         }
         return warnings;
+    }
+
+    private String cleanupPolicy(String topic) throws InterruptedException, ExecutionException, TimeoutException {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        Config config = admin.describeConfigs(List.of(resource)).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).get(resource);
+        return config.get(TopicConfig.CLEANUP_POLICY_CONFIG).value();
     }
 }

@@ -45,9 +45,9 @@ public final class Progress {
     }
 
     public void finish(String summary) {
-        long seconds = Math.max(1, Duration.ofNanos(System.nanoTime() - startNanos).toMillis());
-        out.println(String.format(Locale.ROOT, "%s: done, %,d events in %.1f s (%,d events/s)%s", label, done,
-                seconds / 1000.0, done * 1000 / seconds, summary.isEmpty() ? "" : "; " + summary));
+        long millis = Math.max(1, Duration.ofNanos(System.nanoTime() - startNanos).toMillis());
+        out.println(String.format(Locale.ROOT, "%s: done, %,d events in %.2f s (%,d events/s)%s", label, done,
+                millis / 1000.0, done * 1000 / millis, summary.isEmpty() ? "" : "; " + summary));
         out.flush();
     }
 

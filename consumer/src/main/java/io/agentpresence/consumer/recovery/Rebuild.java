@@ -36,6 +36,7 @@ public final class Rebuild {
     private final SqlDialect dialect;
     private final PrintWriter out;
 
+    /** @param dataSource at least two connections: one holds the position locks while another writes and swaps */
     public Rebuild(PresenceConsumerConfig config, DataSource dataSource, SqlDialect dialect, PrintWriter out) {
         this.config = config;
         this.dataSource = dataSource;

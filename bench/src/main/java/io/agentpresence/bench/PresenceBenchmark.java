@@ -1,0 +1,197 @@
+package io.agentpresence.bench;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.agentpresence.consumer.sink.DataSourceFactory;
+import io.agentpresence.consumer.sink.SchemaMigrator;
+import io.agentpresence.embedded.EmbeddedKafkaBroker;
+import io.agentpresence.model.PresenceEvent;
+import io.agentpresence.model.PresenceEventCodec;
+import io.agentpresence.model.PresencePublisher;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bench/run}: the standard workload (events produced first, then the consumer jar starts on an empty
+ * table and the clock runs until every record is applied), a time-boxed naive baseline on the same topic,
+ * and a steady-rate run for send-to-row delay. Prints a table and writes an HTML report.
+ */
+@Command(name = "bench/run", mixinStandardHelpOptions = true,
+        description = "End-to-end benchmark of the presence consumer against a naive per-event baseline.")
+public final class PresenceBenchmark implements Callable<Integer> {
+
+    @Option(names = "--events", defaultValue = "1000000", description = "events in the standard workload")
+    int events;
+    @Option(names = "--users", defaultValue = "100000", description = "distinct users they are spread over")
+    int users;
+    @Option(names = "--partitions", defaultValue = "6", description = "partitions of the topics")
+    int partitions;
+    @Option(names = "--max-poll-records", defaultValue = "5000", description = "the consumer's batch size")
+    int maxPollRecords;
+    @Option(names = "--heap", defaultValue = "256m", description = "the consumer's -Xmx")
+    String heap;
+    @Option(names = "--existing-rows", defaultValue = "0", description = "rows put in the table before the run")
+    int existingRows;
+    @Option(names = "--baseline-seconds", defaultValue = "30", description = "time box of the naive baseline")
+    int baselineSeconds;
+    @Option(names = "--rate", defaultValue = "2000", description = "events/s of the steady run; 0 skips it")
+    int rate;
+    @Option(names = "--steady-seconds", defaultValue = "30", description = "length of the steady run")
+    int steadySeconds;
+    @Option(names = "--skip-standard", description = "run only the steady run")
+    boolean skipStandard;
+    @Option(names = "--consumer-jar", defaultValue = "consumer/target/presence-consumer.jar")
+    Path consumerJar;
+    @Option(names = "--report", defaultValue = "bench/target/bench-report.html", description = "HTML report")
+    Path reportFile;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new PresenceBenchmark()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Files.isRegularFile(consumerJar)) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "no consumer jar at " + consumerJar
+                    + "; build it with ./mvnw -B -q package -DskipTests");
+        }
+        Path work = Files.createDirectories(reportFile.toAbsolutePath().getParent().resolve("bench-work"));
+        String id = UUID.randomUUID().toString().substring(0, 8);
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startTemporary();
+             BenchDatabase db = BenchDatabase.pick(work)) {
+            String environment = String.format(Locale.ROOT, "%d cores, %s, Java %s; broker, database and consumer on"
+                    + " one machine; database: %s", Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"),
+                    System.getProperty("java.version"), db.description());
+            System.err.println("bench: " + environment);
+            Report.Standard standard = skipStandard ? null : standard(broker.bootstrapServers(), db, work, id);
+            Report.Steady steady = rate > 0 ? steady(broker.bootstrapServers(), db, work, id) : null;
+            String text = Report.text(environment, standard, steady);
+            System.out.print(text);
+            Report.html(reportFile, text, standard, steady);
+            System.out.println("report: " + reportFile);
+            boolean correct = (standard == null || standard.mismatches() == 0) && (steady == null || steady.mismatches() == 0);
+            return correct ? 0 : 1;
+        }
+    }
+
+    private Report.Standard standard(String bootstrap, BenchDatabase db, Path work, String id) throws Exception {
+        String topic = "bench-" + id;
+        Workload.createTopic(bootstrap, topic, partitions);
+        Workload workload = new Workload(events, users);
+        System.err.printf(Locale.ROOT, "bench: producing %,d events over %,d users...%n", events, users);
+        long produceMs = workload.produce(bootstrap, topic);
+        System.err.printf(Locale.ROOT, "bench: produced in %.1f s%n", produceMs / 1000.0);
+
+        String url = prepare(db, "bench_std_" + id);
+        String group = "bench-" + id;
+        Verifier verifier = new Verifier(url, db.user(), db.password());
+        double seconds;
+        ConsumerProcess consumer;
+        try (ConsumerProcess c = new ConsumerProcess(consumerJar, heap, env(bootstrap, url, db, topic, group),
+                work.resolve("consumer-standard-" + id + ".log"))) {
+            consumer = c;
+            long start = System.nanoTime();
+            long lastPrint = start;
+            while (verifier.appliedPositions(group) < events) {
+                if (!c.isAlive()) {
+                    throw new IllegalStateException("the consumer exited; see " + work.resolve("consumer-standard-" + id + ".log"));
+                }
+                long consumed = c.sample();
+                if (System.nanoTime() - lastPrint > TimeUnit.SECONDS.toNanos(2)) {
+                    lastPrint = System.nanoTime();
+                    System.err.printf(Locale.ROOT, "bench: consumer at %,d of %,d records%n", Math.max(0, consumed), events);
+                }
+                Thread.sleep(100);
+            }
+            seconds = (System.nanoTime() - start) / 1e9;
+            c.sample();
+        }
+        long rows = consumer.rowsWritten();
+        long mismatches = verifier.mismatches(workload);
+        System.err.printf(Locale.ROOT, "bench: consumer done in %.1f s; naive baseline for up to %d s...%n", seconds,
+                baselineSeconds);
+        String naiveUrl = prepare(db, "bench_naive_" + id);
+        NaiveBaseline.Result naive = NaiveBaseline.run(bootstrap, topic, naiveUrl, db.user(), db.password(), events,
+                Duration.ofSeconds(baselineSeconds));
+        db.drop("bench_std_" + id);
+        db.drop("bench_naive_" + id);
+        return new Report.Standard(events, users, partitions, maxPollRecords, seconds, rows, consumer.cpuSeconds(),
+                consumer.peakHeapBytes(), mismatches, naive.rate(), naive.events(), consumer.samples());
+    }
+
+    private Report.Steady steady(String bootstrap, BenchDatabase db, Path work, String id) throws Exception {
+        String topic = "steady-" + id;
+        Workload.createTopic(bootstrap, topic, partitions);
+        String url = prepare(db, "bench_steady_" + id);
+        String group = "steady-" + id;
+        Verifier verifier = new Verifier(url, db.user(), db.password());
+        long sent = 0;
+        try (ConsumerProcess c = new ConsumerProcess(consumerJar, heap, env(bootstrap, url, db, topic, group),
+                work.resolve("consumer-steady-" + id + ".log"));
+             PresencePublisher publisher = new PresencePublisher(Map.of("bootstrap.servers", bootstrap, "linger.ms", 0),
+                     topic, new PresenceEventCodec())) {
+            while (c.sample() < 0) {
+                Thread.sleep(100);
+            }
+            // let the consumer join its group and fetch once before the clock matters
+            Thread.sleep(3_000);
+            System.err.printf(Locale.ROOT, "bench: steady run, %,d events/s for %d s...%n", rate, steadySeconds);
+            long start = System.nanoTime();
+            long total = (long) rate * steadySeconds;
+            for (long i = 0; i < total; i++) {
+                long due = start + i * 1_000_000_000L / rate;
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                }
+                publisher.publish(PresenceEvent.now("steady-" + i, "online", "bench"));
+                sent++;
+            }
+            publisher.flush();
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+            while (verifier.appliedPositions(group) < sent && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+        }
+        double[] delays = verifier.delaysMillis();
+        long mismatches = sent - delays.length;
+        db.drop("bench_steady_" + id);
+        return new Report.Steady(rate, steadySeconds, sent, Verifier.percentile(delays, 50),
+                Verifier.percentile(delays, 99), Verifier.percentile(delays, 100), Math.abs(mismatches));
+    }
+
+    private String prepare(BenchDatabase db, String name) throws Exception {
+        String url = db.create(name);
+        try (HikariDataSource ds = DataSourceFactory.create(url, db.user(), db.password(), 2)) {
+            SchemaMigrator.migrate(ds);
+            if (existingRows > 0 && name.startsWith("bench_std")) {
+                System.err.printf(Locale.ROOT, "bench: filling the table with %,d existing rows...%n", existingRows);
+                ExistingRows.fill(ds, existingRows);
+            }
+        }
+        return url;
+    }
+
+    private Map<String, String> env(String bootstrap, String url, BenchDatabase db, String topic, String group) {
+        Map<String, String> env = new HashMap<>();
+        env.put("PRESENCE_BOOTSTRAP_SERVERS", bootstrap);
+        env.put("PRESENCE_DB_URL", url);
+        env.put("PRESENCE_DB_USER", db.user());
+        env.put("PRESENCE_DB_PASSWORD", db.password());
+        env.put("PRESENCE_TOPIC", topic);
+        env.put("PRESENCE_DLQ_TOPIC", topic + ".dlq");
+        env.put("PRESENCE_GROUP_ID", group);
+        env.put("PRESENCE_MAX_POLL_RECORDS", String.valueOf(maxPollRecords));
+        env.put("PRESENCE_POLL_TIMEOUT", "100ms");
+        return env;
+    }
+}

@@ -1,0 +1,115 @@
+package io.agentpresence.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/** The results as a text table and as a self-contained HTML page with SVG charts. */
+final class Report {
+
+    record Standard(int events, int users, int partitions, int maxPollRecords, double seconds, long rowsWritten,
+                    double cpuSeconds, long peakHeapBytes, long mismatches, double baselineRate, long baselineEvents,
+                    List<long[]> samples) {
+        double rate() {
+            return events / seconds;
+        }
+    }
+
+    record Steady(int rate, int seconds, long events, double p50, double p99, double max, long mismatches) {
+    }
+
+    static String text(String environment, Standard s, Steady steady) {
+        StringBuilder b = new StringBuilder();
+        b.append("presence benchmark — ").append(environment).append('\n');
+        if (s != null) {
+            b.append(String.format(Locale.ROOT, "standard workload: %,d events, %,d users, %d partitions, "
+                    + "max.poll.records %d%n", s.events(), s.users(), s.partitions(), s.maxPollRecords()));
+            b.append(String.format(Locale.ROOT, "  %-44s %,12.0f events/s  (%,d events in %.1f s, start-up included)%n",
+                    "consumer (this project)", s.rate(), s.events(), s.seconds()));
+            b.append(String.format(Locale.ROOT, "  %-44s %,12.0f rows/s%n", "  rows written (inserted + updated)",
+                    s.rowsWritten() / s.seconds()));
+            b.append(String.format(Locale.ROOT, "  %-44s %,12.0f events/s  (%,d events, time-boxed)%n",
+                    "naive baseline (1 autocommitted upsert/event)", s.baselineRate(), s.baselineEvents()));
+            b.append(String.format(Locale.ROOT, "  %-44s %12.1fx%n", "ratio", s.rate() / s.baselineRate()));
+            b.append(String.format(Locale.ROOT, "  %-44s %12.1f s  (%.2f ms per 1,000 events)%n", "consumer CPU",
+                    s.cpuSeconds(), s.cpuSeconds() * 1e6 / s.events()));
+            b.append(String.format(Locale.ROOT, "  %-44s %12.1f MB%n", "consumer peak heap", s.peakHeapBytes() / 1e6));
+            b.append(String.format(Locale.ROOT, "  %-44s %12d%n", "mismatches against the model", s.mismatches()));
+        }
+        if (steady != null) {
+            b.append(String.format(Locale.ROOT, "steady run: %,d events/s for %d s (%,d events), send -> row:%n",
+                    steady.rate(), steady.seconds(), steady.events()));
+            b.append(String.format(Locale.ROOT, "  p50 %.1f ms, p99 %.1f ms, max %.1f ms; mismatches %d%n",
+                    steady.p50(), steady.p99(), steady.max(), steady.mismatches()));
+        }
+        return b.toString();
+    }
+
+    static void html(Path file, String text, Standard s, Steady steady) throws IOException {
+        StringBuilder h = new StringBuilder();
+        h.append("<!doctype html><html><head><meta charset=\"utf-8\"><title>presence benchmark</title>")
+                .append("<style>body{font-family:sans-serif;margin:2em;max-width:60em}pre{background:#f4f4f4;padding:1em}"
+                        + "svg{border:1px solid #ccc;background:#fff}</style></head><body>")
+                .append("<h1>presence benchmark</h1><pre>").append(escape(text)).append("</pre>");
+        if (s != null && s.samples().size() > 1) {
+            h.append("<h2>Standard workload: events applied per second</h2>").append(throughputChart(s.samples()));
+        }
+        if (steady != null) {
+            h.append("<h2>Steady run: send → row delay (ms)</h2>").append(delayChart(steady));
+        }
+        h.append("</body></html>\n");
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        Files.writeString(file, h, StandardCharsets.UTF_8);
+    }
+
+    private static String throughputChart(List<long[]> samples) {
+        int w = 720;
+        int hgt = 260;
+        double maxT = samples.get(samples.size() - 1)[0] / 1e9;
+        double[] rates = new double[samples.size()];
+        double maxRate = 1;
+        for (int i = 1; i < samples.size(); i++) {
+            double dt = (samples.get(i)[0] - samples.get(i - 1)[0]) / 1e9;
+            rates[i] = dt <= 0 ? 0 : Math.max(0, samples.get(i)[1] - samples.get(i - 1)[1]) / dt;
+            maxRate = Math.max(maxRate, rates[i]);
+        }
+        StringBuilder svg = new StringBuilder(String.format(Locale.ROOT,
+                "<svg width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\"><polyline fill=\"none\" stroke=\"#1565c0\" "
+                        + "stroke-width=\"2\" points=\"", w, hgt + 30, w, hgt + 30));
+        for (int i = 1; i < samples.size(); i++) {
+            double x = 50 + (samples.get(i)[0] / 1e9) / maxT * (w - 60);
+            double y = 10 + hgt - rates[i] / maxRate * (hgt - 10);
+            svg.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
+        }
+        svg.append(String.format(Locale.ROOT, "\"/><text x=\"5\" y=\"20\" font-size=\"12\">%,.0f/s</text>"
+                + "<text x=\"5\" y=\"%d\" font-size=\"12\">0</text><text x=\"%d\" y=\"%d\" font-size=\"12\">%.0f s</text>"
+                + "<line x1=\"50\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#999\"/></svg>",
+                maxRate, hgt + 10, w - 50, hgt + 28, maxT, hgt + 10, w - 10, hgt + 10));
+        return svg.toString();
+    }
+
+    private static String delayChart(Steady s) {
+        double max = Math.max(1, s.max());
+        String[] names = {"p50", "p99", "max"};
+        double[] values = {s.p50(), s.p99(), s.max()};
+        StringBuilder svg = new StringBuilder("<svg width=\"520\" height=\"130\" viewBox=\"0 0 520 130\">");
+        for (int i = 0; i < 3; i++) {
+            double width = values[i] / max * 380;
+            svg.append(String.format(Locale.ROOT, "<text x=\"5\" y=\"%d\" font-size=\"13\">%s</text>"
+                    + "<rect x=\"50\" y=\"%d\" width=\"%.1f\" height=\"26\" fill=\"#2e7d32\"/>"
+                    + "<text x=\"%.1f\" y=\"%d\" font-size=\"13\">%.1f ms</text>", 30 + i * 38, names[i], 12 + i * 38,
+                    width, 56 + width, 30 + i * 38, values[i]));
+        }
+        return svg.append("</svg>").toString();
+    }
+
+    private static String escape(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+
+    private Report() {
+    }
+}
