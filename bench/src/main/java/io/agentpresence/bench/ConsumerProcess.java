@@ -31,6 +31,7 @@ final class ConsumerProcess implements AutoCloseable {
     private final long startNanos = System.nanoTime();
     private long peakHeap;
     private long rowsWritten;
+    private double cpuSeconds = Double.NaN;
 
     ConsumerProcess(Path jar, String heap, Map<String, String> env, Path log) throws IOException {
         this.httpPort = freePort();
@@ -62,6 +63,8 @@ final class ConsumerProcess implements AutoCloseable {
             peakHeap = Math.max(peakHeap, heap);
             long consumed = (long) value(body, "presence_events_consumed_total");
             rowsWritten = (long) value(body, "presence_rows_written_total");
+            // the operating system forgets a process's CPU time once it has exited: read it while it runs
+            process.info().totalCpuDuration().ifPresent(d -> cpuSeconds = d.toMillis() / 1000.0);
             samples.add(new long[] {System.nanoTime() - startNanos, consumed});
             return consumed;
         } catch (IOException | RuntimeException e) {
@@ -86,8 +89,9 @@ final class ConsumerProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** CPU time of the consumer's JVM (user + system) as of the last sample. */
     double cpuSeconds() {
-        return process.info().totalCpuDuration().map(d -> d.toMillis() / 1000.0).orElse(Double.NaN);
+        return cpuSeconds;
     }
 
     /** Rows inserted, updated or deleted, as of the last sample. */
