@@ -8,9 +8,6 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
@@ -93,7 +90,7 @@ public final class PresenceEventCodec {
                     value.length + " bytes, more than the limit of " + maxValueBytes);
         }
         // Jackson decodes some ill-formed UTF-8 (overlong forms, encoded surrogates) instead of rejecting it
-        if (!isUtf8(value)) {
+        if (!Utf8.isValid(value)) {
             throw new MalformedEventException(Rejection.MALFORMED_JSON, "the value is not valid UTF-8");
         }
         Fields fields = parse(value);
@@ -185,28 +182,10 @@ public final class PresenceEventCodec {
         if (key == null) {
             throw new MalformedEventException(Rejection.MISSING_KEY, "the record has no key; the key must be the userId");
         }
-        try {
-            return strictUtf8(key);
-        } catch (CharacterCodingException e) {
-            throw new MalformedEventException(Rejection.INVALID_KEY, "the record key is not valid UTF-8", e);
+        if (!Utf8.isValid(key)) {
+            throw new MalformedEventException(Rejection.INVALID_KEY, "the record key is not valid UTF-8");
         }
-    }
-
-    private static boolean isUtf8(byte[] bytes) {
-        try {
-            strictUtf8(bytes);
-            return true;
-        } catch (CharacterCodingException e) {
-            return false; // the caller names the rejection
-        }
-    }
-
-    private static String strictUtf8(byte[] bytes) throws CharacterCodingException {
-        return StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT)
-                .decode(ByteBuffer.wrap(bytes))
-                .toString();
+        return new String(key, StandardCharsets.UTF_8);
     }
 
     private static Fields parse(byte[] value) throws MalformedEventException {
