@@ -85,7 +85,7 @@ public final class ConsumerService implements AutoCloseable {
             BatchApplier applier = new BatchApplier(writer, deadLetters, classifier, metrics, DEAD_LETTER_TIMEOUT);
             PresenceConsumer loop = new PresenceConsumer(consumer, config.topic(), new RecordDecoder(config.codec()),
                     applier, offsets, dataSource, classifier, metrics, config.pollTimeout(), config.retryBackoffMax(),
-                    listener);
+                    config.dbWriters(), listener);
             ConsumerService service = new ConsumerService(loop, registry, resources);
             service.thread.start();
             LOG.info("Consuming {} as group {} from {}", config.topic(), config.groupId(), config.bootstrapServers());

@@ -28,23 +28,42 @@ final class PendingBatch {
     private final Map<TopicPartition, Long> nextOffsets = new HashMap<>();
     private int deadLettersSent;
 
-    static PendingBatch decode(ConsumerRecords<byte[], byte[]> polled, RecordDecoder decoder, PresenceMetrics metrics) {
-        PendingBatch batch = new PendingBatch();
+    /**
+     * Decodes one poll into one batch per writer: partition {@code p} goes to batch {@code p % writers}, so
+     * each user (whose events share a partition) is written by one writer only.
+     */
+    static List<PendingBatch> decode(ConsumerRecords<byte[], byte[]> polled, RecordDecoder decoder,
+                                     PresenceMetrics metrics, int writers) {
+        PendingBatch[] batches = new PendingBatch[writers];
         for (ConsumerRecord<byte[], byte[]> record : polled) {
-            TopicPartition tp = new TopicPartition(record.topic(), record.partition());
-            batch.firstOffsets.putIfAbsent(tp, record.offset());
-            batch.nextOffsets.put(tp, record.offset() + 1);
-            batch.records.add(record);
-            try {
-                batch.buffer.add(decoder.decode(record, batch.records.size() - 1));
-            } catch (MalformedEventException e) {
-                // bad content: it goes to the dead-letter topic and never stalls the partition
-                metrics.rejected(e.rejection());
-                batch.deadLetters.add(new DeadLetter(record, e.rejection().code(), e));
+            int group = record.partition() % writers;
+            if (batches[group] == null) {
+                batches[group] = new PendingBatch();
+            }
+            batches[group].add(record, decoder, metrics);
+        }
+        List<PendingBatch> result = new ArrayList<>();
+        for (PendingBatch batch : batches) {
+            if (batch != null) {
+                metrics.superseded(batch.buffer.superseded());
+                result.add(batch);
             }
         }
-        metrics.superseded(batch.buffer.superseded());
-        return batch;
+        return result;
+    }
+
+    private void add(ConsumerRecord<byte[], byte[]> record, RecordDecoder decoder, PresenceMetrics metrics) {
+        TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+        firstOffsets.putIfAbsent(tp, record.offset());
+        nextOffsets.put(tp, record.offset() + 1);
+        records.add(record);
+        try {
+            buffer.add(decoder.decode(record, records.size() - 1));
+        } catch (MalformedEventException e) {
+            // bad content: it goes to the dead-letter topic and never stalls the partition
+            metrics.rejected(e.rejection());
+            deadLetters.add(new DeadLetter(record, e.rejection().code(), e));
+        }
     }
 
     List<PresenceChange> changes() {

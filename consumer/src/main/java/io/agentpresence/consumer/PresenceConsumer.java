@@ -14,6 +14,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -57,7 +60,10 @@ public final class PresenceConsumer implements Runnable {
     private final Set<TopicPartition> unpositioned = new HashSet<>();
     /** Positions written to the database whose Kafka commit failed; retried so lag tools catch up. */
     private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
-    private PendingBatch held;
+    /** The current poll's batches (one per writer) not yet written; empty between polls. */
+    private final List<PendingBatch> held = new ArrayList<>();
+    private final int writers;
+    private final ExecutorService writerThreads;
     private Duration backoff = Duration.ZERO;
     private long nextAttemptNanos;
     private long waitingSinceNanos;
@@ -73,7 +79,7 @@ public final class PresenceConsumer implements Runnable {
 
     PresenceConsumer(Consumer<byte[], byte[]> consumer, String topic, RecordDecoder decoder, BatchApplier applier,
                      OffsetStore offsets, DataSource dataSource, FailureClassifier classifier, PresenceMetrics metrics,
-                     Duration pollTimeout, Duration maxBackoff, ConsumerListener listener) {
+                     Duration pollTimeout, Duration maxBackoff, int writers, ConsumerListener listener) {
         this.consumer = consumer;
         this.topic = topic;
         this.decoder = decoder;
@@ -85,6 +91,12 @@ public final class PresenceConsumer implements Runnable {
         this.pollTimeout = pollTimeout;
         this.maxBackoff = maxBackoff;
         this.listener = listener;
+        this.writers = writers;
+        this.writerThreads = Executors.newFixedThreadPool(Math.max(1, writers - 1), r -> {
+            Thread t = new Thread(r, "presence-writer");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     @Override
@@ -105,6 +117,7 @@ public final class PresenceConsumer implements Runnable {
             fatal = e;
             LOG.error("Stopping: {}", e.getMessage(), e);
         } finally {
+            writerThreads.shutdownNow();
             consumer.close(Duration.ofSeconds(5));
             LOG.info("Consumer closed");
         }
@@ -113,9 +126,9 @@ public final class PresenceConsumer implements Runnable {
     private void step(ConsumerRecords<byte[], byte[]> records) {
         metrics.lag(lag());
         summarize();
-        if (held == null && !records.isEmpty()) {
+        if (held.isEmpty() && !records.isEmpty()) {
             metrics.consumed(records.count());
-            held = PendingBatch.decode(records, decoder, metrics);
+            held.addAll(PendingBatch.decode(records, decoder, metrics, writers));
         } else if (!records.isEmpty()) {
             // fetched while a batch waits (a pause raced a fetch): leave them for after that batch
             records.partitions().forEach(tp -> consumer.seek(tp, records.records(tp).get(0).offset()));
@@ -124,10 +137,10 @@ public final class PresenceConsumer implements Runnable {
         if (due && !unpositioned.isEmpty()) {
             positionFromDatabase(List.copyOf(unpositioned));
         }
-        if (due && held != null && unpositioned.isEmpty()) {
-            attempt(held);
-        } else if (held == null && !uncommitted.isEmpty()) {
-            commitToKafka(Map.of());
+        if (due && !held.isEmpty() && unpositioned.isEmpty()) {
+            attempt();
+        } else if (held.isEmpty() && !uncommitted.isEmpty()) {
+            commitToKafka();
         }
     }
 
@@ -180,32 +193,76 @@ public final class PresenceConsumer implements Runnable {
         return fatal;
     }
 
-    private void attempt(PendingBatch batch) {
+    /** Applies the held batches, in parallel on the writer threads; keeps the ones that failed. */
+    private void attempt() {
         callStartedNanos = System.nanoTime();
+        List<Outcome> outcomes;
         try {
-            applier.apply(batch, positions(batch));
-        } catch (FencedException e) {
-            metrics.fenced();
-            LOG.warn("Stored position moved ({}); continuing from the positions in the database", e.getMessage());
-            held = null;
-            positionFromDatabase(new ArrayList<>(consumer.assignment()));
-            return;
-        } catch (Exception e) {
-            Verdict verdict = classifier.classify(e);
-            if (verdict == Verdict.FATAL) {
-                throw new IllegalStateException("cannot apply presence events: " + describe(e), e);
-            }
-            holdForRetry(e);
-            return;
+            outcomes = applyAll(List.copyOf(held));
         } finally {
             callStartedNanos = 0;
         }
-        batch.nextOffsets().forEach(stored::put);
+        Exception failure = null;
+        boolean fenced = false;
+        for (Outcome outcome : outcomes) {
+            if (outcome.error() == null) {
+                committed(outcome.batch());
+            } else if (outcome.error() instanceof FencedException) {
+                fenced = true;
+                LOG.warn("Stored position moved ({}); continuing from the positions in the database",
+                        outcome.error().getMessage());
+            } else if (classifier.classify(outcome.error()) == Verdict.FATAL) {
+                throw new IllegalStateException("cannot apply presence events: " + describe(outcome.error()),
+                        outcome.error());
+            } else {
+                failure = outcome.error();
+            }
+        }
+        commitToKafka();
+        if (fenced) {
+            metrics.fenced();
+            held.clear();
+            positionFromDatabase(new ArrayList<>(consumer.assignment()));
+        } else if (failure != null) {
+            holdForRetry(failure);
+        } else {
+            recovered();
+            resumePositioned();
+        }
+    }
+
+    private record Outcome(PendingBatch batch, Exception error) {
+    }
+
+    private List<Outcome> applyAll(List<PendingBatch> batches) {
+        List<CompletableFuture<Outcome>> others = new ArrayList<>();
+        for (PendingBatch batch : batches.subList(1, batches.size())) {
+            List<PartitionPosition> positions = positions(batch);
+            others.add(CompletableFuture.supplyAsync(() -> apply(batch, positions), writerThreads));
+        }
+        List<Outcome> outcomes = new ArrayList<>();
+        outcomes.add(apply(batches.get(0), positions(batches.get(0))));
+        others.forEach(f -> outcomes.add(f.join()));
+        return outcomes;
+    }
+
+    private Outcome apply(PendingBatch batch, List<PartitionPosition> positions) {
+        try {
+            applier.apply(batch, positions);
+            return new Outcome(batch, null);
+        } catch (Exception e) {
+            // judged on the loop thread, with the other writers' outcomes
+            return new Outcome(batch, e);
+        }
+    }
+
+    private void committed(PendingBatch batch) {
+        held.remove(batch);
+        batch.nextOffsets().forEach((tp, next) -> {
+            stored.put(tp, next);
+            uncommitted.put(tp, new OffsetAndMetadata(next));
+        });
         listener.onBatchCommitted(batch.nextOffsets().keySet(), batch.recordCount());
-        held = null;
-        recovered();
-        resumePositioned();
-        commitToKafka(batch.nextOffsets());
     }
 
     private List<PartitionPosition> positions(PendingBatch batch) {
@@ -251,9 +308,8 @@ public final class PresenceConsumer implements Runnable {
         backoff = Duration.ZERO;
     }
 
-    /** Commits the batch's offsets, and any earlier ones whose commit failed, to Kafka for lag tools. */
-    private void commitToKafka(Map<TopicPartition, Long> nextOffsets) {
-        nextOffsets.forEach((tp, next) -> uncommitted.put(tp, new OffsetAndMetadata(next)));
+    /** Commits the positions written since the last commit (and any whose commit failed) to Kafka, for lag tools. */
+    private void commitToKafka() {
         uncommitted.keySet().retainAll(consumer.assignment());
         if (uncommitted.isEmpty()) {
             return;
@@ -304,7 +360,7 @@ public final class PresenceConsumer implements Runnable {
             }
             unpositioned.remove(tp);
         }
-        if (held == null) {
+        if (held.isEmpty()) {
             recovered();
             resumePositioned();
         }
@@ -314,21 +370,23 @@ public final class PresenceConsumer implements Runnable {
         consumer.resume(consumer.paused().stream().filter(tp -> !unpositioned.contains(tp)).toList());
     }
 
-    /** Forgets a held batch that spans partitions this instance no longer owns; the kept ones re-read it. */
+    /** Forgets held batches that span partitions this instance no longer owns; the kept ones re-read them. */
     private void release(Collection<TopicPartition> gone) {
-        if (held != null && held.touches(gone)) {
-            held.firstOffsets().forEach((tp, first) -> {
-                if (!gone.contains(tp)) {
-                    consumer.seek(tp, first);
-                }
-            });
-            held = null;
+        for (PendingBatch batch : List.copyOf(held)) {
+            if (batch.touches(gone)) {
+                batch.firstOffsets().forEach((tp, first) -> {
+                    if (!gone.contains(tp)) {
+                        consumer.seek(tp, first);
+                    }
+                });
+                held.remove(batch);
+            }
         }
         gone.forEach(tp -> {
             stored.remove(tp);
             unpositioned.remove(tp);
         });
-        if (held == null) {
+        if (held.isEmpty()) {
             resumePositioned();
         }
     }
@@ -351,7 +409,7 @@ public final class PresenceConsumer implements Runnable {
             if (!partitions.isEmpty()) {
                 LOG.info("Partitions revoked: {}", partitions);
                 // last chance to hand the new owner's lag tools the positions already in the database
-                commitToKafka(Map.of());
+                commitToKafka();
                 release(partitions);
                 listener.onRevoked(partitions);
             }
@@ -364,7 +422,7 @@ public final class PresenceConsumer implements Runnable {
                 listener.onAssigned(partitions);
                 positionFromDatabase(partitions);
             }
-            if (held != null) {
+            if (!held.isEmpty()) {
                 // a batch is waiting for the database: nothing new is fetched until it is written
                 consumer.pause(consumer.assignment());
             }

@@ -43,11 +43,14 @@ public final class PresenceConsumerConfig {
             "how far an event's ts may lie ahead of its record timestamp");
     public static final ConfigKey MAX_VALUE_BYTES = ConfigKey.optional("max.value.bytes",
             String.valueOf(PresenceEventCodec.DEFAULT_MAX_VALUE_BYTES), "largest accepted record value in bytes");
-    public static final ConfigKey MAX_POLL_RECORDS = ConfigKey.optional("max.poll.records", "2000",
+    public static final ConfigKey MAX_POLL_RECORDS = ConfigKey.optional("max.poll.records", "5000",
             "records per poll, and so the largest batch written in one transaction");
     public static final ConfigKey POLL_TIMEOUT = ConfigKey.optional("poll.timeout", "500ms",
             "longest wait in one poll; bounds how fast shutdown is noticed");
-    public static final ConfigKey DB_POOL_SIZE = ConfigKey.optional("db.pool.size", "2", "database connections");
+    public static final ConfigKey DB_WRITERS = ConfigKey.optional("db.writers", "2",
+            "parallel database transactions per batch, each for its own share of the partitions");
+    public static final ConfigKey DB_POOL_SIZE = ConfigKey.optional("db.pool.size", "3",
+            "database connections; at least db.writers");
     public static final ConfigKey RETRY_BACKOFF_MAX = ConfigKey.optional("retry.backoff.max", "30s",
             "longest pause between attempts to write a batch while the database fails");
     public static final ConfigKey MIGRATE_ON_START = ConfigKey.optional("migrate.on.start", "true",
@@ -64,7 +67,7 @@ public final class PresenceConsumerConfig {
             "port of /metrics, /health/live and /health/ready; 0 picks a free port, -1 turns them off");
 
     public static final List<ConfigKey> KEYS = List.of(BOOTSTRAP_SERVERS, DB_URL, DB_USER, DB_PASSWORD, TOPIC, GROUP_ID,
-            DLQ_TOPIC, STATUSES, MAX_FUTURE_SKEW, MAX_VALUE_BYTES, MAX_POLL_RECORDS, POLL_TIMEOUT, DB_POOL_SIZE,
+            DLQ_TOPIC, STATUSES, MAX_FUTURE_SKEW, MAX_VALUE_BYTES, MAX_POLL_RECORDS, POLL_TIMEOUT, DB_WRITERS, DB_POOL_SIZE,
             RETRY_BACKOFF_MAX, MIGRATE_ON_START, TOPICS_ON_START, TOPIC_PARTITIONS, TOPIC_REPLICATION_FACTOR, INSTANCES,
             HTTP_PORT);
 
@@ -79,6 +82,7 @@ public final class PresenceConsumerConfig {
     private final int maxValueBytes;
     private final int maxPollRecords;
     private final Duration pollTimeout;
+    private final int dbWriters;
     private final int dbPoolSize;
     private final Duration retryBackoffMax;
     private final boolean migrateOnStart;
@@ -127,7 +131,12 @@ public final class PresenceConsumerConfig {
         this.retryBackoffMax = duration(RETRY_BACKOFF_MAX, Duration.ofMillis(100));
         this.maxValueBytes = integer(MAX_VALUE_BYTES, 64, 100 * 1024 * 1024);
         this.maxPollRecords = integer(MAX_POLL_RECORDS, 1, 100_000);
+        this.dbWriters = integer(DB_WRITERS, 1, 32);
         this.dbPoolSize = integer(DB_POOL_SIZE, 1, 64);
+        if (dbPoolSize < dbWriters) {
+            throw ConfigException.invalid(DB_POOL_SIZE, get(DB_POOL_SIZE), "must be at least "
+                    + DB_WRITERS.display() + " = " + dbWriters);
+        }
         this.migrateOnStart = bool(MIGRATE_ON_START);
         this.topicsOnStart = bool(TOPICS_ON_START);
         this.topicPartitions = integer(TOPIC_PARTITIONS, 1, 10_000);
@@ -289,6 +298,10 @@ public final class PresenceConsumerConfig {
 
     public Duration pollTimeout() {
         return pollTimeout;
+    }
+
+    public int dbWriters() {
+        return dbWriters;
     }
 
     public int dbPoolSize() {

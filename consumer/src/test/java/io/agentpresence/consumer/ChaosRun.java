@@ -129,8 +129,8 @@ class ChaosRun {
         Duration duration = Durations.parse(System.getProperty("chaos.duration", Durations.format(DEFAULT_DURATION)));
         long seed = Long.getLong("chaos.seed", 1L);
         int capacity = Math.toIntExact(EVENTS_PER_SECOND * Math.max(1, duration.toSeconds()));
-        say("seed %d, %d consumers, %d partitions, %,d events/s over %,d users, logs in %s", seed, INSTANCES,
-                PARTITIONS, EVENTS_PER_SECOND, USERS, logDir);
+        say("%s, seed %d, %d consumers, %d partitions, %,d events/s over %,d users, logs in %s", human(duration), seed,
+                INSTANCES, PARTITIONS, EVENTS_PER_SECOND, USERS, logDir);
         startNanos = System.nanoTime();
         for (int i = 0; i < INSTANCES; i++) {
             running.add(startConsumer());
@@ -160,12 +160,14 @@ class ChaosRun {
         Map<String, Row> expected = stream.expectedRows(sending.published());
         Map<String, Row> actual = new PresenceTable(db).rows();
         List<String> mismatches = mismatches(expected, actual);
-        DeadLetters letters = DeadLetters.check(TopicReader.readAll(kafka.bootstrapServers(), dlq), topic, poison.byOffset);
+        DeadLetters letters = DeadLetters.check(TopicReader.readAll(kafka.bootstrapServers(), dlq), topic,
+                poison.byOffset);
         List<String> fatal = fatalLines();
 
         long produced = sending.published() + poison.sent();
-        String summary = String.format("chaos: %s, events produced %,d (%,d poison), applied rows %,d, dead-lettered %,d"
-                        + " (distinct offsets %,d), kills %d, graceful stops %d, restarts %d, db outages %d, mismatches %d",
+        String summary = String.format("chaos: %s, events produced %,d (%,d poison), applied rows %,d,"
+                        + " dead-lettered %,d (distinct offsets %,d), kills %d, graceful stops %d, restarts %d,"
+                        + " db outages %d, mismatches %d",
                 human(duration), produced, poison.sent(), actual.size(), letters.records, letters.distinct.size(),
                 kills.get(), gracefulStops.get(), restarts.get(), outages.get(), mismatches.size());
         System.out.println(summary);
@@ -182,8 +184,12 @@ class ChaosRun {
         assertThat(kills.get() + gracefulStops.get() + outages.get()).as("chaos actions").isPositive();
     }
 
-    /** Every 5-15 s one of: SIGKILL and a later restart, a graceful stop and a new instance, a database outage. */
+    /**
+     * Every 5-15 s one of: SIGKILL and a later restart, a graceful stop and a new instance, a database outage.
+     * The three are drawn from a shuffled bag, so even a short run sees each of them.
+     */
     private void chaos(Random random, long deadlineNanos) {
+        List<Integer> bag = new ArrayList<>();
         try {
             while (true) {
                 long pause = TimeUnit.SECONDS.toNanos(5 + random.nextInt(11));
@@ -193,8 +199,12 @@ class ChaosRun {
                 }
                 TimeUnit.NANOSECONDS.sleep(pause);
                 replaceDeadInstances("during the chaos");
+                if (bag.isEmpty()) {
+                    bag.addAll(List.of(0, 1, 2));
+                    Collections.shuffle(bag, random);
+                }
                 Instance victim = running.get(random.nextInt(running.size()));
-                switch (random.nextInt(3)) {
+                switch (bag.remove(0)) {
                     case 0 -> kill(victim, Duration.ofMillis(2_000 + random.nextInt(3_001)));
                     case 1 -> stopGracefully(victim);
                     default -> cutDatabase(Duration.ofMillis(2_000 + random.nextInt(6_001)));
@@ -306,8 +316,10 @@ class ChaosRun {
         try {
             while (!contains(instance.log, STARTED_LINE)) {
                 if (!instance.process.isAlive() || System.nanoTime() - deadline > 0) {
-                    throw new AssertionError(instance + " did not start (" + (instance.process.isAlive() ? "still starting"
-                            : "exit " + instance.process.exitValue()) + "); its log ends:\n" + tail(instance.log, 30));
+                    String state = instance.process.isAlive() ? "still starting"
+                            : "exit " + instance.process.exitValue();
+                    throw new AssertionError(instance + " did not start (" + state + "); its log ends:\n"
+                            + tail(instance.log, 30));
                 }
                 Thread.sleep(200);
             }
@@ -459,7 +471,8 @@ class ChaosRun {
     /** The dead-letter topic read back: records, distinct original positions, and letters that should not be. */
     private record DeadLetters(int records, Set<String> distinct, List<String> unexpected) {
 
-        static DeadLetters check(List<ConsumerRecord<byte[], byte[]>> letters, String topic, Map<String, String> poison) {
+        static DeadLetters check(List<ConsumerRecord<byte[], byte[]>> letters, String topic,
+                                 Map<String, String> poison) {
             Set<String> distinct = new HashSet<>();
             List<String> unexpected = new ArrayList<>();
             for (ConsumerRecord<byte[], byte[]> letter : letters) {
@@ -467,7 +480,8 @@ class ChaosRun {
                         + header(letter, PresenceTopics.HEADER_ORIGINAL_OFFSET);
                 String reason = header(letter, PresenceTopics.HEADER_REASON);
                 String expected = poison.get(origin);
-                if (!topic.equals(header(letter, PresenceTopics.HEADER_ORIGINAL_TOPIC)) || !Objects.equals(expected, reason)) {
+                String fromTopic = header(letter, PresenceTopics.HEADER_ORIGINAL_TOPIC);
+                if (!topic.equals(fromTopic) || !Objects.equals(expected, reason)) {
                     unexpected.add(origin + ": reason " + reason + ", expected " + (expected == null ? "no dead letter"
                             : expected));
                 }

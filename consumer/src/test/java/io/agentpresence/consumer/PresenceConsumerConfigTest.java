@@ -62,6 +62,8 @@ class PresenceConsumerConfigTest {
         assertInvalid("dlq.topic", "agent-presence", "PRESENCE_DLQ_TOPIC (dlq.topic): invalid value 'agent-presence': must differ");
         assertInvalid("migrate.on.start", "yes", "PRESENCE_MIGRATE_ON_START (migrate.on.start): invalid value 'yes'");
         assertInvalid("statuses", "online,,away", "PRESENCE_STATUSES (statuses): invalid value 'online,,away'");
+        assertInvalid("db.pool.size", "1", "PRESENCE_DB_POOL_SIZE (db.pool.size): invalid value '1': must be at least"
+                + " PRESENCE_DB_WRITERS (db.writers) = 2");
     }
 
     private static void assertInvalid(String key, String value, String messageStart) {
