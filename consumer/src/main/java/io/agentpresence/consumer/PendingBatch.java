@@ -7,6 +7,7 @@ import io.agentpresence.consumer.sink.PresenceChange;
 import io.agentpresence.model.MalformedEventException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,27 +30,25 @@ final class PendingBatch {
     private int deadLettersSent;
 
     /**
-     * Decodes one poll into one batch per writer: partition {@code p} goes to batch {@code p % writers}, so
-     * each user (whose events share a partition) is written by one writer only.
+     * Decodes one poll into one batch per writer. The poll's partitions are dealt out to the writers in turn,
+     * so each user (whose events share a partition) is written by one writer only.
      */
     static List<PendingBatch> decode(ConsumerRecords<byte[], byte[]> polled, RecordDecoder decoder,
                                      PresenceMetrics metrics, int writers) {
-        PendingBatch[] batches = new PendingBatch[writers];
-        for (ConsumerRecord<byte[], byte[]> record : polled) {
-            int group = record.partition() % writers;
-            if (batches[group] == null) {
-                batches[group] = new PendingBatch();
+        List<TopicPartition> partitions = new ArrayList<>(polled.partitions());
+        partitions.sort(Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition));
+        List<PendingBatch> batches = new ArrayList<>();
+        for (int i = 0; i < partitions.size(); i++) {
+            if (i < writers) {
+                batches.add(new PendingBatch());
             }
-            batches[group].add(record, decoder, metrics);
-        }
-        List<PendingBatch> result = new ArrayList<>();
-        for (PendingBatch batch : batches) {
-            if (batch != null) {
-                metrics.superseded(batch.buffer.superseded());
-                result.add(batch);
+            PendingBatch batch = batches.get(i % writers);
+            for (ConsumerRecord<byte[], byte[]> record : polled.records(partitions.get(i))) {
+                batch.add(record, decoder, metrics);
             }
         }
-        return result;
+        batches.forEach(batch -> metrics.superseded(batch.buffer.superseded()));
+        return batches;
     }
 
     private void add(ConsumerRecord<byte[], byte[]> record, RecordDecoder decoder, PresenceMetrics metrics) {

@@ -207,14 +207,17 @@ public final class PresenceConsumer implements Runnable {
         for (Outcome outcome : outcomes) {
             if (outcome.error() == null) {
                 committed(outcome.batch());
-            } else if (outcome.error() instanceof FencedException) {
+            }
+        }
+        for (Outcome outcome : outcomes) {
+            if (outcome.error() instanceof FencedException) {
                 fenced = true;
                 LOG.warn("Stored position moved ({}); continuing from the positions in the database",
                         outcome.error().getMessage());
-            } else if (classifier.classify(outcome.error()) == Verdict.FATAL) {
+            } else if (outcome.error() != null && classifier.classify(outcome.error()) == Verdict.FATAL) {
                 throw new IllegalStateException("cannot apply presence events: " + describe(outcome.error()),
                         outcome.error());
-            } else {
+            } else if (outcome.error() != null) {
                 failure = outcome.error();
             }
         }

@@ -10,7 +10,7 @@ import java.time.Duration;
 public final class DataSourceFactory {
 
     /** Short, so a dead database shows as a failed attempt (and a paused, still-polling loop) quickly. */
-    static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(5);
+    static final Duration CONNECTION_TIMEOUT = Duration.ofSeconds(3);
 
     private DataSourceFactory() {
     }

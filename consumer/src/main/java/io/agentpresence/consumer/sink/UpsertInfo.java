@@ -22,6 +22,10 @@ final class UpsertInfo {
     }
 
     static WriteResult split(int rows, int affected, String info) {
+        if (rows == 1) {
+            // the server sends no info line for one row, and needs none: 1 inserted, 2 updated, 0 unchanged
+            return new WriteResult(affected == 1 ? 1 : 0, affected == 2 ? 1 : 0, affected == 0 ? 1 : 0, 0);
+        }
         Matcher m = info == null ? null : INFO.matcher(info);
         if (m == null || !m.find()) {
             if (!warned) {
