@@ -1,5 +1,6 @@
 package io.agentpresence.bench;
 
+import io.agentpresence.embedded.KafkaTopics;
 import io.agentpresence.model.PresenceEvent;
 import io.agentpresence.model.PresenceEventCodec;
 import io.agentpresence.model.PresencePublisher;
@@ -7,14 +8,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * The standard workload: {@code events} JSON events over {@code users} users drawn uniformly with a fixed
@@ -43,16 +39,7 @@ final class Workload {
     }
 
     static void createTopic(String bootstrapServers, String topic, int partitions) throws Exception {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
-            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1)
-                    .configs(Map.of("cleanup.policy", "compact")))).all().get(30, TimeUnit.SECONDS);
-            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            for (int p = 0; p < partitions; p++) {
-                latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
-            }
-            // wait until every partition has a leader, so no first batch is refused
-            admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
-        }
+        KafkaTopics.create(bootstrapServers, topic, partitions, Map.of("cleanup.policy", "compact"));
     }
 
     /** Produces every event and records the model; returns the produce time in milliseconds. */

@@ -138,7 +138,7 @@ class ReplayIT {
         List<String> lines = replay.errLines();
         assertThat(lines.get(0)).isEqualTo("replay: " + topic + " from the beginning, 600 events to the end offsets seen now");
         assertThat(lines.get(lines.size() - 1))
-                .matches("replay: done, 600 events in \\d+\\.\\d s \\([\\d,]+ events/s\\); 0 invalid records skipped");
+                .matches("replay: done, 600 events in \\d+\\.\\d+ s \\([\\d,]+ events/s\\); 0 invalid records skipped");
         assertThat(table.rows()).isEqualTo(before);
         assertThat(storedPositions(group, topic)).isEqualTo(600);
     }

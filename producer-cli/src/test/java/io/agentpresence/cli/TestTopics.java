@@ -1,5 +1,6 @@
 package io.agentpresence.cli;
 
+import io.agentpresence.embedded.KafkaTopics;
 import io.agentpresence.embedded.junit.KafkaEndpoint;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -7,12 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -29,12 +24,9 @@ final class TestTopics {
     private TestTopics() {
     }
 
-    static String create(KafkaEndpoint kafka, String prefix, int partitions)
-            throws ExecutionException, InterruptedException, TimeoutException {
+    static String create(KafkaEndpoint kafka, String prefix, int partitions) throws Exception {
         String topic = prefix + "-" + UUID.randomUUID();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
-        }
+        KafkaTopics.create(kafka.bootstrapServers(), topic, partitions, Map.of());
         return topic;
     }
 
