@@ -33,10 +33,14 @@ final class ConsumerProcess implements AutoCloseable {
     private long rowsWritten;
     private double cpuSeconds = Double.NaN;
 
-    ConsumerProcess(Path jar, String heap, Map<String, String> env, Path log) throws IOException {
+    ConsumerProcess(Path jar, String heap, List<String> jvmOptions, Map<String, String> env, Path log)
+            throws IOException {
         this.httpPort = freePort();
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + heap, "-Xms" + heap, "-jar", jar.toString(), "run");
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx" + heap, "-Xms" + heap));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar.toString(), "run"));
+        ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().keySet().removeIf(k -> k.startsWith("PRESENCE_"));
         pb.environment().putAll(env);
         pb.environment().put("PRESENCE_HTTP_PORT", String.valueOf(httpPort));

@@ -10,7 +10,9 @@ import io.agentpresence.model.PresencePublisher;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
@@ -51,6 +53,9 @@ public final class PresenceBenchmark implements Callable<Integer> {
     boolean skipStandard;
     @Option(names = "--consumer-jar", defaultValue = "consumer/target/presence-consumer.jar")
     Path consumerJar;
+    @Option(names = "--consumer-jvm-option", description = "extra JVM option of the consumer, e.g."
+            + " -XX:StartFlightRecording=filename=bench/target/consumer.jfr to profile it; repeatable")
+    List<String> consumerJvmOptions = new ArrayList<>();
     @Option(names = "--report", defaultValue = "bench/target/bench-report.html", description = "HTML report")
     Path reportFile;
 
@@ -96,7 +101,7 @@ public final class PresenceBenchmark implements Callable<Integer> {
         Verifier verifier = new Verifier(url, db.user(), db.password());
         double seconds;
         ConsumerProcess consumer;
-        try (ConsumerProcess c = new ConsumerProcess(consumerJar, heap, env(bootstrap, url, db, topic, group),
+        try (ConsumerProcess c = new ConsumerProcess(consumerJar, heap, consumerJvmOptions, env(bootstrap, url, db, topic, group),
                 work.resolve("consumer-standard-" + id + ".log"))) {
             consumer = c;
             long start = System.nanoTime();
@@ -135,7 +140,7 @@ public final class PresenceBenchmark implements Callable<Integer> {
         String group = "steady-" + id;
         Verifier verifier = new Verifier(url, db.user(), db.password());
         long sent = 0;
-        try (ConsumerProcess c = new ConsumerProcess(consumerJar, heap, env(bootstrap, url, db, topic, group),
+        try (ConsumerProcess c = new ConsumerProcess(consumerJar, heap, consumerJvmOptions, env(bootstrap, url, db, topic, group),
                 work.resolve("consumer-steady-" + id + ".log"));
              PresencePublisher publisher = new PresencePublisher(Map.of("bootstrap.servers", bootstrap, "linger.ms", 0),
                      topic, new PresenceEventCodec())) {

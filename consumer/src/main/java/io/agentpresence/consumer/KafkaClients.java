@@ -49,6 +49,8 @@ public final class KafkaClients {
         // a new group builds the table from the whole topic
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxPollRecords());
+        // smaller per-partition fetches spread a poll over several partitions, so the writers share it
+        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 256 * 1024);
         props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
         props.putAll(config.kafkaProperties());
         // not overridable: offsets are committed by hand after the database commit, and decoding is ours

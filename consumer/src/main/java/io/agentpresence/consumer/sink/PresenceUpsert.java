@@ -76,6 +76,11 @@ public final class PresenceUpsert {
         return "DELETE FROM " + table + " WHERE user_id = ? AND event_ts <= ?";
     }
 
+    /** Returns a row when any deletion is recorded. */
+    public String anyTombstone() {
+        return "SELECT 1 FROM " + TOMBSTONES + " LIMIT 1";
+    }
+
     /** Binds {@code count} user ids; removes rows just written from events older than a recorded deletion. */
     public String deleteResurrected(int count) {
         return "DELETE p FROM " + table + " p JOIN " + TOMBSTONES + " t ON t.user_id = p.user_id"

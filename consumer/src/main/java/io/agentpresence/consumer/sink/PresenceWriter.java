@@ -3,6 +3,7 @@ package io.agentpresence.consumer.sink;
 import java.sql.BatchUpdateException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
@@ -138,6 +139,10 @@ public final class PresenceWriter {
      * the tombstone ledger tells us, and the row goes again in this same transaction, unseen by readers.
      */
     private long removeResurrected(Connection c, List<PresenceChange> upserts) throws SQLException {
+        if (upserts.isEmpty() || !anyTombstone(c)) {
+            // the common case: nothing was ever deleted, so nothing can come back
+            return 0;
+        }
         long removed = 0;
         for (int from = 0; from < upserts.size(); from += IN_LIST_CHUNK) {
             List<PresenceChange> chunk = upserts.subList(from, Math.min(upserts.size(), from + IN_LIST_CHUNK));
@@ -149,6 +154,16 @@ public final class PresenceWriter {
             }
         }
         return removed;
+    }
+
+    /**
+     * Whether any deletion is recorded. Seen from this transaction's snapshot, which is safe: a user's
+     * tombstone is written only by the writer that owns the user's partition, which is this one.
+     */
+    private boolean anyTombstone(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql.anyTombstone()); ResultSet rs = ps.executeQuery()) {
+            return rs.next();
+        }
     }
 
     /** @return the rows the batch affected, as far as the driver reports them */
