@@ -101,9 +101,11 @@ public final class PresenceBenchmark implements Callable<Integer> {
         Verifier verifier = new Verifier(url, db.user(), db.password());
         double seconds;
         ConsumerProcess consumer;
+        CpuMeter cpu = new CpuMeter();
         try (ConsumerProcess c = new ConsumerProcess(consumerJar, heap, consumerJvmOptions, env(bootstrap, url, db, topic, group),
                 work.resolve("consumer-standard-" + id + ".log"))) {
             consumer = c;
+            cpu.start();
             long start = System.nanoTime();
             long lastPrint = start;
             while (verifier.appliedPositions(group) < events) {
@@ -115,11 +117,13 @@ public final class PresenceBenchmark implements Callable<Integer> {
                     lastPrint = System.nanoTime();
                     System.err.printf(Locale.ROOT, "bench: consumer at %,d of %,d records%n", Math.max(0, consumed), events);
                 }
-                Thread.sleep(100);
+                Thread.sleep(250);
             }
             seconds = (System.nanoTime() - start) / 1e9;
             c.sample();
         }
+        double benchCpu = cpu.benchSeconds();
+        double databaseCpu = cpu.databaseSeconds();
         long rows = consumer.rowsWritten();
         long mismatches = verifier.mismatches(workload);
         System.err.printf(Locale.ROOT, "bench: consumer done in %.1f s; naive baseline for up to %d s...%n", seconds,
@@ -130,7 +134,8 @@ public final class PresenceBenchmark implements Callable<Integer> {
         db.drop("bench_std_" + id);
         db.drop("bench_naive_" + id);
         return new Report.Standard(events, users, partitions, maxPollRecords, seconds, rows, consumer.cpuSeconds(),
-                consumer.peakHeapBytes(), mismatches, naive.rate(), naive.events(), consumer.samples());
+                benchCpu, databaseCpu, consumer.peakHeapBytes(), mismatches, naive.rate(), naive.events(),
+                consumer.samples());
     }
 
     private Report.Steady steady(String bootstrap, BenchDatabase db, Path work, String id) throws Exception {

@@ -11,7 +11,7 @@ import java.util.Locale;
 final class Report {
 
     record Standard(int events, int users, int partitions, int maxPollRecords, double seconds, long rowsWritten,
-                    double cpuSeconds, long peakHeapBytes, long mismatches, double baselineRate, long baselineEvents,
+                    double cpuSeconds, double brokerCpuSeconds, double databaseCpuSeconds, long peakHeapBytes, long mismatches, double baselineRate, long baselineEvents,
                     List<long[]> samples) {
         double rate() {
             return events / seconds;
@@ -36,6 +36,11 @@ final class Report {
             b.append(String.format(Locale.ROOT, "  %-44s %12.1fx%n", "ratio", s.rate() / s.baselineRate()));
             b.append(String.format(Locale.ROOT, "  %-44s %12.1f s  (%.2f ms per 1,000 events)%n", "consumer CPU",
                     s.cpuSeconds(), s.cpuSeconds() * 1e6 / s.events()));
+            b.append(String.format(Locale.ROOT, "  %-44s %12.1f s%n", "broker + benchmark JVM CPU", s.brokerCpuSeconds()));
+            b.append(String.format(Locale.ROOT, "  %-44s %12.1f s%n", "database server CPU", s.databaseCpuSeconds()));
+            b.append(String.format(Locale.ROOT, "  %-44s %12.1f s  (%d cores x %.1f s)%n", "CPU available",
+                    Runtime.getRuntime().availableProcessors() * s.seconds(), Runtime.getRuntime().availableProcessors(),
+                    s.seconds()));
             b.append(String.format(Locale.ROOT, "  %-44s %12.1f MB%n", "consumer peak heap", s.peakHeapBytes() / 1e6));
             b.append(String.format(Locale.ROOT, "  %-44s %12d%n", "mismatches against the model", s.mismatches()));
         }
