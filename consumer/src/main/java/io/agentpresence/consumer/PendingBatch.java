@@ -29,12 +29,16 @@ final class PendingBatch {
     private final Map<TopicPartition, Long> nextOffsets = new HashMap<>();
     private int deadLettersSent;
 
+    /** Below this many records a poll is one transaction: a second one would cost more than it saves. */
+    static final int SPLIT_THRESHOLD = 1_000;
+
     /**
      * Decodes one poll into one batch per writer. The poll's partitions are dealt out to the writers in turn,
      * so each user (whose events share a partition) is written by one writer only.
      */
     static List<PendingBatch> decode(ConsumerRecords<byte[], byte[]> polled, RecordDecoder decoder,
-                                     PresenceMetrics metrics, int writers) {
+                                     PresenceMetrics metrics, int maxWriters) {
+        int writers = polled.count() < SPLIT_THRESHOLD ? 1 : maxWriters;
         List<TopicPartition> partitions = new ArrayList<>(polled.partitions());
         partitions.sort(Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition));
         List<PendingBatch> batches = new ArrayList<>();
