@@ -28,9 +28,10 @@ public final class LocalStack implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
     static final int EXIT_FAILED = 1;
 
-    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "${env:PRESENCE_DEV_DATA_DIR:-data}",
+    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "${env:PRESENCE_DEV_DATA_DIR}",
             description = "Where the broker and the database keep their data: DIR/kafka, DIR/mariadb "
-                    + "(env PRESENCE_DEV_DATA_DIR). Default: ${DEFAULT-VALUE}")
+                    + "(env PRESENCE_DEV_DATA_DIR). Default: ./data, or ~/.agent-presence/data when the working "
+                    + "directory lies in the system temp folder")
     Path dataDir;
 
     @Option(names = "--kafka-port", paramLabel = "PORT", defaultValue = "${env:PRESENCE_DEV_KAFKA_PORT:-9092}",
@@ -66,7 +67,8 @@ public final class LocalStack implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         RunningStack stack = RunningStack.start(
-                new StackSettings(dataDir, kafkaPort, kafkaControllerPort, dbPort, System.getenv()));
+                new StackSettings(dataDir != null ? dataDir : StackSettings.defaultDataDir(), kafkaPort,
+                        kafkaControllerPort, dbPort, System.getenv()));
         // the ordered stop for exits without a signal we handle (SIGHUP, System.exit elsewhere)
         Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "presence-dev-shutdown"));
         ShutdownSignals.onInterruptOrTerminate(signal -> {

