@@ -2,22 +2,21 @@ package io.agentpresence.consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.agentpresence.consumer.support.ConsumerFixture;
+import io.agentpresence.consumer.support.ConsumerProcess;
 import io.agentpresence.consumer.support.PresenceStream;
 import io.agentpresence.consumer.support.PresenceStream.Sending;
 import io.agentpresence.consumer.support.PresenceTable;
 import io.agentpresence.consumer.support.PresenceTable.Row;
 import io.agentpresence.consumer.support.StoredPositions;
 import io.agentpresence.consumer.support.TopicReader;
-import io.agentpresence.consumer.support.Topics;
 import io.agentpresence.embedded.junit.KafkaEndpoint;
 import io.agentpresence.embedded.junit.PresenceInfrastructure;
 import io.agentpresence.embedded.junit.TcpProxy;
 import io.agentpresence.embedded.junit.TestDatabase;
-import io.agentpresence.model.PresenceEventCodec;
 import io.agentpresence.model.PresencePublisher;
 import io.agentpresence.model.PresenceTopics;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,7 +36,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.AfterEach;
@@ -70,7 +68,6 @@ class ChaosRun {
 
     private final List<Instance> running = new CopyOnWriteArrayList<>();
     private final List<Process> everyProcess = new CopyOnWriteArrayList<>();
-    private final List<AutoCloseable> resources = new ArrayList<>();
     /** What went wrong besides the final comparison: unexpected exits, stops that hung, a failed chaos thread. */
     private final List<String> problems = new CopyOnWriteArrayList<>();
     private final AtomicInteger kills = new AtomicInteger();
@@ -78,7 +75,7 @@ class ChaosRun {
     private final AtomicInteger restarts = new AtomicInteger();
     private final AtomicInteger outages = new AtomicInteger();
     private final AtomicInteger instanceNumbers = new AtomicInteger();
-    private KafkaEndpoint kafka;
+    private ConsumerFixture fixture;
     private TestDatabase db;
     private TcpProxy proxy;
     private String topic;
@@ -98,18 +95,15 @@ class ChaosRun {
 
     @BeforeEach
     void setUp(KafkaEndpoint kafka, TestDatabase db) throws Exception {
-        this.kafka = kafka;
+        this.fixture = new ConsumerFixture(kafka, db);
         this.db = db;
-        this.topic = Topics.create(kafka.bootstrapServers(), "chaos", PARTITIONS);
-        StoredPositions.endOffsets(kafka.bootstrapServers(), topic, PARTITIONS);
+        this.topic = fixture.topic("chaos", PARTITIONS);
+        StoredPositions.endOffsets(fixture.bootstrapServers(), topic, PARTITIONS);
         this.dlq = topic + ".dlq";
         this.group = "group-" + topic;
-        this.buildDir = Path.of(Objects.requireNonNull(System.getProperty("presence.build.dir"),
-                "presence.build.dir (failsafe sets it to the build directory holding presence-consumer.jar)"));
+        this.buildDir = ConsumerProcess.buildDir();
         this.logDir = Files.createDirectories(buildDir.resolve("chaos"));
-        URI server = URI.create(db.jdbcUrl().substring("jdbc:".length()));
-        this.proxy = TcpProxy.start(server.getHost(), server.getPort());
-        resources.add(proxy);
+        this.proxy = fixture.databaseProxy();
     }
 
     @AfterEach
@@ -118,10 +112,7 @@ class ChaosRun {
             p.destroyForcibly();
             p.waitFor(10, TimeUnit.SECONDS);
         }
-        Collections.reverse(resources);
-        for (AutoCloseable r : resources) {
-            r.close();
-        }
+        fixture.close();
     }
 
     @Test
@@ -138,11 +129,9 @@ class ChaosRun {
         running.forEach(this::awaitStarted);
 
         PresenceStream stream = PresenceStream.random(seed, capacity, USERS);
-        PresencePublisher publisher = new PresencePublisher(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                kafka.bootstrapServers()), topic, new PresenceEventCodec());
-        resources.add(publisher);
+        PresencePublisher publisher = fixture.publisher(topic);
         Sending sending = stream.publish(publisher, 0, capacity, duration);
-        resources.add(sending::cancel);
+        fixture.closeLater(sending::cancel);
         PoisonSender poison = new PoisonSender(new Random(seed), sending);
         Thread chaos = thread("chaos", () -> chaos(new Random(seed), System.nanoTime() + duration.toNanos()));
 
@@ -154,13 +143,13 @@ class ChaosRun {
 
         replaceDeadInstances("after the chaos");
         running.forEach(this::awaitStarted);
-        Map<Integer, Long> ends = StoredPositions.endOffsets(kafka.bootstrapServers(), topic, PARTITIONS);
+        Map<Integer, Long> ends = StoredPositions.endOffsets(fixture.bootstrapServers(), topic, PARTITIONS);
         awaitCaughtUp(ends);
 
         Map<String, Row> expected = stream.expectedRows(sending.published());
         Map<String, Row> actual = new PresenceTable(db).rows();
         List<String> mismatches = mismatches(expected, actual);
-        DeadLetters letters = DeadLetters.check(TopicReader.readAll(kafka.bootstrapServers(), dlq), topic,
+        DeadLetters letters = DeadLetters.check(TopicReader.readAll(fixture.bootstrapServers(), dlq), topic,
                 poison.byOffset);
         List<String> fatal = fatalLines();
 
@@ -173,7 +162,7 @@ class ChaosRun {
         System.out.println(summary);
         Files.writeString(buildDir.resolve("chaos-summary.txt"), summary + "\n", StandardCharsets.UTF_8);
 
-        assertThat(produced).as("records in the topic").isEqualTo(total(ends));
+        assertThat(produced).as("records in the topic").isEqualTo(StoredPositions.total(ends));
         assertThat(problems).as("chaos problems").isEmpty();
         assertThat(fatal).as("'%s' lines in the consumer logs", FATAL_LINE).isEmpty();
         assertThat(mismatches).as("rows that differ from the stream's prediction").isEmpty();
@@ -268,44 +257,24 @@ class ChaosRun {
         for (Instance instance : running) {
             if (!instance.process.isAlive()) {
                 problems.add(instance + " exited on its own " + when + " with " + instance.process.exitValue()
-                        + "; its log (" + instance.log + ") ends:\n" + tail(instance.log, 30));
+                        + "; its log (" + instance.log + ") ends:\n" + ConsumerProcess.tail(instance.log, 30));
                 running.remove(instance);
                 restart();
             }
         }
     }
 
-    /** {@code java -jar presence-consumer.jar run}, configured by environment, its database behind the proxy. */
+    /** The shaded jar in a JVM of its own, configured by environment, its database behind the proxy. */
     private Instance startConsumer() throws IOException {
         int number = instanceNumbers.incrementAndGet();
-        Path jar = buildDir.resolve("presence-consumer.jar");
-        assertThat(jar).as("the shaded jar (built in the package phase)").exists();
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar.toString(), "run");
-        Map<String, String> env = builder.environment();
-        // only what this run sets, whatever the machine running it has exported
-        env.keySet().removeIf(name -> name.startsWith("PRESENCE_"));
-        env.put("PRESENCE_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
-        env.put("PRESENCE_DB_URL", "jdbc:mysql://" + proxy.host() + ":" + proxy.port() + "/" + db.name());
-        env.put("PRESENCE_DB_USER", db.user());
-        env.put("PRESENCE_DB_PASSWORD", db.password());
-        env.put("PRESENCE_TOPIC", topic);
-        env.put("PRESENCE_DLQ_TOPIC", dlq);
-        env.put("PRESENCE_GROUP_ID", group);
-        env.put("PRESENCE_INSTANCES", String.valueOf(INSTANCES));
-        env.put("PRESENCE_POLL_TIMEOUT", "100ms");
-        env.put("PRESENCE_MAX_POLL_RECORDS", "500");
+        Map<String, String> settings = fixture.settings(topic, group);
+        settings.put("db.url", fixture.jdbcUrlVia(proxy));
+        settings.put("dlq.topic", dlq);
+        settings.put("instances", String.valueOf(INSTANCES));
         // outages last seconds here: a long back-off would only make the run wait
-        env.put("PRESENCE_RETRY_BACKOFF_MAX", "2s");
-        // a killed member never leaves; the broker's minimum session timeout lets its partitions move soonest
-        env.put("PRESENCE_KAFKA_SESSION_TIMEOUT_MS", "6000");
-        env.put("PRESENCE_KAFKA_HEARTBEAT_INTERVAL_MS", "1000");
-        // any free port for /health and /metrics: other builds on this machine may hold the default
-        env.put("PRESENCE_HTTP_PORT", "0");
+        settings.put("retry.backoff.max", "2s");
         Path log = logDir.resolve(topic + "-consumer-" + number + ".log");
-        builder.redirectErrorStream(true);
-        builder.redirectOutput(log.toFile());
-        Process process = builder.start();
+        Process process = ConsumerProcess.start(settings, log);
         everyProcess.add(process);
         say("started consumer-%d (pid %d)", number, process.pid());
         return new Instance(number, process, log);
@@ -319,7 +288,7 @@ class ChaosRun {
                     String state = instance.process.isAlive() ? "still starting"
                             : "exit " + instance.process.exitValue();
                     throw new AssertionError(instance + " did not start (" + state + "); its log ends:\n"
-                            + tail(instance.log, 30));
+                            + ConsumerProcess.tail(instance.log, 30));
                 }
                 Thread.sleep(200);
             }
@@ -335,14 +304,14 @@ class ChaosRun {
         while (!stored.equals(ends)) {
             for (Instance instance : running) {
                 assertThat(instance.process.isAlive()).as("%s alive while catching up; its log (%s) ends:\n%s",
-                        instance, instance.log, tail(instance.log, 30)).isTrue();
+                        instance, instance.log, ConsumerProcess.tail(instance.log, 30)).isTrue();
             }
             assertThat(System.nanoTime() - deadline).as("stored positions %s reach the end offsets %s within %s",
                     stored, ends, CONVERGE).isNegative();
             Thread.sleep(500);
             stored = StoredPositions.read(db, group, topic);
         }
-        say("caught up after %s: %,d records", elapsed(), total(ends));
+        say("caught up after %s: %,d records", elapsed(), StoredPositions.total(ends));
     }
 
     private static List<String> mismatches(Map<String, Row> expected, Map<String, Row> actual) {
@@ -376,8 +345,7 @@ class ChaosRun {
         final Map<String, String> byOffset = new ConcurrentHashMap<>();
         final AtomicInteger failures = new AtomicInteger();
         private final AtomicInteger sent = new AtomicInteger();
-        private final KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(PresencePublisher.producerSettings(
-                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers())));
+        private final KafkaProducer<byte[], byte[]> producer = fixture.rawProducer();
         private final Random random;
         private final Sending good;
         private final Thread thread;
@@ -386,7 +354,6 @@ class ChaosRun {
         PoisonSender(Random random, Sending good) {
             this.random = random;
             this.good = good;
-            resources.add(producer);
             this.thread = thread("poison", this::run);
         }
 
@@ -520,14 +487,5 @@ class ChaosRun {
 
     private static boolean contains(Path file, String text) throws IOException {
         return Files.exists(file) && Files.readString(file, StandardCharsets.UTF_8).contains(text);
-    }
-
-    private static String tail(Path file, int lines) throws IOException {
-        List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
-        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-    }
-
-    private static long total(Map<Integer, Long> positions) {
-        return positions.values().stream().mapToLong(Long::longValue).sum();
     }
 }

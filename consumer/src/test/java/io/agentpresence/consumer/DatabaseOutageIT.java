@@ -4,26 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.agentpresence.consumer.ops.PresenceMetrics;
+import io.agentpresence.consumer.support.ConsumerFixture;
+import io.agentpresence.consumer.support.Counters;
 import io.agentpresence.consumer.support.PresenceModel;
 import io.agentpresence.consumer.support.PresenceTable;
 import io.agentpresence.consumer.support.StoredPositions;
 import io.agentpresence.consumer.support.TopicReader;
-import io.agentpresence.consumer.support.Topics;
 import io.agentpresence.embedded.junit.KafkaEndpoint;
 import io.agentpresence.embedded.junit.PresenceInfrastructure;
 import io.agentpresence.embedded.junit.TcpProxy;
 import io.agentpresence.embedded.junit.TestDatabase;
 import io.agentpresence.model.PresenceEvent;
-import io.agentpresence.model.PresenceEventCodec;
 import io.agentpresence.model.PresencePublisher;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.search.Search;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -34,7 +29,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -64,35 +58,34 @@ class DatabaseOutageIT {
     private static final Duration RECOVER = Duration.ofSeconds(20);
     private static final Duration CONVERGE = Duration.ofSeconds(30);
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
-    private KafkaEndpoint kafka;
+    private ConsumerFixture fixture;
     private TestDatabase db;
     private PresenceTable table;
 
     @BeforeEach
     void setUp(KafkaEndpoint kafka, TestDatabase db) {
-        this.kafka = kafka;
+        this.fixture = new ConsumerFixture(kafka, db);
         this.db = db;
         this.table = new PresenceTable(db);
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        Collections.reverse(resources);
-        for (AutoCloseable r : resources) {
-            r.close();
-        }
+        fixture.close();
     }
 
     @Test
     void aFiveSecondDatabaseOutageMidStreamLosesNothingDeadLettersNothingAndKeepsTheGroup() throws Exception {
-        String topic = Topics.create(kafka.bootstrapServers(), "outage", PARTITIONS);
-        String dlq = Topics.create(kafka.bootstrapServers(), "outage-dlq", 1);
+        String topic = fixture.topic("outage", PARTITIONS);
+        String dlq = fixture.topic("outage-dlq", 1);
         String group = "outage-" + topic;
-        TcpProxy proxy = proxyTo(db);
-        resources.add(proxy);
+        TcpProxy proxy = fixture.databaseProxy();
         MembershipLog membership = new MembershipLog();
-        ConsumerService service = startConsumer(proxiedUrl(proxy), topic, dlq, group, membership);
+        Map<String, String> settings = fixture.settings(topic, group);
+        settings.put("db.url", fixture.jdbcUrlVia(proxy));
+        settings.put("dlq.topic", dlq);
+        settings.put("retry.backoff.max", "1s");
+        ConsumerService service = fixture.start(settings, membership);
         await().atMost(CONVERGE).until(() -> membership.assignedPartitions() == PARTITIONS && service.isReady());
 
         PresenceModel model = new PresenceModel();
@@ -130,45 +123,17 @@ class DatabaseOutageIT {
         assertThat(count(service, PresenceMetrics.BATCH_RETRIES)).isPositive();
         assertThat(count(service, PresenceMetrics.EVENTS_DEAD_LETTERED)).isZero();
         assertThat(count(service, PresenceMetrics.EVENTS_REJECTED)).isZero();
-        assertThat(TopicReader.readAll(kafka.bootstrapServers(), dlq)).isEmpty();
+        assertThat(TopicReader.readAll(fixture.bootstrapServers(), dlq)).isEmpty();
         // the member stayed in its group through the outage: no rebalance moved the partitions
         assertThat(membership.assignments.get()).isEqualTo(1);
         assertThat(membership.revocations.get()).isZero();
     }
 
-    private static TcpProxy proxyTo(TestDatabase db) throws Exception {
-        URI server = URI.create(db.jdbcUrl().substring("jdbc:".length()));
-        return TcpProxy.start(server.getHost(), server.getPort());
-    }
-
-    private String proxiedUrl(TcpProxy proxy) {
-        return "jdbc:mysql://" + proxy.host() + ":" + proxy.port() + "/" + db.name();
-    }
-
-    private ConsumerService startConsumer(String dbUrl, String topic, String dlq, String group,
-                                          ConsumerListener listener) throws Exception {
-        Map<String, String> settings = new HashMap<>();
-        settings.put("bootstrap.servers", kafka.bootstrapServers());
-        settings.put("db.url", dbUrl);
-        settings.put("db.user", db.user());
-        settings.put("db.password", db.password());
-        settings.put("topic", topic);
-        settings.put("dlq.topic", dlq);
-        settings.put("group.id", group);
-        settings.put("poll.timeout", "100ms");
-        settings.put("retry.backoff.max", "1s");
-        ConsumerService service = ConsumerService.start(PresenceConsumerConfig.fromMap(settings), listener);
-        resources.add(service);
-        return service;
-    }
-
     /** Publishes {@link #EVENTS} events at a steady pace from one thread, recording each in the model first. */
     private Future<List<CompletableFuture<?>>> publishInBackground(String topic, PresenceModel model) {
-        PresencePublisher publisher = new PresencePublisher(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                kafka.bootstrapServers()), topic, new PresenceEventCodec());
-        resources.add(publisher);
+        PresencePublisher publisher = fixture.publisher(topic);
         ExecutorService pool = Executors.newSingleThreadExecutor();
-        resources.add(pool::shutdownNow);
+        fixture.closeLater(pool::shutdownNow);
         return pool.submit(() -> {
             Random random = new Random(11);
             List<CompletableFuture<?>> sends = new ArrayList<>();
@@ -211,7 +176,7 @@ class DatabaseOutageIT {
     }
 
     private static double count(ConsumerService service, String meter) {
-        return Search.in(service.meterRegistry()).name(meter).counters().stream().mapToDouble(Counter::count).sum();
+        return Counters.sum(service, meter);
     }
 
     private static final class Outage {

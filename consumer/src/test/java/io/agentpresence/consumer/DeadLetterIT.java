@@ -3,8 +3,9 @@ package io.agentpresence.consumer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.agentpresence.consumer.support.ConsumerFixture;
 import io.agentpresence.consumer.support.PresenceTable;
-import io.agentpresence.consumer.support.Topics;
+import io.agentpresence.consumer.support.TopicReader;
 import io.agentpresence.embedded.junit.KafkaEndpoint;
 import io.agentpresence.embedded.junit.PresenceInfrastructure;
 import io.agentpresence.embedded.junit.TestDatabase;
@@ -14,30 +15,19 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,8 +40,7 @@ class DeadLetterIT {
     private static final Duration CONVERGE = Duration.ofSeconds(60);
     private static final String GROUP = "dlq-test";
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
-    private KafkaEndpoint kafka;
+    private ConsumerFixture fixture;
     private TestDatabase db;
     private PresenceTable table;
     private KafkaProducer<byte[], byte[]> producer;
@@ -61,38 +50,22 @@ class DeadLetterIT {
 
     @BeforeEach
     void setUp(KafkaEndpoint kafka, TestDatabase db) {
-        this.kafka = kafka;
+        this.fixture = new ConsumerFixture(kafka, db);
         this.db = db;
         this.table = new PresenceTable(db);
-        this.producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()));
-        resources.add(producer);
+        this.producer = fixture.rawProducer();
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        Collections.reverse(resources);
-        for (AutoCloseable r : resources) {
-            r.close();
-        }
+        fixture.close();
     }
 
     private ConsumerService startConsumer(String topic, String dlqTopic) throws Exception {
-        Map<String, String> settings = new HashMap<>();
-        settings.put("bootstrap.servers", kafka.bootstrapServers());
-        settings.put("db.url", db.jdbcUrl());
-        settings.put("db.user", db.user());
-        settings.put("db.password", db.password());
-        settings.put("topic", topic);
+        Map<String, String> settings = fixture.settings(topic, GROUP);
         settings.put("dlq.topic", dlqTopic);
-        settings.put("group.id", GROUP);
-        settings.put("poll.timeout", "100ms");
         settings.put("retry.backoff.max", "500ms");
-        ConsumerService service = ConsumerService.start(PresenceConsumerConfig.fromMap(settings));
-        resources.add(service);
-        return service;
+        return fixture.start(settings);
     }
 
     private static byte[] utf8(String s) {
@@ -145,7 +118,7 @@ class DeadLetterIT {
 
     @Test
     void everyKindOfBadRecordIsDeadLetteredIntactAndTheGoodRecordsAroundItApply() throws Exception {
-        String topic = Topics.create(kafka.bootstrapServers(), "poison", 1);
+        String topic = fixture.topic("poison", 1);
         String dlq = topic + ".dlq";
         List<Poison> poisons = poisons();
         startConsumer(topic, dlq);
@@ -182,7 +155,7 @@ class DeadLetterIT {
 
     @Test
     void whenTheDatabaseRefusesOneEventOfABatchOnlyThatEventIsDeadLettered() throws Exception {
-        String topic = Topics.create(kafka.bootstrapServers(), "refused", 1);
+        String topic = fixture.topic("refused", 1);
         String dlq = topic + ".dlq";
         startConsumer(topic, dlq);
         await().atMost(CONVERGE).until(() -> tableExists());
@@ -209,9 +182,9 @@ class DeadLetterIT {
 
     @Test
     void whileTheDeadLetterTopicRefusesRecordsThePartitionDoesNotAdvance() throws Exception {
-        String topic = Topics.create(kafka.bootstrapServers(), "stuck", 1);
+        String topic = fixture.topic("stuck", 1);
         String dlq = topic + ".dlq";
-        try (Admin admin = admin()) {
+        try (Admin admin = fixture.admin()) {
             // every dead letter is larger than this, so the broker refuses each one
             admin.createTopics(List.of(new NewTopic(dlq, 1, (short) 1).configs(Map.of("max.message.bytes", "64"))))
                     .all().get();
@@ -227,7 +200,7 @@ class DeadLetterIT {
         assertThat(table.row("after")).isEmpty();
         assertThat(committed(topic)).isLessThan(3);
 
-        try (Admin admin = admin()) {
+        try (Admin admin = fixture.admin()) {
             ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, dlq);
             admin.incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(
                     new ConfigEntry("max.message.bytes", "1048588"), AlterConfigOp.OpType.SET)))).all().get();
@@ -256,38 +229,11 @@ class DeadLetterIT {
         return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
 
-    private Admin admin() {
-        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
-    }
-
     private long committed(String topic) throws Exception {
-        try (Admin admin = admin()) {
-            Map<TopicPartition, OffsetAndMetadata> offsets =
-                    admin.listConsumerGroupOffsets(GROUP).partitionsToOffsetAndMetadata().get();
-            return offsets.entrySet().stream().filter(e -> e.getKey().topic().equals(topic) && e.getValue() != null)
-                    .mapToLong(e -> e.getValue().offset()).sum();
-        }
+        return fixture.committed(topic, GROUP);
     }
 
     private List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int atLeast) {
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName()))) {
-            consumer.subscribe(List.of(topic));
-            List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-                if (records.size() >= atLeast) {
-                    // one more poll: anything beyond the expected count would show here
-                    consumer.poll(Duration.ofMillis(500)).forEach(records::add);
-                    break;
-                }
-            }
-            return records;
-        }
+        return TopicReader.readAll(fixture.bootstrapServers(), topic, atLeast);
     }
 }

@@ -4,26 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.agentpresence.consumer.ops.HealthServer;
-import io.agentpresence.consumer.support.ConfigFile;
+import io.agentpresence.consumer.support.ConsumerFixture;
 import io.agentpresence.consumer.support.PresenceTable;
-import io.agentpresence.consumer.support.Topics;
 import io.agentpresence.embedded.junit.KafkaEndpoint;
 import io.agentpresence.embedded.junit.PresenceInfrastructure;
 import io.agentpresence.embedded.junit.TestDatabase;
-import io.agentpresence.model.PresencePublisher;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,58 +32,50 @@ class MetricsAndHealthIT {
     private static final String USER_PREFIX = "metrics-user-";
     private static final int VALID = 20;
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private KafkaEndpoint kafka;
+    private ConsumerFixture fixture;
     private TestDatabase db;
     private int port;
 
     @BeforeEach
     void setUp(KafkaEndpoint kafka, TestDatabase db) {
-        this.kafka = kafka;
+        this.fixture = new ConsumerFixture(kafka, db);
         this.db = db;
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        Collections.reverse(resources);
-        for (AutoCloseable r : resources) {
-            r.close();
-        }
+        fixture.close();
     }
 
     @Test
     void metricsCountWhatHappenedAndHealthFollowsTheService() throws Exception {
-        String topic = Topics.create(kafka.bootstrapServers(), "metrics", 2);
-        ConsumerService service = ConsumerService.start(
-                PresenceConsumerConfig.fromMap(ConfigFile.settings(kafka, db, topic, topic + "-live")));
-        resources.add(service);
+        String topic = fixture.topic("metrics", 2);
+        ConsumerService service = fixture.start(fixture.settings(topic, topic + "-live"));
         // as ConsumerApp's run wires it, on any free port
-        HealthServer server = new HealthServer(0, service.meterRegistry(), service::isRunning, service::isReady);
-        resources.add(server);
+        HealthServer server = fixture.closeLater(
+                new HealthServer(0, service.meterRegistry(), service::isRunning, service::isReady));
         port = server.port();
 
         long now = System.currentTimeMillis();
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(PresencePublisher.producerSettings(
-                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers())))) {
-            for (int i = 0; i < VALID; i++) {
-                send(producer, topic, USER_PREFIX + i, event(USER_PREFIX + i, "online", now - 1_000 + i));
-            }
-            for (int i = 0; i < 3; i++) {
-                send(producer, topic, USER_PREFIX + "bad-" + i, "not json " + i);
-            }
-            for (int i = 0; i < 2; i++) {
-                send(producer, topic, USER_PREFIX + "dance-" + i, event(USER_PREFIX + "dance-" + i, "dancing", now));
-            }
-            send(producer, topic, USER_PREFIX + "a", event(USER_PREFIX + "b", "away", now));
-            producer.flush();
-            await().atMost(CONVERGE).untilAsserted(() ->
-                    assertThat(parse(get("/metrics").body())).containsEntry("presence_events_consumed_total", 26.0));
-            // once applied: one event older than its row (stale), one newer (an update)
-            send(producer, topic, USER_PREFIX + 0, event(USER_PREFIX + 0, "busy", now - 60_000));
-            send(producer, topic, USER_PREFIX + 1, event(USER_PREFIX + 1, "busy", now));
-            producer.flush();
+        KafkaProducer<byte[], byte[]> producer = fixture.rawProducer();
+        for (int i = 0; i < VALID; i++) {
+            send(producer, topic, USER_PREFIX + i, event(USER_PREFIX + i, "online", now - 1_000 + i));
         }
+        for (int i = 0; i < 3; i++) {
+            send(producer, topic, USER_PREFIX + "bad-" + i, "not json " + i);
+        }
+        for (int i = 0; i < 2; i++) {
+            send(producer, topic, USER_PREFIX + "dance-" + i, event(USER_PREFIX + "dance-" + i, "dancing", now));
+        }
+        send(producer, topic, USER_PREFIX + "a", event(USER_PREFIX + "b", "away", now));
+        producer.flush();
+        await().atMost(CONVERGE).untilAsserted(() ->
+                assertThat(parse(get("/metrics").body())).containsEntry("presence_events_consumed_total", 26.0));
+        // once applied: one event older than its row (stale), one newer (an update)
+        send(producer, topic, USER_PREFIX + 0, event(USER_PREFIX + 0, "busy", now - 60_000));
+        send(producer, topic, USER_PREFIX + 1, event(USER_PREFIX + 1, "busy", now));
+        producer.flush();
         int sent = VALID + 6 + 2;
 
         await().atMost(CONVERGE).untilAsserted(() -> {

@@ -4,39 +4,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.agentpresence.consumer.ops.PresenceMetrics;
+import io.agentpresence.consumer.support.ConsumerFixture;
+import io.agentpresence.consumer.support.Counters;
+import io.agentpresence.consumer.support.PresenceModel;
 import io.agentpresence.consumer.support.PresenceTable;
 import io.agentpresence.consumer.support.PresenceTable.Row;
-import io.agentpresence.consumer.support.Topics;
 import io.agentpresence.embedded.junit.KafkaEndpoint;
 import io.agentpresence.embedded.junit.PresenceInfrastructure;
 import io.agentpresence.embedded.junit.TestDatabase;
 import io.agentpresence.model.PresenceEvent;
-import io.agentpresence.model.PresenceEventCodec;
 import io.agentpresence.model.PresencePublisher;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.search.Search;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.stream.Collectors;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,64 +38,32 @@ class PresenceConsumerIT {
 
     private static final Duration CONVERGE = Duration.ofSeconds(60);
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
-    private KafkaEndpoint kafka;
-    private TestDatabase db;
+    private ConsumerFixture fixture;
     private PresenceTable table;
 
     @BeforeEach
     void setUp(KafkaEndpoint kafka, TestDatabase db) {
-        this.kafka = kafka;
-        this.db = db;
+        this.fixture = new ConsumerFixture(kafka, db);
         this.table = new PresenceTable(db);
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        Collections.reverse(resources);
-        for (AutoCloseable r : resources) {
-            r.close();
-        }
+        fixture.close();
     }
 
     private ConsumerService startConsumer(String topic, String group) throws Exception {
-        Map<String, String> settings = new HashMap<>();
-        settings.put("bootstrap.servers", kafka.bootstrapServers());
-        settings.put("db.url", db.jdbcUrl());
-        settings.put("db.user", db.user());
-        settings.put("db.password", db.password());
-        settings.put("topic", topic);
-        settings.put("group.id", group);
-        settings.put("poll.timeout", "100ms");
-        ConsumerService service = ConsumerService.start(PresenceConsumerConfig.fromMap(settings));
-        resources.add(service);
-        return service;
-    }
-
-    private PresencePublisher publisher(String topic) {
-        PresencePublisher publisher = new PresencePublisher(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                kafka.bootstrapServers()), topic, new PresenceEventCodec());
-        resources.add(publisher);
-        return publisher;
-    }
-
-    private KafkaProducer<byte[], byte[]> rawProducer() {
-        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()));
-        resources.add(producer);
-        return producer;
+        return fixture.start(fixture.settings(topic, group));
     }
 
     private static double count(ConsumerService service, String meter) {
-        return Search.in(service.meterRegistry()).name(meter).counters().stream().mapToDouble(Counter::count).sum();
+        return Counters.sum(service, meter);
     }
 
     @Test
     void sixtyFourConcurrentFirstWritesForOneUserEndInOneRowWithTheNewestEvent() throws Exception {
-        String topic = Topics.create(kafka.bootstrapServers(), "race", 3);
-        List<PresencePublisher> publishers = List.of(publisher(topic), publisher(topic), publisher(topic), publisher(topic));
+        String topic = fixture.topic("race", 3);
+        List<PresencePublisher> publishers = List.of(fixture.publisher(topic), fixture.publisher(topic), fixture.publisher(topic), fixture.publisher(topic));
         ConsumerService service = startConsumer(topic, "race");
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < 64; i++) {
@@ -137,8 +95,8 @@ class PresenceConsumerIT {
 
     @Test
     void eventsOfOneUserApplyInOrderAndAStaleOneDoesNotOverwrite() throws Exception {
-        String topic = Topics.create(kafka.bootstrapServers(), "order", 1);
-        PresencePublisher p = publisher(topic);
+        String topic = fixture.topic("order", 1);
+        PresencePublisher p = fixture.publisher(topic);
         ConsumerService service = startConsumer(topic, "order");
 
         p.publish(new PresenceEvent("u1", "online", 100, "a")).get();
@@ -153,8 +111,8 @@ class PresenceConsumerIT {
 
     @Test
     void aTombstoneDeletesTheUsersRow() throws Exception {
-        String topic = Topics.create(kafka.bootstrapServers(), "tombstone", 1);
-        PresencePublisher p = publisher(topic);
+        String topic = fixture.topic("tombstone", 1);
+        PresencePublisher p = fixture.publisher(topic);
         startConsumer(topic, "tombstone");
 
         p.publish(new PresenceEvent("gone", "online", 1_000, null)).get();
@@ -168,8 +126,8 @@ class PresenceConsumerIT {
 
     @Test
     void invalidRecordsAreCountedAndSkippedWhileTheRecordsAroundThemApply() throws Exception {
-        String topic = Topics.create(kafka.bootstrapServers(), "poison", 1);
-        KafkaProducer<byte[], byte[]> producer = rawProducer();
+        String topic = fixture.topic("poison", 1);
+        KafkaProducer<byte[], byte[]> producer = fixture.rawProducer();
         ConsumerService service = startConsumer(topic, "poison");
 
         send(producer, topic, "u1", "{\"userId\":\"u1\",\"status\":\"online\",\"ts\":1}");
@@ -181,7 +139,7 @@ class PresenceConsumerIT {
         await().atMost(CONVERGE).until(() -> table.count() == 2);
         assertThat(table.rows()).containsOnlyKeys("u1", "u4");
         await().atMost(CONVERGE).until(() -> count(service, PresenceMetrics.EVENTS_REJECTED) == 2);
-        assertThat(committed(topic, "poison")).isEqualTo(4);
+        assertThat(fixture.committed(topic, "poison")).isEqualTo(4);
     }
 
     private static void send(KafkaProducer<byte[], byte[]> producer, String topic, String key, String value) {
@@ -191,12 +149,12 @@ class PresenceConsumerIT {
 
     @Test
     void twoInstancesInOneGroupBuildTheTableTheModelPredicts() throws Exception {
-        String topic = Topics.create(kafka.bootstrapServers(), "group", 6);
-        PresencePublisher p = publisher(topic);
+        String topic = fixture.topic("group", 6);
+        PresencePublisher p = fixture.publisher(topic);
         startConsumer(topic, "shared");
         startConsumer(topic, "shared");
 
-        Map<String, PresenceEvent> model = new TreeMap<>();
+        PresenceModel model = new PresenceModel();
         Random random = new Random(7);
         List<CompletableFuture<?>> sends = new ArrayList<>();
         for (int i = 0; i < 5_000; i++) {
@@ -205,31 +163,30 @@ class PresenceConsumerIT {
             PresenceEvent event = new PresenceEvent(user, status, random.nextInt(2_000), "s" + i);
             sends.add(p.publish(event));
             // the newest by ts wins; on a tie the later record, which is the later send for one producer
-            model.merge(user, event, (old, neu) -> neu.ts() >= old.ts() ? neu : old);
+            model.published(event);
         }
         CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).get();
-        Map<String, Row> expected = model.values().stream().collect(Collectors.toMap(PresenceEvent::userId,
-                e -> new Row(e.userId(), e.status(), e.ts(), e.source()), (a, b) -> a, TreeMap::new));
+        Map<String, Row> expected = model.rows();
 
-        await().atMost(CONVERGE).until(() -> committed(topic, "shared") == 5_000);
+        await().atMost(CONVERGE).until(() -> fixture.committed(topic, "shared") == 5_000);
         assertThat(table.rows()).isEqualTo(expected);
     }
 
     @Test
     void replayingTheWholeTopicLeavesTheTableUnchanged() throws Exception {
-        String topic = Topics.create(kafka.bootstrapServers(), "replay", 2);
-        PresencePublisher p = publisher(topic);
+        String topic = fixture.topic("replay", 2);
+        PresencePublisher p = fixture.publisher(topic);
         startConsumer(topic, "first");
         for (int i = 0; i < 200; i++) {
             p.publish(new PresenceEvent("user-" + (i % 40), i % 3 == 0 ? "away" : "online", 10_000 - i, "r" + i));
         }
         p.flush();
-        await().atMost(CONVERGE).until(() -> committed(topic, "first") == 200);
+        await().atMost(CONVERGE).until(() -> fixture.committed(topic, "first") == 200);
         Map<String, Row> before = table.rows();
 
         ConsumerService replay = startConsumer(topic, "replay-from-start");
         await().atMost(CONVERGE).until(() -> count(replay, PresenceMetrics.EVENTS_CONSUMED) == 200);
-        await().atMost(CONVERGE).until(() -> committed(topic, "replay-from-start") == 200);
+        await().atMost(CONVERGE).until(() -> fixture.committed(topic, "replay-from-start") == 200);
 
         assertThat(before).hasSize(40);
         assertThat(table.rows()).isEqualTo(before);
@@ -237,8 +194,8 @@ class PresenceConsumerIT {
 
     @Test
     void aGracefulStopIsQuickAndCommitsWhatWasWritten() throws Exception {
-        String topic = Topics.create(kafka.bootstrapServers(), "stop", 2);
-        PresencePublisher p = publisher(topic);
+        String topic = fixture.topic("stop", 2);
+        PresencePublisher p = fixture.publisher(topic);
         ConsumerService service = startConsumer(topic, "stopper");
         for (int i = 0; i < 100; i++) {
             p.publish(new PresenceEvent("user-" + i, "online", 1_000, null));
@@ -252,16 +209,6 @@ class PresenceConsumerIT {
 
         assertThat(service.isRunning()).isFalse();
         assertThat(took).isLessThan(Duration.ofSeconds(5));
-        assertThat(committed(topic, "stopper")).isEqualTo(100);
-    }
-
-    /** Sum over the topic's partitions of the group's committed offsets (= records consumed, from offset 0). */
-    private long committed(String topic, String group) throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-            Map<TopicPartition, OffsetAndMetadata> offsets =
-                    admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
-            return offsets.entrySet().stream().filter(e -> e.getKey().topic().equals(topic) && e.getValue() != null)
-                    .mapToLong(e -> e.getValue().offset()).sum();
-        }
+        assertThat(fixture.committed(topic, "stopper")).isEqualTo(100);
     }
 }

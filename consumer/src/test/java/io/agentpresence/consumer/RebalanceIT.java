@@ -3,15 +3,14 @@ package io.agentpresence.consumer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.agentpresence.consumer.support.ConsumerFixture;
 import io.agentpresence.consumer.support.PresenceStream;
 import io.agentpresence.consumer.support.PresenceStream.Sending;
 import io.agentpresence.consumer.support.PresenceTable;
 import io.agentpresence.consumer.support.StoredPositions;
-import io.agentpresence.consumer.support.Topics;
 import io.agentpresence.embedded.junit.KafkaEndpoint;
 import io.agentpresence.embedded.junit.PresenceInfrastructure;
 import io.agentpresence.embedded.junit.TestDatabase;
-import io.agentpresence.model.PresenceEventCodec;
 import io.agentpresence.model.PresencePublisher;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,7 +23,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -48,38 +46,32 @@ class RebalanceIT {
     private static final Duration REST_OVER = Duration.ofSeconds(3);
     private static final Duration CONVERGE = Duration.ofSeconds(45);
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
     private final Timeline timeline = new Timeline();
-    private KafkaEndpoint kafka;
+    private ConsumerFixture fixture;
     private TestDatabase db;
 
     @BeforeEach
     void setUp(KafkaEndpoint kafka, TestDatabase db) {
-        this.kafka = kafka;
+        this.fixture = new ConsumerFixture(kafka, db);
         this.db = db;
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        Collections.reverse(resources);
-        for (AutoCloseable r : resources) {
-            r.close();
-        }
+        fixture.close();
     }
 
     @ParameterizedTest(name = "group.protocol={0}")
     @ValueSource(strings = {"classic", "consumer"})
     void whenMembersLeaveAndJoinMidStreamTheTableMatchesAndNoBatchIsCommittedForALostPartition(String protocol)
             throws Exception {
-        String topic = Topics.create(kafka.bootstrapServers(), "rebalance", PARTITIONS);
+        String topic = fixture.topic("rebalance", PARTITIONS);
         // answers only once every partition's leader does; an idempotent producer that races the election can
         // have its first batch refused while later ones land, and then lose it as out of sequence
-        StoredPositions.endOffsets(kafka.bootstrapServers(), topic, PARTITIONS);
+        StoredPositions.endOffsets(fixture.bootstrapServers(), topic, PARTITIONS);
         String group = "group-" + topic;
         PresenceStream stream = PresenceStream.random(23, EVENTS, USERS);
-        PresencePublisher publisher = new PresencePublisher(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                kafka.bootstrapServers()), topic, new PresenceEventCodec());
-        resources.add(publisher);
+        PresencePublisher publisher = fixture.publisher(topic);
 
         ConsumerService a = startInstance("a", topic, group, protocol);
         ConsumerService b = startInstance("b", topic, group, protocol);
@@ -87,7 +79,7 @@ class RebalanceIT {
         await().atMost(CONVERGE).until(() -> List.of("a", "b", "c").stream().allMatch(i -> !timeline.owned(i).isEmpty()));
 
         Sending first = stream.publish(publisher, 0, FIRST_SLICE, FIRST_SLICE_OVER);
-        resources.add(first::cancel);
+        fixture.closeLater(first::cancel);
         await().atMost(CONVERGE).until(() -> first.published() >= FIRST_SLICE / 8 && timeline.commits("b") > 0);
         b.close();
         // b's partitions go to a and c first, so that d can only get partitions by taking them from a or c
@@ -100,9 +92,9 @@ class RebalanceIT {
         // rest of the stream follows the first slice, so a user's events keep their send order
         first.awaitAcknowledged(CONVERGE);
         Sending rest = stream.publish(publisher, FIRST_SLICE, EVENTS, REST_OVER);
-        resources.add(rest::cancel);
+        fixture.closeLater(rest::cancel);
         rest.awaitAcknowledged(CONVERGE);
-        Map<Integer, Long> ends = StoredPositions.endOffsets(kafka.bootstrapServers(), topic, PARTITIONS);
+        Map<Integer, Long> ends = StoredPositions.endOffsets(fixture.bootstrapServers(), topic, PARTITIONS);
         await().atMost(CONVERGE).pollInterval(Duration.ofMillis(200))
                 .untilAsserted(() -> assertThat(StoredPositions.read(db, group, topic)).isEqualTo(ends));
         assertThat(new PresenceTable(db).rows()).isEqualTo(stream.expectedRows());
@@ -119,14 +111,7 @@ class RebalanceIT {
     }
 
     private ConsumerService startInstance(String name, String topic, String group, String protocol) throws Exception {
-        Map<String, String> settings = new HashMap<>();
-        settings.put("bootstrap.servers", kafka.bootstrapServers());
-        settings.put("db.url", db.jdbcUrl());
-        settings.put("db.user", db.user());
-        settings.put("db.password", db.password());
-        settings.put("topic", topic);
-        settings.put("group.id", group);
-        settings.put("poll.timeout", "100ms");
+        Map<String, String> settings = fixture.settings(topic, group);
         // small batches: more of them in flight when partitions move
         settings.put("max.poll.records", "300");
         settings.put("kafka.group.protocol", protocol);
@@ -134,10 +119,7 @@ class RebalanceIT {
             // members learn of a rebalance from a heartbeat; KIP-848 sets its interval on the broker instead
             settings.put("kafka.heartbeat.interval.ms", "500");
         }
-        ConsumerService service = ConsumerService.start(PresenceConsumerConfig.fromMap(settings),
-                timeline.listenerFor(name));
-        resources.add(service::close);
-        return service;
+        return fixture.start(settings, timeline.listenerFor(name));
     }
 
     /** What each instance's listener saw, in the order its poll loop saw it. */

@@ -8,15 +8,15 @@ import io.agentpresence.consumer.recovery.Rebuild;
 import io.agentpresence.consumer.sink.DataSourceFactory;
 import io.agentpresence.consumer.sink.SqlDialect;
 import io.agentpresence.consumer.support.ConfigFile;
-import io.agentpresence.consumer.support.EventLog;
+import io.agentpresence.consumer.support.ConsumerFixture;
+import io.agentpresence.consumer.support.PresenceModel;
 import io.agentpresence.consumer.support.PresenceTable;
 import io.agentpresence.consumer.support.PresenceTable.Row;
-import io.agentpresence.consumer.support.Topics;
+import io.agentpresence.consumer.support.StoredPositions;
 import io.agentpresence.embedded.junit.KafkaEndpoint;
 import io.agentpresence.embedded.junit.PresenceInfrastructure;
 import io.agentpresence.embedded.junit.TestDatabase;
 import io.agentpresence.model.PresenceEvent;
-import io.agentpresence.model.PresenceEventCodec;
 import io.agentpresence.model.PresencePublisher;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -29,7 +29,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -37,7 +36,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -61,8 +59,7 @@ class RebuildIT {
     /** Far ahead of every real event: the guard would keep a corrupted row from ever changing again. */
     private static final long FUTURE_TS = 9_000_000_000_000L;
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
-    private KafkaEndpoint kafka;
+    private ConsumerFixture fixture;
     private TestDatabase db;
     private PresenceTable table;
     @TempDir
@@ -70,17 +67,14 @@ class RebuildIT {
 
     @BeforeEach
     void setUp(KafkaEndpoint kafka, TestDatabase db) {
-        this.kafka = kafka;
+        this.fixture = new ConsumerFixture(kafka, db);
         this.db = db;
         this.table = new PresenceTable(db);
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        Collections.reverse(resources);
-        for (AutoCloseable r : resources) {
-            r.close();
-        }
+        fixture.close();
     }
 
     @Test
@@ -130,7 +124,7 @@ class RebuildIT {
 
     /** A live service that has applied a seed stream, then a table corrupted under it. */
     private record Scenario(String topic, String group, Map<String, String> settings, PresencePublisher publisher,
-                            EventLog log, Random random, Set<String> corrupted, AtomicLong committed) {
+                            PresenceModel model, Random random, Set<String> corrupted, AtomicLong committed) {
     }
 
     /** What happened while the rebuild ran. */
@@ -142,28 +136,25 @@ class RebuildIT {
     }
 
     private Scenario prepare(String prefix) throws Exception {
-        String topic = Topics.create(kafka.bootstrapServers(), prefix, 3);
+        String topic = fixture.topic(prefix, 3);
         String group = topic + "-live";
-        Map<String, String> settings = ConfigFile.settings(kafka, db, topic, group);
+        Map<String, String> settings = fixture.settings(topic, group);
         AtomicLong committed = new AtomicLong();
-        ConsumerService service = ConsumerService.start(PresenceConsumerConfig.fromMap(settings), new ConsumerListener() {
+        fixture.start(settings, new ConsumerListener() {
             @Override
             public void onBatchCommitted(Collection<TopicPartition> partitions, int records) {
                 committed.addAndGet(records);
             }
         });
-        resources.add(service);
-        PresencePublisher publisher = new PresencePublisher(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                kafka.bootstrapServers()), topic, new PresenceEventCodec());
-        resources.add(publisher);
-        EventLog log = new EventLog();
+        PresencePublisher publisher = fixture.publisher(topic);
+        PresenceModel model = new PresenceModel();
         Random random = new Random(prefix.hashCode());
         for (int i = 0; i < SEED_EVENTS; i++) {
-            publisher.publish(event(random, SEED_USERS, "seed-" + i, log));
+            publisher.publish(event(random, SEED_USERS, "seed-" + i, model));
         }
         publisher.flush();
         await().atMost(CONVERGE).until(() -> storedPositions(group, topic) == SEED_EVENTS);
-        assertThat(table.rows()).isEqualTo(log.expectedRows());
+        assertThat(table.rows()).isEqualTo(model.rows());
 
         Set<String> corrupted = new TreeSet<>();
         try (Connection c = db.connect(); Statement st = c.createStatement()) {
@@ -176,13 +167,13 @@ class RebuildIT {
                 }
             }
         }
-        return new Scenario(topic, group, settings, publisher, log, random, corrupted, committed);
+        return new Scenario(topic, group, settings, publisher, model, random, corrupted, committed);
     }
 
-    private static PresenceEvent event(Random random, int users, String source, EventLog log) {
+    private static PresenceEvent event(Random random, int users, String source, PresenceModel model) {
         PresenceEvent event = new PresenceEvent("user-" + random.nextInt(users),
                 STATUSES.get(random.nextInt(STATUSES.size())), 1 + random.nextInt(4_000), source);
-        log.sent(event);
+        model.published(event);
         return event;
     }
 
@@ -199,7 +190,7 @@ class RebuildIT {
         long committedAfter = s.committed().get();
         Thread.sleep(500);
         load.finish();
-        await().atMost(CONVERGE).until(() -> storedPositions(s.group(), s.topic()) == s.log().size());
+        await().atMost(CONVERGE).until(() -> storedPositions(s.group(), s.topic()) == s.model().records());
         watcher.finish();
         return new Outcome(baseline, watcher, committedBefore, committedAfter);
     }
@@ -214,21 +205,13 @@ class RebuildIT {
         assertThat(o.committedAfter()).as("records the live consumer applied during the rebuild")
                 .isGreaterThan(o.committedBefore());
         Map<String, Row> rows = table.rows();
-        assertThat(rows).isEqualTo(s.log().expectedRows());
+        assertThat(rows).isEqualTo(s.model().rows());
         assertThat(rows.values()).noneMatch(r -> r.eventTs() == FUTURE_TS || r.status().equals("bogus"));
         assertThat(rows.values()).anyMatch(r -> r.source().startsWith("live-"));
     }
 
     private long storedPositions(String group, String topic) throws SQLException {
-        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
-                "SELECT COALESCE(SUM(next_offset), 0) FROM agent_presence_offsets WHERE group_id = ? AND topic = ?")) {
-            ps.setString(1, group);
-            ps.setString(2, topic);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
+        return StoredPositions.total(db, group, topic);
     }
 
     private List<String> tables() throws SQLException {
@@ -245,7 +228,7 @@ class RebuildIT {
         return names;
     }
 
-    /** Publishes about a thousand events a second, one producer, in the scenario's log order, until finished. */
+    /** Publishes about a thousand events a second, one producer, in the order the scenario's model records, until finished. */
     private static final class SteadyPublisher extends Thread {
         private final Scenario s;
         private volatile boolean stop;
@@ -261,7 +244,7 @@ class RebuildIT {
         public void run() {
             try {
                 for (int i = 0; !stop; i++) {
-                    s.publisher().publish(event(s.random(), LIVE_USERS, "live-" + i, s.log()));
+                    s.publisher().publish(event(s.random(), LIVE_USERS, "live-" + i, s.model()));
                     if (i % 10 == 9) {
                         Thread.sleep(10);
                     }

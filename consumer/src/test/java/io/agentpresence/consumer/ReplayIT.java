@@ -9,10 +9,11 @@ import io.agentpresence.consumer.sink.DataSourceFactory;
 import io.agentpresence.consumer.sink.OffsetStore;
 import io.agentpresence.consumer.sink.PresenceWriter;
 import io.agentpresence.consumer.support.ConfigFile;
-import io.agentpresence.consumer.support.EventLog;
+import io.agentpresence.consumer.support.ConsumerFixture;
+import io.agentpresence.consumer.support.PresenceModel;
 import io.agentpresence.consumer.support.PresenceTable;
 import io.agentpresence.consumer.support.PresenceTable.Row;
-import io.agentpresence.consumer.support.Topics;
+import io.agentpresence.consumer.support.StoredPositions;
 import io.agentpresence.embedded.junit.KafkaEndpoint;
 import io.agentpresence.embedded.junit.PresenceInfrastructure;
 import io.agentpresence.embedded.junit.TestDatabase;
@@ -23,23 +24,17 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
@@ -55,8 +50,7 @@ class ReplayIT {
     private static final Duration CONVERGE = Duration.ofSeconds(60);
     private static final List<String> STATUSES = List.of("online", "away", "busy", "offline");
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
-    private KafkaEndpoint kafka;
+    private ConsumerFixture fixture;
     private TestDatabase db;
     private PresenceTable table;
     @TempDir
@@ -64,71 +58,46 @@ class ReplayIT {
 
     @BeforeEach
     void setUp(KafkaEndpoint kafka, TestDatabase db) {
-        this.kafka = kafka;
+        this.fixture = new ConsumerFixture(kafka, db);
         this.db = db;
         this.table = new PresenceTable(db);
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        Collections.reverse(resources);
-        for (AutoCloseable r : resources) {
-            r.close();
-        }
-    }
-
-    private ConsumerService startConsumer(String topic, String group, ConsumerListener listener) throws Exception {
-        ConsumerService service = ConsumerService.start(
-                PresenceConsumerConfig.fromMap(ConfigFile.settings(kafka, db, topic, group)), listener);
-        resources.add(service);
-        return service;
-    }
-
-    private PresencePublisher publisher(String topic) {
-        PresencePublisher publisher = new PresencePublisher(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                kafka.bootstrapServers()), topic, new PresenceEventCodec());
-        resources.add(publisher);
-        return publisher;
+        fixture.close();
     }
 
     /** Publishes {@code count} events over {@code users} users with event times from a narrow range (ties happen). */
-    private static void publish(PresencePublisher p, EventLog log, Random random, int count, int users, String tag)
-            throws Exception {
+    private static void publish(PresencePublisher p, PresenceModel model, Random random, int count, int users,
+                                String tag) throws Exception {
         for (int i = 0; i < count; i++) {
             PresenceEvent event = new PresenceEvent("user-" + random.nextInt(users),
                     STATUSES.get(random.nextInt(STATUSES.size())), 1 + random.nextInt(2_000), tag + i);
             p.publish(event);
-            log.sent(event);
+            model.published(event);
         }
         p.flush();
     }
 
     private long storedPositions(String group, String topic) throws Exception {
-        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
-                "SELECT COALESCE(SUM(next_offset), 0) FROM agent_presence_offsets WHERE group_id = ? AND topic = ?")) {
-            ps.setString(1, group);
-            ps.setString(2, topic);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
+        return StoredPositions.total(db, group, topic);
     }
 
     private Path configFile(String topic, String group) throws Exception {
-        return ConfigFile.write(dir, ConfigFile.settings(kafka, db, topic, group));
+        return ConfigFile.write(dir, fixture.settings(topic, group));
     }
 
     @Test
     void aFullReplayAfterTheLiveConsumerLeavesTheTableUnchangedAndReportsWhatItDid() throws Exception {
-        String topic = Topics.create(kafka.bootstrapServers(), "replay-same", 3);
+        String topic = fixture.topic("replay-same", 3);
         String group = topic + "-live";
-        EventLog log = new EventLog();
-        startConsumer(topic, group, ConsumerListener.NONE);
-        publish(publisher(topic), log, new Random(11), 600, 80, "a");
+        PresenceModel model = new PresenceModel();
+        fixture.start(fixture.settings(topic, group));
+        publish(fixture.publisher(topic), model, new Random(11), 600, 80, "a");
         await().atMost(CONVERGE).until(() -> storedPositions(group, topic) == 600);
         Map<String, Row> before = table.rows();
-        assertThat(before).isEqualTo(log.expectedRows());
+        assertThat(before).isEqualTo(model.rows());
 
         ConsumerCommand replay = ConsumerCommand.run("replay", "--from", "earliest", "--config",
                 configFile(topic, group).toString());
@@ -145,11 +114,11 @@ class ReplayIT {
 
     @Test
     void anOlderCopyOfTheTableCatchesUpWithTheTopic() throws Exception {
-        String topic = Topics.create(kafka.bootstrapServers(), "replay-restore", 2);
+        String topic = fixture.topic("replay-restore", 2);
         String group = topic + "-live";
-        EventLog log = new EventLog();
-        ConsumerService live = startConsumer(topic, group, ConsumerListener.NONE);
-        publish(publisher(topic), log, new Random(12), 800, 100, "b");
+        PresenceModel model = new PresenceModel();
+        ConsumerService live = fixture.start(fixture.settings(topic, group));
+        publish(fixture.publisher(topic), model, new Random(12), 800, 100, "b");
         await().atMost(CONVERGE).until(() -> storedPositions(group, topic) == 800);
         live.close();
         // as if an older backup came back: half the users missing, the others at older events; positions kept
@@ -159,9 +128,9 @@ class ReplayIT {
             assertThat(deleted).isGreaterThan(20);
             assertThat(aged).isGreaterThan(20);
         }
-        assertThat(table.rows()).isNotEqualTo(log.expectedRows());
+        assertThat(table.rows()).isNotEqualTo(model.rows());
 
-        PresenceConsumerConfig config = PresenceConsumerConfig.fromMap(ConfigFile.settings(kafka, db, topic, group));
+        PresenceConsumerConfig config = PresenceConsumerConfig.fromMap(fixture.settings(topic, group));
         StringWriter out = new StringWriter();
         long applied;
         try (HikariDataSource ds = DataSourceFactory.create(db.jdbcUrl(), db.user(), db.password(), 1)) {
@@ -170,34 +139,32 @@ class ReplayIT {
         }
 
         assertThat(applied).isEqualTo(800);
-        assertThat(table.rows()).isEqualTo(log.expectedRows());
+        assertThat(table.rows()).isEqualTo(model.rows());
         assertThat(storedPositions(group, topic)).isEqualTo(800);
         assertThat(out.toString()).contains("replay: done, 800 events");
     }
 
     @Test
     void replayFromAnInstantAppliesOnlyTheRecordsStampedAtOrAfterIt() throws Exception {
-        String topic = Topics.create(kafka.bootstrapServers(), "replay-from", 2);
+        String topic = fixture.topic("replay-from", 2);
         String group = topic + "-live";
         long second = Instant.now().minus(Duration.ofHours(1)).toEpochMilli();
         long first = second - 1;
-        EventLog later = new EventLog();
+        PresenceModel later = new PresenceModel();
         PresenceEventCodec codec = new PresenceEventCodec();
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(PresencePublisher.producerSettings(
-                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers())))) {
-            for (int i = 0; i < 120; i++) {
-                PresenceEvent event = new PresenceEvent("user-" + (i % 30), "online", 100 + i, "before");
-                producer.send(new ProducerRecord<>(topic, null, first, PresenceEventCodec.key(event.userId()),
-                        codec.encode(event)));
-            }
-            for (int i = 0; i < 45; i++) {
-                PresenceEvent event = new PresenceEvent("user-" + (i % 15), "busy", 1_000 + i, "after");
-                producer.send(new ProducerRecord<>(topic, null, second, PresenceEventCodec.key(event.userId()),
-                        codec.encode(event)));
-                later.sent(event);
-            }
-            producer.flush();
+        KafkaProducer<byte[], byte[]> producer = fixture.rawProducer();
+        for (int i = 0; i < 120; i++) {
+            PresenceEvent event = new PresenceEvent("user-" + (i % 30), "online", 100 + i, "before");
+            producer.send(new ProducerRecord<>(topic, null, first, PresenceEventCodec.key(event.userId()),
+                    codec.encode(event)));
         }
+        for (int i = 0; i < 45; i++) {
+            PresenceEvent event = new PresenceEvent("user-" + (i % 15), "busy", 1_000 + i, "after");
+            producer.send(new ProducerRecord<>(topic, null, second, PresenceEventCodec.key(event.userId()),
+                    codec.encode(event)));
+            later.published(event);
+        }
+        producer.flush();
         Path config = configFile(topic, group);
 
         ConsumerCommand replay = ConsumerCommand.run("replay", "--from", Instant.ofEpochMilli(second).toString(),
@@ -207,19 +174,19 @@ class ReplayIT {
         assertThat(replay.err()).contains("replay: " + topic + " from " + Instant.ofEpochMilli(second)
                 + ", 45 events to the end offsets seen now");
         assertThat(replay.errLines().get(replay.errLines().size() - 1)).startsWith("replay: done, 45 events in ");
-        assertThat(table.rows()).isEqualTo(later.expectedRows());
+        assertThat(table.rows()).isEqualTo(later.rows());
 
         ConsumerCommand bad = ConsumerCommand.run("replay", "--from", "yesterday", "--config", config.toString());
 
         assertThat(bad.exitCode()).as(bad.toString()).isEqualTo(2);
         assertThat(bad.err()).contains("--from: expected 'earliest' or an ISO-8601 instant")
                 .contains("not 'yesterday'");
-        assertThat(table.rows()).isEqualTo(later.expectedRows());
+        assertThat(table.rows()).isEqualTo(later.rows());
     }
 
     @Test
     void aReplayLeavesTheRunningGroupAlone() throws Exception {
-        String topic = Topics.create(kafka.bootstrapServers(), "replay-group", 3);
+        String topic = fixture.topic("replay-group", 3);
         String group = topic + "-live";
         List<TopicPartition> assigned = new CopyOnWriteArrayList<>();
         List<TopicPartition> revoked = new CopyOnWriteArrayList<>();
@@ -234,18 +201,18 @@ class ReplayIT {
                 revoked.addAll(partitions);
             }
         };
-        startConsumer(topic, group, listener);
-        PresencePublisher p = publisher(topic);
-        EventLog log = new EventLog();
+        fixture.start(fixture.settings(topic, group), listener);
+        PresencePublisher p = fixture.publisher(topic);
+        PresenceModel model = new PresenceModel();
         Random random = new Random(13);
-        publish(p, log, random, 600, 60, "c");
+        publish(p, model, random, 600, 60, "c");
         await().atMost(CONVERGE).until(() -> storedPositions(group, topic) == 600);
         assertThat(assigned).hasSize(3);
 
-        PresenceConsumerConfig config = PresenceConsumerConfig.fromMap(ConfigFile.settings(kafka, db, topic, group));
+        PresenceConsumerConfig config = PresenceConsumerConfig.fromMap(fixture.settings(topic, group));
         Thread more = new Thread(() -> {
             try {
-                publish(p, log, random, 400, 60, "d");
+                publish(p, model, random, 400, 60, "d");
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -263,11 +230,11 @@ class ReplayIT {
         assertThat(revoked).isEmpty();
         assertThat(assigned).hasSize(3);
         assertThat(members(group)).isEqualTo(1);
-        assertThat(table.rows()).isEqualTo(log.expectedRows());
+        assertThat(table.rows()).isEqualTo(model.rows());
     }
 
     private int members(String group) throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+        try (Admin admin = fixture.admin()) {
             ConsumerGroupDescription description = admin.describeConsumerGroups(List.of(group)).all().get().get(group);
             return description.members().size();
         }

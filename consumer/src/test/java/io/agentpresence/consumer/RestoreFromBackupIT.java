@@ -4,31 +4,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.agentpresence.consumer.ops.PresenceMetrics;
+import io.agentpresence.consumer.support.ConsumerFixture;
+import io.agentpresence.consumer.support.Counters;
 import io.agentpresence.consumer.support.PresenceModel;
 import io.agentpresence.consumer.support.PresenceTable;
 import io.agentpresence.consumer.support.StoredPositions;
 import io.agentpresence.consumer.support.TopicReader;
-import io.agentpresence.consumer.support.Topics;
 import io.agentpresence.embedded.junit.KafkaEndpoint;
 import io.agentpresence.embedded.junit.PresenceInfrastructure;
 import io.agentpresence.embedded.junit.TestDatabase;
 import io.agentpresence.model.PresenceEvent;
-import io.agentpresence.model.PresenceEventCodec;
 import io.agentpresence.model.PresencePublisher;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.search.Search;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,10 +43,9 @@ class RestoreFromBackupIT {
     private static final List<String> TABLES = List.of("agent_presences", "agent_presence_tombstones",
             "agent_presence_offsets");
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
     private final Random random = new Random(23);
     private final PresenceModel model = new PresenceModel();
-    private KafkaEndpoint kafka;
+    private ConsumerFixture fixture;
     private TestDatabase db;
     private PresenceTable table;
     private String topic;
@@ -62,24 +56,19 @@ class RestoreFromBackupIT {
 
     @BeforeEach
     void setUp(KafkaEndpoint kafka, TestDatabase db) throws Exception {
-        this.kafka = kafka;
+        this.fixture = new ConsumerFixture(kafka, db);
         this.db = db;
         this.table = new PresenceTable(db);
-        this.topic = Topics.create(kafka.bootstrapServers(), "restore", PARTITIONS);
-        this.dlq = Topics.create(kafka.bootstrapServers(), "restore-dlq", 1);
+        this.topic = fixture.topic("restore", PARTITIONS);
+        this.dlq = fixture.topic("restore-dlq", 1);
         this.group = "restore-" + topic;
-        this.publisher = new PresencePublisher(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                kafka.bootstrapServers()), topic, new PresenceEventCodec());
-        resources.add(publisher);
+        this.publisher = fixture.publisher(topic);
         this.service = startConsumer();
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        Collections.reverse(resources);
-        for (AutoCloseable r : resources) {
-            r.close();
-        }
+        fixture.close();
     }
 
     @Test
@@ -136,19 +125,10 @@ class RestoreFromBackupIT {
     }
 
     private ConsumerService startConsumer() throws Exception {
-        Map<String, String> settings = new HashMap<>();
-        settings.put("bootstrap.servers", kafka.bootstrapServers());
-        settings.put("db.url", db.jdbcUrl());
-        settings.put("db.user", db.user());
-        settings.put("db.password", db.password());
-        settings.put("topic", topic);
+        Map<String, String> settings = fixture.settings(topic, group);
         settings.put("dlq.topic", dlq);
-        settings.put("group.id", group);
-        settings.put("poll.timeout", "100ms");
         settings.put("retry.backoff.max", "1s");
-        ConsumerService started = ConsumerService.start(PresenceConsumerConfig.fromMap(settings));
-        resources.add(started);
-        return started;
+        return fixture.start(settings);
     }
 
     /** Publishes {@code count} events over the users; ts rises with the stream, give or take 100 ms. */
@@ -190,7 +170,7 @@ class RestoreFromBackupIT {
                 .isGreaterThanOrEqualTo(minimumConsumed);
         assertThat(count(PresenceMetrics.EVENTS_DEAD_LETTERED)).isZero();
         assertThat(count(PresenceMetrics.EVENTS_REJECTED)).isZero();
-        assertThat(TopicReader.readAll(kafka.bootstrapServers(), dlq)).isEmpty();
+        assertThat(TopicReader.readAll(fixture.bootstrapServers(), dlq)).isEmpty();
         assertThat(service.failure()).isNull();
         assertThat(service.isReady()).isTrue();
     }
@@ -216,6 +196,6 @@ class RestoreFromBackupIT {
     }
 
     private double count(String meter) {
-        return Search.in(service.meterRegistry()).name(meter).counters().stream().mapToDouble(Counter::count).sum();
+        return Counters.sum(service, meter);
     }
 }

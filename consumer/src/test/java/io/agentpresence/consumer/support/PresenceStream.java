@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -53,13 +52,9 @@ public final class PresenceStream {
 
     /** The table the first {@code count} events must leave, for a stream stopped early by {@link Sending#cancel()}. */
     public Map<String, Row> expectedRows(int count) {
-        Map<String, PresenceEvent> newest = new TreeMap<>();
-        for (PresenceEvent e : events.subList(0, count)) {
-            newest.merge(e.userId(), e, (old, neu) -> neu.ts() >= old.ts() ? neu : old);
-        }
-        Map<String, Row> rows = new TreeMap<>();
-        newest.forEach((user, e) -> rows.put(user, new Row(user, e.status(), e.ts(), e.source())));
-        return rows;
+        PresenceModel model = new PresenceModel();
+        events.subList(0, count).forEach(model::published);
+        return model.rows();
     }
 
     /** Publishes events {@code [from, to)} spread evenly over {@code over} (zero: as fast as possible). */

@@ -47,7 +47,12 @@ public final class StoredPositions {
     }
 
     public static long total(TestDatabase db, String group, String topic) throws SQLException {
-        return read(db, group, topic).values().stream().mapToLong(Long::longValue).sum();
+        return total(read(db, group, topic));
+    }
+
+    /** Positions (or offsets) summed over the partitions: records consumed from offset 0. */
+    public static long total(Map<Integer, Long> positions) {
+        return positions.values().stream().mapToLong(Long::longValue).sum();
     }
 
     /** End offset per partition: where every stored position must arrive once the topic is consumed. */
