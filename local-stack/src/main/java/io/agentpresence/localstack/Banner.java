@@ -36,6 +36,10 @@ final class Banner {
         b.append('\n');
         b.append(" Ctrl-C stops the stack").append(stack.embeddedBroker() || stack.embeddedDatabase()
                 ? "; the data stays in " + settings.dataDir() + " (delete it to start afresh)." : ".").append('\n');
+        if (settings.dataIsTemporary() && (stack.embeddedBroker() || stack.embeddedDatabase())) {
+            b.append(" WARNING: ").append(settings.dataDir()).append(" is in the system temp folder; the data will"
+                    + " not survive. Choose --data-dir elsewhere to keep it.\n");
+        }
         b.append(RULE).append('\n');
         return b.toString();
     }

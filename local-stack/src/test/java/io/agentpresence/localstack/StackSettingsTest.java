@@ -45,10 +45,11 @@ class StackSettingsTest {
     }
 
     @Test
-    void refusesADataDirUnderTheSystemTempFolder() {
+    void knowsWhenItsDataLiesInTheSystemTempFolder() {
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"), "presence");
-        assertThatThrownBy(() -> new StackSettings(tmp, 9092, 9093, 3307, Map.of()))
-                .isInstanceOf(StackException.class).hasMessageContaining("temp folder").hasMessageContaining("--data-dir");
+        assertThat(new StackSettings(tmp, 9092, 9093, 3307, Map.of()).dataIsTemporary()).isTrue();
+        assertThat(new StackSettings(StackSettings.defaultDataDir(), 9092, 9093, 3307, Map.of()).dataIsTemporary())
+                .isFalse();
     }
 
     @Test
