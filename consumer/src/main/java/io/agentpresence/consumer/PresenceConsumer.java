@@ -2,6 +2,7 @@ package io.agentpresence.consumer;
 
 import io.agentpresence.consumer.error.FailureClassifier;
 import io.agentpresence.consumer.error.Verdict;
+import io.agentpresence.consumer.ops.ActivitySummary;
 import io.agentpresence.consumer.ops.PresenceMetrics;
 import io.agentpresence.consumer.sink.FencedException;
 import io.agentpresence.consumer.sink.OffsetStore;
@@ -37,9 +38,6 @@ import org.slf4j.LoggerFactory;
 public final class PresenceConsumer implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PresenceConsumer.class);
-    private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
-    private static final Duration WAIT_LOG_INTERVAL = Duration.ofSeconds(30);
-    private static final Duration SUMMARY_INTERVAL = Duration.ofMinutes(1);
     static final Duration STALLED = Duration.ofSeconds(2);
 
     private final Consumer<byte[], byte[]> consumer;
@@ -51,7 +49,6 @@ public final class PresenceConsumer implements Runnable {
     private final FailureClassifier classifier;
     private final PresenceMetrics metrics;
     private final Duration pollTimeout;
-    private final Duration maxBackoff;
     private final ConsumerListener listener;
 
     /** Positions the database holds for owned partitions, as far as this instance knows (absent: none). */
@@ -64,18 +61,12 @@ public final class PresenceConsumer implements Runnable {
     private final List<PendingBatch> held = new ArrayList<>();
     private final int writers;
     private final ExecutorService writerThreads;
-    private Duration backoff = Duration.ZERO;
-    private long nextAttemptNanos;
-    private long waitingSinceNanos;
-    private long lastWaitLogNanos;
-    private int failedAttempts;
+    private final RetryBackoff retry;
+    private final ActivitySummary summary;
     private volatile boolean stopping;
-    private volatile boolean waiting;
     /** When the current database call began (0: none running); a call that hangs counts as waiting too. */
     private volatile long callStartedNanos;
     private volatile Throwable fatal;
-    private PresenceMetrics.Totals lastSummary;
-    private long lastSummaryNanos = System.nanoTime();
 
     PresenceConsumer(Consumer<byte[], byte[]> consumer, String topic, RecordDecoder decoder, BatchApplier applier,
                      OffsetStore offsets, DataSource dataSource, FailureClassifier classifier, PresenceMetrics metrics,
@@ -89,7 +80,8 @@ public final class PresenceConsumer implements Runnable {
         this.classifier = classifier;
         this.metrics = metrics;
         this.pollTimeout = pollTimeout;
-        this.maxBackoff = maxBackoff;
+        this.retry = new RetryBackoff(maxBackoff);
+        this.summary = new ActivitySummary(metrics);
         this.listener = listener;
         this.writers = writers;
         this.writerThreads = Executors.newFixedThreadPool(Math.max(1, writers - 1), r -> {
@@ -125,7 +117,7 @@ public final class PresenceConsumer implements Runnable {
 
     private void step(ConsumerRecords<byte[], byte[]> records) {
         metrics.lag(lag());
-        summarize();
+        summary.maybeLog(retry.isWaiting());
         if (held.isEmpty() && !records.isEmpty()) {
             metrics.consumed(records.count());
             held.addAll(PendingBatch.decode(records, decoder, metrics, writers));
@@ -133,7 +125,7 @@ public final class PresenceConsumer implements Runnable {
             // fetched while a batch waits (a pause raced a fetch): leave them for after that batch
             records.partitions().forEach(tp -> consumer.seek(tp, records.records(tp).get(0).offset()));
         }
-        boolean due = System.nanoTime() - nextAttemptNanos >= 0;
+        boolean due = retry.isDue();
         if (due && !unpositioned.isEmpty()) {
             positionFromDatabase(List.copyOf(unpositioned));
         }
@@ -142,26 +134,6 @@ public final class PresenceConsumer implements Runnable {
         } else if (held.isEmpty() && !uncommitted.isEmpty()) {
             commitToKafka();
         }
-    }
-
-    /** Once a minute, when anything happened: what was applied, how fast, and how far behind. */
-    private void summarize() {
-        long now = System.nanoTime();
-        if (now - lastSummaryNanos < SUMMARY_INTERVAL.toNanos()) {
-            return;
-        }
-        PresenceMetrics.Totals totals = metrics.totals();
-        PresenceMetrics.Totals last = lastSummary == null ? new PresenceMetrics.Totals(0, 0, 0, 0, 0) : lastSummary;
-        double seconds = (now - lastSummaryNanos) / 1e9;
-        if (totals.consumed() > last.consumed() || waiting) {
-            LOG.info("Last {} s: {} records ({}/s), {} rows applied, {} stale, {} dead-lettered; lag {} records{}",
-                    Math.round(seconds), totals.consumed() - last.consumed(),
-                    Math.round((totals.consumed() - last.consumed()) / seconds), totals.applied() - last.applied(),
-                    totals.stale() - last.stale(), totals.deadLettered() - last.deadLettered(), totals.lag(),
-                    waiting ? "; waiting for the database" : "");
-        }
-        lastSummary = totals;
-        lastSummaryNanos = now;
     }
 
     /** Records behind the end of the assigned partitions, from the last fetch's metadata (no broker call). */
@@ -185,7 +157,7 @@ public final class PresenceConsumer implements Runnable {
      */
     public boolean isWaiting() {
         long started = callStartedNanos;
-        return waiting || (started != 0 && System.nanoTime() - started > STALLED.toNanos());
+        return retry.isWaiting() || (started != 0 && System.nanoTime() - started > STALLED.toNanos());
     }
 
     /** The failure that stopped the loop, if one did. */
@@ -229,7 +201,7 @@ public final class PresenceConsumer implements Runnable {
         } else if (failure != null) {
             holdForRetry(failure);
         } else {
-            recovered();
+            retry.recovered();
             resumePositioned();
         }
     }
@@ -281,34 +253,8 @@ public final class PresenceConsumer implements Runnable {
 
     private void holdForRetry(Exception e) {
         metrics.retried();
-        long now = System.nanoTime();
-        if (!waiting) {
-            waitingSinceNanos = now;
-            lastWaitLogNanos = now;
-            LOG.warn("Applying a batch failed ({}); partitions paused, retrying with back-off up to {} ms",
-                    describe(e), maxBackoff.toMillis());
-        } else if (now - lastWaitLogNanos >= WAIT_LOG_INTERVAL.toNanos()) {
-            lastWaitLogNanos = now;
-            LOG.warn("Still waiting after {} s and {} attempts: {}", Duration.ofNanos(now - waitingSinceNanos).toSeconds(),
-                    failedAttempts + 1, describe(e));
-        } else {
-            LOG.debug("Attempt {} failed: {}", failedAttempts + 1, describe(e));
-        }
-        waiting = true;
-        failedAttempts++;
-        backoff = backoff.isZero() ? FIRST_BACKOFF : min(backoff.multipliedBy(2), maxBackoff);
-        nextAttemptNanos = now + backoff.toNanos();
+        retry.failed(describe(e));
         consumer.pause(consumer.assignment());
-    }
-
-    private void recovered() {
-        if (waiting) {
-            LOG.info("Recovered after {} failed attempts in {} ms; partitions resumed", failedAttempts,
-                    Duration.ofNanos(System.nanoTime() - waitingSinceNanos).toMillis());
-        }
-        waiting = false;
-        failedAttempts = 0;
-        backoff = Duration.ZERO;
     }
 
     /** Commits the positions written since the last commit (and any whose commit failed) to Kafka, for lag tools. */
@@ -364,7 +310,7 @@ public final class PresenceConsumer implements Runnable {
             unpositioned.remove(tp);
         }
         if (held.isEmpty()) {
-            recovered();
+            retry.recovered();
             resumePositioned();
         }
     }
@@ -392,10 +338,6 @@ public final class PresenceConsumer implements Runnable {
         if (held.isEmpty()) {
             resumePositioned();
         }
-    }
-
-    private static Duration min(Duration a, Duration b) {
-        return a.compareTo(b) <= 0 ? a : b;
     }
 
     private static String describe(Throwable e) {

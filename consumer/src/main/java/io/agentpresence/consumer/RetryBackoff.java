@@ -1,0 +1,71 @@
+package io.agentpresence.consumer;
+
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Exponential back-off while the infrastructure fails (100 ms doubling up to a maximum), and the log lines
+ * that go with it: one WARN when the trouble starts, one every 30 s while it lasts, one INFO when it ends.
+ */
+final class RetryBackoff {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PresenceConsumer.class);
+    private static final Duration FIRST = Duration.ofMillis(100);
+    private static final Duration LOG_INTERVAL = Duration.ofSeconds(30);
+
+    private final Duration max;
+    private Duration backoff = Duration.ZERO;
+    private long nextAttemptNanos;
+    private long waitingSinceNanos;
+    private long lastLogNanos;
+    private int failedAttempts;
+    private volatile boolean waiting;
+
+    RetryBackoff(Duration max) {
+        this.max = max;
+    }
+
+    /** An attempt failed for {@code cause}: wait longer before the next. */
+    void failed(String cause) {
+        long now = System.nanoTime();
+        if (!waiting) {
+            waitingSinceNanos = now;
+            lastLogNanos = now;
+            LOG.warn("Applying a batch failed ({}); partitions paused, retrying with back-off up to {} ms", cause,
+                    max.toMillis());
+        } else if (now - lastLogNanos >= LOG_INTERVAL.toNanos()) {
+            lastLogNanos = now;
+            LOG.warn("Still waiting after {} s and {} attempts: {}", Duration.ofNanos(now - waitingSinceNanos).toSeconds(),
+                    failedAttempts + 1, cause);
+        } else {
+            LOG.debug("Attempt {} failed: {}", failedAttempts + 1, cause);
+        }
+        waiting = true;
+        failedAttempts++;
+        Duration doubled = backoff.multipliedBy(2);
+        backoff = backoff.isZero() ? FIRST : (doubled.compareTo(max) < 0 ? doubled : max);
+        nextAttemptNanos = now + backoff.toNanos();
+    }
+
+    /** The infrastructure answers again. */
+    void recovered() {
+        if (waiting) {
+            LOG.info("Recovered after {} failed attempts in {} ms; partitions resumed", failedAttempts,
+                    Duration.ofNanos(System.nanoTime() - waitingSinceNanos).toMillis());
+        }
+        waiting = false;
+        failedAttempts = 0;
+        backoff = Duration.ZERO;
+    }
+
+    /** Whether the next attempt may run now. */
+    boolean isDue() {
+        return System.nanoTime() - nextAttemptNanos >= 0;
+    }
+
+    /** Whether the last attempt failed; readable from any thread. */
+    boolean isWaiting() {
+        return waiting;
+    }
+}
