@@ -24,6 +24,8 @@ final class RetryBackoff {
 
     RetryBackoff(Duration max) {
         this.max = max;
+        // System.nanoTime() has an arbitrary origin, so "due from the start" must be stated, not assumed
+        this.nextAttemptNanos = System.nanoTime();
     }
 
     /** An attempt failed for {@code cause}: wait longer before the next. */
