@@ -10,6 +10,7 @@ import io.agentpresence.consumer.sink.OffsetStore;
 import io.agentpresence.consumer.sink.PresenceWriter;
 import io.agentpresence.consumer.sink.SchemaMigrator;
 import io.agentpresence.consumer.sink.SqlDialect;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.time.Instant;
@@ -65,8 +66,15 @@ public final class ConsumerApp {
         public Integer call() throws Exception {
             PresenceConsumerConfig c = config.load();
             ConsumerService service = ConsumerService.start(c);
-            HealthServer http = c.httpPort() < 0 ? null
-                    : new HealthServer(c.httpPort(), service.meterRegistry(), service::isRunning, service::isReady);
+            HealthServer http;
+            try {
+                http = c.httpPort() < 0 ? null
+                        : new HealthServer(c.httpPort(), service.meterRegistry(), service::isRunning, service::isReady);
+            } catch (IOException e) {
+                service.close();
+                throw new ConfigException(PresenceConsumerConfig.HTTP_PORT.display() + ": cannot serve on port "
+                        + c.httpPort() + " (" + e.getMessage() + "); choose another, 0 for any, -1 for none");
+            }
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 service.close();
                 if (http != null) {
@@ -74,8 +82,7 @@ public final class ConsumerApp {
                 }
             }, "presence-shutdown"));
             if (http != null) {
-                LOG.info(
-                        "Serving /metrics, /health/live and /health/ready on port {}", http.port());
+                LOG.info("Serving /metrics, /health/live and /health/ready on port {}", http.port());
             }
             service.awaitTermination();
             return service.failure() == null ? 0 : 1;
