@@ -28,6 +28,9 @@ final class Banner {
         b.append("           ").append(stack.embeddedDatabase()
                 ? "embedded MariaDB, data in " + settings.mariaDbDir() : "(PRESENCE_DB_URL)").append('\n');
         b.append(" Consumer  topic ").append(stack.topic()).append(", table agent_presences\n");
+        if (stack.httpPort() > 0) {
+            b.append(" Metrics   http://127.0.0.1:").append(stack.httpPort()).append("/metrics, /health/ready\n");
+        }
         b.append('\n');
         b.append(" Publish an event:\n");
         b.append("   ").append(cliCommand(stack.bootstrapServers(), stack.topic())).append('\n');

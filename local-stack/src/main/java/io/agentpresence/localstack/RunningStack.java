@@ -2,9 +2,11 @@ package io.agentpresence.localstack;
 
 import io.agentpresence.consumer.ConfigException;
 import io.agentpresence.consumer.ConsumerService;
+import io.agentpresence.consumer.ops.HealthServer;
 import io.agentpresence.consumer.PresenceConsumerConfig;
 import io.agentpresence.embedded.EmbeddedKafkaBroker;
 import io.agentpresence.embedded.EmbeddedMariaDb;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,11 +30,13 @@ public final class RunningStack implements AutoCloseable {
     private final EmbeddedMariaDb database;
     private final PresenceConsumerConfig config;
     private final ConsumerService consumer;
+    private final HealthServer http;
     private final Duration startupTime;
     private volatile boolean closing;
 
     private RunningStack(StackSettings settings, EmbeddedKafkaBroker broker, EmbeddedMariaDb database,
             PresenceConsumerConfig config, ConsumerService consumer, Duration startupTime) {
+        this.http = startHttp(config, consumer);
         this.settings = settings;
         this.broker = broker;
         this.database = database;
@@ -226,6 +230,26 @@ public final class RunningStack implements AutoCloseable {
         return startupTime;
     }
 
+    /** /metrics and /health/* on {@code PRESENCE_HTTP_PORT}, as the service serves them; null when off or taken. */
+    private static HealthServer startHttp(PresenceConsumerConfig config, ConsumerService consumer) {
+        if (config.httpPort() < 0) {
+            return null;
+        }
+        try {
+            return new HealthServer(config.httpPort(), consumer.meterRegistry(), consumer::isRunning, consumer::isReady);
+        } catch (IOException e) {
+            // a convenience of the local stack: without it everything else still works
+            LOG.warn("No /metrics: port {} is not free ({}); set PRESENCE_HTTP_PORT to another, or -1",
+                    config.httpPort(), e.getMessage());
+            return null;
+        }
+    }
+
+    /** The port of /metrics and /health/*, or -1 when they are not served. */
+    public int httpPort() {
+        return http == null ? -1 : http.port();
+    }
+
     public boolean consumerRunning() {
         return consumer.isRunning();
     }
@@ -248,6 +272,7 @@ public final class RunningStack implements AutoCloseable {
         closing = true;
         long begin = System.nanoTime();
         closeQuietly("consumer", consumer);
+        closeQuietly("HTTP endpoints", http);
         closeQuietly("Kafka broker", broker);
         closeQuietly("MariaDB", database);
         LOG.info("Local stack stopped in {}", Failures.seconds(System.nanoTime() - begin));
