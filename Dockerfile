@@ -12,6 +12,7 @@ COPY embedded embedded
 COPY consumer consumer
 COPY producer-cli producer-cli
 COPY local-stack/pom.xml local-stack/pom.xml
+COPY bench/pom.xml bench/pom.xml
 RUN ./mvnw -B -q -pl consumer,producer-cli -am package -DskipTests
 
 FROM eclipse-temurin:17-jre
