@@ -30,10 +30,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The poll loop. Each poll becomes a {@link PendingBatch} that is applied in full before the next one:
- * dead letters, rows and partition positions, then the Kafka commit. While the infrastructure fails, the
- * batch is kept, the partitions are paused and polling goes on (so the group keeps this member), with
- * exponential back-off between attempts. On assignment it seeks to the positions stored with the data.
+ * The poll loop. Each poll becomes batches (one per writer) that are applied in full — dead letters, rows and
+ * partition positions, then the Kafka commit — while the loop already polls and decodes the next one. While
+ * the infrastructure fails, the batch is kept, the partitions are paused and polling goes on (so the group
+ * keeps this member), with exponential back-off between attempts. On assignment it seeks to the positions
+ * stored with the data.
  */
 public final class PresenceConsumer implements Runnable {
 
@@ -57,8 +58,12 @@ public final class PresenceConsumer implements Runnable {
     private final Set<TopicPartition> unpositioned = new HashSet<>();
     /** Positions written to the database whose Kafka commit failed; retried so lag tools catch up. */
     private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
-    /** The current poll's batches (one per writer) not yet written; empty between polls. */
+    /** The batches (one per writer) being written or waiting to be; empty when idle. */
     private final List<PendingBatch> held = new ArrayList<>();
+    /** The next poll's batches, decoded while {@link #held} is written; their partitions stay paused meanwhile. */
+    private final List<PendingBatch> next = new ArrayList<>();
+    /** The write of {@link #held} under way on the writer threads; null when none is. */
+    private CompletableFuture<List<Outcome>> inFlight;
     private final int writers;
     private final ExecutorService writerThreads;
     private final RetryBackoff retry;
@@ -84,7 +89,7 @@ public final class PresenceConsumer implements Runnable {
         this.summary = new ActivitySummary(metrics);
         this.listener = listener;
         this.writers = writers;
-        this.writerThreads = Executors.newFixedThreadPool(Math.max(1, writers - 1), r -> {
+        this.writerThreads = Executors.newFixedThreadPool(writers, r -> {
             Thread t = new Thread(r, "presence-writer");
             t.setDaemon(true);
             return t;
@@ -100,11 +105,14 @@ public final class PresenceConsumer implements Runnable {
                 try {
                     records = consumer.poll(pollTimeout);
                 } catch (WakeupException e) {
-                    // stop() interrupts a blocked poll; the loop condition decides
-                    continue;
+                    // stop(), or a finished write, interrupts a blocked poll; the loop goes on or ends
+                    records = ConsumerRecords.empty();
                 }
-                step(records);
+                if (!stopping) {
+                    step(records);
+                }
             }
+            awaitWrite();
         } catch (RuntimeException | Error e) {
             fatal = e;
             LOG.error("Stopping: {}", e.getMessage(), e);
@@ -118,22 +126,44 @@ public final class PresenceConsumer implements Runnable {
     private void step(ConsumerRecords<byte[], byte[]> records) {
         metrics.lag(lag());
         summary.maybeLog(retry.isWaiting());
-        if (held.isEmpty() && !records.isEmpty()) {
-            metrics.consumed(records.count());
-            held.addAll(PendingBatch.decode(records, decoder, metrics, writers));
-        } else if (!records.isEmpty()) {
-            // fetched while a batch waits (a pause raced a fetch): leave them for after that batch
-            records.partitions().forEach(tp -> consumer.seek(tp, records.records(tp).get(0).offset()));
+        if (inFlight != null && inFlight.isDone()) {
+            finishWrite();
+        }
+        if (!records.isEmpty()) {
+            accept(records);
+        }
+        if (inFlight != null) {
+            return;
         }
         boolean due = retry.isDue();
         if (due && !unpositioned.isEmpty()) {
             positionFromDatabase(List.copyOf(unpositioned));
         }
         if (due && !held.isEmpty() && unpositioned.isEmpty()) {
-            attempt();
+            startWrite();
         } else if (held.isEmpty() && !uncommitted.isEmpty()) {
             commitToKafka();
         }
+    }
+
+    /** Decodes a poll into the batches to write now, or next while a write is under way. */
+    private void accept(ConsumerRecords<byte[], byte[]> records) {
+        if (held.isEmpty() && inFlight == null) {
+            metrics.consumed(records.count());
+            held.addAll(PendingBatch.decode(records, decoder, metrics, writers));
+        } else if (inFlight != null && next.isEmpty() && !retry.isWaiting()) {
+            metrics.consumed(records.count());
+            next.addAll(PendingBatch.decode(records, decoder, metrics, writers));
+            // one poll ahead is enough: nothing more is fetched until the write under way is done
+            consumer.pause(consumer.assignment());
+        } else {
+            // fetched while batches wait (a pause raced a fetch): leave them for after those batches
+            rewind(records);
+        }
+    }
+
+    private void rewind(ConsumerRecords<byte[], byte[]> records) {
+        records.partitions().forEach(tp -> consumer.seek(tp, records.records(tp).get(0).offset()));
     }
 
     /** Records behind the end of the assigned partitions, from the last fetch's metadata (no broker call). */
@@ -165,15 +195,33 @@ public final class PresenceConsumer implements Runnable {
         return fatal;
     }
 
-    /** Applies the held batches, in parallel on the writer threads; keeps the ones that failed. */
-    private void attempt() {
+    /** Starts writing the held batches, in parallel on the writer threads; the loop polls meanwhile. */
+    private void startWrite() {
         callStartedNanos = System.nanoTime();
-        List<Outcome> outcomes;
-        try {
-            outcomes = applyAll(List.copyOf(held));
-        } finally {
-            callStartedNanos = 0;
+        List<CompletableFuture<Outcome>> writes = new ArrayList<>();
+        for (PendingBatch batch : List.copyOf(held)) {
+            List<PartitionPosition> positions = positions(batch);
+            writes.add(CompletableFuture.supplyAsync(() -> apply(batch, positions), writerThreads));
         }
+        inFlight = CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new))
+                .thenApply(done -> writes.stream().map(CompletableFuture::join).toList());
+        // a poll waiting for records that cannot come (partitions paused) should notice at once
+        inFlight.whenComplete((outcomes, error) -> consumer.wakeup());
+    }
+
+    /** Waits for the write under way, if any, and books its outcome; for rebalances and shutdown. */
+    private void awaitWrite() {
+        if (inFlight != null) {
+            inFlight.join();
+            finishWrite();
+        }
+    }
+
+    /** Books a finished write: commits what succeeded, keeps what failed for a retry. */
+    private void finishWrite() {
+        List<Outcome> outcomes = inFlight.join();
+        inFlight = null;
+        callStartedNanos = 0;
         Exception failure = null;
         boolean fenced = false;
         for (Outcome outcome : outcomes) {
@@ -194,6 +242,10 @@ public final class PresenceConsumer implements Runnable {
             }
         }
         commitToKafka();
+        if (fenced || failure != null) {
+            // the next poll's batches may only follow this one: read them again once it is written
+            drop(next);
+        }
         if (fenced) {
             metrics.fenced();
             held.clear();
@@ -202,23 +254,25 @@ public final class PresenceConsumer implements Runnable {
             holdForRetry(failure);
         } else {
             retry.recovered();
+            held.addAll(next);
+            next.clear();
             resumePositioned();
         }
     }
 
-    private record Outcome(PendingBatch batch, Exception error) {
+    /** Forgets batches and seeks their partitions back to their first records, to be read again. */
+    private void drop(List<PendingBatch> batches) {
+        for (PendingBatch batch : batches) {
+            batch.firstOffsets().forEach((tp, first) -> {
+                if (consumer.assignment().contains(tp)) {
+                    consumer.seek(tp, first);
+                }
+            });
+        }
+        batches.clear();
     }
 
-    private List<Outcome> applyAll(List<PendingBatch> batches) {
-        List<CompletableFuture<Outcome>> others = new ArrayList<>();
-        for (PendingBatch batch : batches.subList(1, batches.size())) {
-            List<PartitionPosition> positions = positions(batch);
-            others.add(CompletableFuture.supplyAsync(() -> apply(batch, positions), writerThreads));
-        }
-        List<Outcome> outcomes = new ArrayList<>();
-        outcomes.add(apply(batches.get(0), positions(batches.get(0))));
-        others.forEach(f -> outcomes.add(f.join()));
-        return outcomes;
+    private record Outcome(PendingBatch batch, Exception error) {
     }
 
     private Outcome apply(PendingBatch batch, List<PartitionPosition> positions) {
@@ -319,17 +373,13 @@ public final class PresenceConsumer implements Runnable {
         consumer.resume(consumer.paused().stream().filter(tp -> !unpositioned.contains(tp)).toList());
     }
 
-    /** Forgets held batches that span partitions this instance no longer owns; the kept ones re-read them. */
+    /** Forgets batches that span partitions this instance no longer owns; the kept partitions re-read them. */
     private void release(Collection<TopicPartition> gone) {
-        for (PendingBatch batch : List.copyOf(held)) {
-            if (batch.touches(gone)) {
-                batch.firstOffsets().forEach((tp, first) -> {
-                    if (!gone.contains(tp)) {
-                        consumer.seek(tp, first);
-                    }
-                });
-                held.remove(batch);
-            }
+        awaitWrite();
+        if (held.stream().anyMatch(batch -> batch.touches(gone)) || next.stream().anyMatch(b -> b.touches(gone))) {
+            // order per partition: a later batch is dropped with an earlier one
+            drop(next);
+            drop(held);
         }
         gone.forEach(tp -> {
             stored.remove(tp);
