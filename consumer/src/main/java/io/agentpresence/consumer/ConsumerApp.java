@@ -12,7 +12,6 @@ import io.agentpresence.consumer.sink.SchemaMigrator;
 import io.agentpresence.consumer.sink.SqlDialect;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.sql.Connection;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import org.apache.kafka.clients.admin.Admin;
@@ -102,8 +101,7 @@ public final class ConsumerApp {
         public Integer call() throws Exception {
             PresenceConsumerConfig c = config.load();
             try (Admin admin = Admin.create(KafkaClients.admin(c))) {
-                TopicProvisioner.Result result = new TopicProvisioner(admin).ensure(new TopicProvisioner.Plan(c.topic(),
-                        c.dlqTopic(), c.topicPartitions(), c.topicReplicationFactor(), c.instances()));
+                TopicProvisioner.Result result = new TopicProvisioner(admin).ensure(c.topicPlan());
                 result.created().forEach(t -> spec.commandLine().getOut().println("created " + t));
                 result.warnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
                 if (result.created().isEmpty() && result.warnings().isEmpty()) {
@@ -165,11 +163,7 @@ public final class ConsumerApp {
             PresenceConsumerConfig c = config.load();
             try (HikariDataSource ds = DataSourceFactory.create(c.dbUrl(), c.dbUser(), c.dbPassword(), 2)) {
                 migrateIfConfigured(c, ds);
-                SqlDialect dialect;
-                try (Connection conn = ds.getConnection()) {
-                    dialect = SqlDialect.fromVersion(SqlDialect.serverVersion(conn));
-                }
-                new Rebuild(c, ds, dialect, out(spec)).run(keepOld);
+                new Rebuild(c, ds, SqlDialect.of(ds), out(spec)).run(keepOld);
             }
             return 0;
         }

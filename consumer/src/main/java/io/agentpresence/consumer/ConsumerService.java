@@ -98,8 +98,7 @@ public final class ConsumerService implements AutoCloseable {
 
     private static void provisionTopics(PresenceConsumerConfig config) throws Exception {
         try (Admin admin = Admin.create(KafkaClients.admin(config))) {
-            TopicProvisioner.Result result = new TopicProvisioner(admin).ensure(new TopicProvisioner.Plan(config.topic(),
-                    config.dlqTopic(), config.topicPartitions(), config.topicReplicationFactor(), config.instances()));
+            TopicProvisioner.Result result = new TopicProvisioner(admin).ensure(config.topicPlan());
             result.created().forEach(topic -> LOG.info("Created topic {}", topic));
             result.warnings().forEach(warning -> LOG.warn("Topic check: {}", warning));
         }

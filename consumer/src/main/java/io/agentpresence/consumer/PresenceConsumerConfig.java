@@ -1,5 +1,6 @@
 package io.agentpresence.consumer;
 
+import io.agentpresence.consumer.ops.TopicProvisioner;
 import io.agentpresence.model.PresenceEventCodec;
 import io.agentpresence.model.PresenceStatuses;
 import io.agentpresence.model.PresenceTopics;
@@ -335,6 +336,11 @@ public final class PresenceConsumerConfig {
     /** -1 when the HTTP endpoints are off. */
     public int httpPort() {
         return httpPort;
+    }
+
+    /** What {@code topics} (and start-up) create and check. */
+    public TopicProvisioner.Plan topicPlan() {
+        return new TopicProvisioner.Plan(topic(), dlqTopic(), topicPartitions, topicReplicationFactor, instances);
     }
 
     /** Kafka client properties passed through from {@code kafka.*}, without the prefix. */

@@ -85,11 +85,7 @@ class RebuildIT {
 
         Outcome outcome = underLoadAndWatch(s, () -> {
             try (HikariDataSource ds = DataSourceFactory.create(db.jdbcUrl(), db.user(), db.password(), 2)) {
-                SqlDialect dialect;
-                try (Connection c = ds.getConnection()) {
-                    dialect = SqlDialect.fromVersion(SqlDialect.serverVersion(c));
-                }
-                new Rebuild(config, ds, dialect, new PrintWriter(out, true)).run(false);
+                new Rebuild(config, ds, SqlDialect.of(ds), new PrintWriter(out, true)).run(false);
             }
         });
 

@@ -33,10 +33,7 @@ public final class PresenceWriter {
 
     /** Detects the server's dialect once and returns a writer for it. */
     public static PresenceWriter forServer(DataSource dataSource, OffsetStore offsets) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            SqlDialect dialect = SqlDialect.fromVersion(SqlDialect.serverVersion(c));
-            return new PresenceWriter(dataSource, new PresenceUpsert(dialect), offsets);
-        }
+        return new PresenceWriter(dataSource, new PresenceUpsert(SqlDialect.of(dataSource)), offsets);
     }
 
     /**

@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.sql.DataSource;
 
 /**
  * How the upsert names the incoming row. MySQL 8.0.19+ has the row alias ({@code VALUES (...) AS new}) and
@@ -33,6 +34,13 @@ public enum SqlDialect {
         int patch = Integer.parseInt(m.group(3));
         boolean aliasSupported = major > 8 || (major == 8 && (minor > 0 || patch >= 19));
         return aliasSupported ? MYSQL_ROW_ALIAS : VALUES_FUNCTION;
+    }
+
+    /** The dialect of the server behind {@code dataSource}. */
+    public static SqlDialect of(DataSource dataSource) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return fromVersion(serverVersion(c));
+        }
     }
 
     /** Asks the server; the driver's metadata version is useless here (Connector/J reports MariaDB as 5.5). */
