@@ -14,14 +14,17 @@ import java.util.HashSet;
 import java.util.Set;
 
 /**
- * The v1 wire format of a presence event: key = userId as UTF-8, value = a JSON object with {@code userId},
- * {@code status}, optional {@code ts} (epoch ms) and optional {@code source}. Unknown fields are ignored.
+ * The wire format of a presence event, contract v1.1: key = userId as UTF-8, value = a JSON object with
+ * {@code userId}, {@code status}, optional {@code ts} (epoch ms), optional {@code source}, and since v1.1 an
+ * optional {@code device} and an optional {@code kind}: {@code "status"} (the default) or {@code "heartbeat"},
+ * which carries no status. Unknown fields are ignored, so a v1 event is a valid v1.1 event and means the same.
  * Decoding validates everything a row needs, so whatever it returns can be written as is.
  */
 public final class PresenceEventCodec {
 
     public static final int MAX_USER_ID_LENGTH = 191;
     public static final int MAX_SOURCE_LENGTH = 64;
+    public static final int MAX_DEVICE_LENGTH = 64;
     public static final int DEFAULT_MAX_VALUE_BYTES = 64 * 1024;
     public static final Duration DEFAULT_MAX_FUTURE_SKEW = Duration.ofMinutes(5);
     /** 9999-12-31T23:59:59.999Z: the last instant a DATETIME can show; larger values are clock bugs. */
@@ -68,10 +71,18 @@ public final class PresenceEventCodec {
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();
             g.writeStringField("userId", event.userId());
-            g.writeStringField("status", event.status());
+            if (event.isHeartbeat()) {
+                // only heartbeats name their kind, so a status event stays byte for byte what v1 wrote
+                g.writeStringField("kind", event.kind().wireName());
+            } else {
+                g.writeStringField("status", event.status());
+            }
             g.writeNumberField("ts", event.ts());
             if (event.source() != null) {
                 g.writeStringField("source", event.source());
+            }
+            if (event.device() != null) {
+                g.writeStringField("device", event.device());
             }
             g.writeEndObject();
         } catch (IOException e) {
@@ -102,10 +113,22 @@ public final class PresenceEventCodec {
         if (fields.ts == null && recordTimestamp < 0) {
             throw new MalformedEventException(Rejection.INVALID_TS, "no 'ts' field and no record timestamp");
         }
-        if (fields.status == null) {
+        PresenceEvent.Kind kind = PresenceEvent.Kind.STATUS;
+        if (fields.kind != null) {
+            kind = PresenceEvent.Kind.fromWireName(fields.kind);
+            if (kind == null) {
+                throw new MalformedEventException(Rejection.INVALID_KIND,
+                        "'" + printable(fields.kind) + "' is not a kind; expected 'status' or 'heartbeat'");
+            }
+        }
+        if (kind == PresenceEvent.Kind.STATUS && fields.status == null) {
             throw new MalformedEventException(Rejection.MISSING_STATUS, "field 'status' is required");
         }
-        PresenceEvent event = new PresenceEvent(fields.userId, fields.status, ts, fields.source);
+        if (kind == PresenceEvent.Kind.HEARTBEAT && fields.statusGiven) {
+            // a consumer that predates heartbeats would apply the status; so a heartbeat must not carry one
+            throw new MalformedEventException(Rejection.INVALID_STATUS, "a heartbeat carries no 'status'");
+        }
+        PresenceEvent event = new PresenceEvent(kind, fields.userId, fields.status, ts, fields.source, fields.device);
         validate(event, recordTimestamp);
         if (!keyUserId.equals(event.userId())) {
             throw new MalformedEventException(Rejection.KEY_MISMATCH,
@@ -124,7 +147,7 @@ public final class PresenceEventCodec {
     /** Checks every field of an event; {@code now} bounds {@code ts} unless negative (unknown). */
     public void validate(PresenceEvent event, long now) throws MalformedEventException {
         checkUserId(event.userId());
-        if (!statuses.contains(event.status())) {
+        if (!event.isHeartbeat() && !statuses.contains(event.status())) {
             throw new MalformedEventException(Rejection.UNKNOWN_STATUS,
                     "'" + printable(event.status()) + "' is not one of " + statuses);
         }
@@ -145,6 +168,17 @@ public final class PresenceEventCodec {
             if (!isCleanText(source)) {
                 throw new MalformedEventException(Rejection.INVALID_SOURCE,
                         "'source' contains control characters or broken surrogates");
+            }
+        }
+        String device = event.device();
+        if (device != null) {
+            if (device.codePointCount(0, device.length()) > MAX_DEVICE_LENGTH) {
+                throw new MalformedEventException(Rejection.DEVICE_TOO_LONG,
+                        "'device' is longer than " + MAX_DEVICE_LENGTH + " characters");
+            }
+            if (device.isBlank() || !device.strip().equals(device) || !isCleanText(device)) {
+                throw new MalformedEventException(Rejection.INVALID_DEVICE,
+                        "'device' is blank, has leading or trailing whitespace, or contains control characters");
             }
         }
     }
@@ -207,9 +241,14 @@ public final class PresenceEventCodec {
                 JsonToken token = p.nextToken();
                 switch (name) {
                     case "userId" -> fields.userId = string(p, token, Rejection.INVALID_USER_ID, "userId");
-                    case "status" -> fields.status = string(p, token, Rejection.INVALID_STATUS, "status");
+                    case "status" -> {
+                        fields.statusGiven = true;
+                        fields.status = string(p, token, Rejection.INVALID_STATUS, "status");
+                    }
                     case "source" -> fields.source = string(p, token, Rejection.INVALID_SOURCE, "source");
                     case "ts" -> fields.ts = timestamp(p, token);
+                    case "device" -> fields.device = string(p, token, Rejection.INVALID_DEVICE, "device");
+                    case "kind" -> fields.kind = string(p, token, Rejection.INVALID_KIND, "kind");
                     default -> p.skipChildren();
                 }
             }
@@ -271,7 +310,10 @@ public final class PresenceEventCodec {
     private static final class Fields {
         String userId;
         String status;
+        boolean statusGiven;
         Long ts;
         String source;
+        String device;
+        String kind;
     }
 }

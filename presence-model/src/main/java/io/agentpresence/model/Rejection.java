@@ -18,7 +18,10 @@ public enum Rejection {
     INVALID_TS("invalid-ts"),
     TS_IN_FUTURE("ts-in-future"),
     INVALID_SOURCE("invalid-source"),
-    SOURCE_TOO_LONG("source-too-long");
+    SOURCE_TOO_LONG("source-too-long"),
+    INVALID_KIND("invalid-kind"),
+    INVALID_DEVICE("invalid-device"),
+    DEVICE_TOO_LONG("device-too-long");
 
     private final String code;
 

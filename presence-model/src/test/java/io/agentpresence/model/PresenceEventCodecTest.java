@@ -5,6 +5,7 @@ import static io.agentpresence.model.PresenceEventSamples.RECORD_TS;
 import static io.agentpresence.model.PresenceEventSamples.USER;
 import static io.agentpresence.model.PresenceEventSamples.event;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.junit.jupiter.api.Named.named;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
@@ -41,6 +42,39 @@ class PresenceEventCodecTest {
 
         assertThat(new String(value, StandardCharsets.UTF_8))
                 .isEqualTo("{\"userId\":\"agent-42\",\"status\":\"online\",\"ts\":1764284615000}");
+    }
+
+    @Test
+    void heartbeatsAndDevicesSurviveTheRoundTrip() throws Exception {
+        PresenceEvent heartbeat = PresenceEvent.heartbeat(USER, RECORD_TS - 1_000, "plugin", "laptop");
+        PresenceEvent withDevice = new PresenceEvent(USER, "away", RECORD_TS - 500, null).withDevice("phone " + EMOJI);
+
+        assertThat(codec.decode(PresenceEventCodec.key(USER), codec.encode(heartbeat), RECORD_TS)).isEqualTo(heartbeat);
+        assertThat(codec.decode(PresenceEventCodec.key(USER), codec.encode(withDevice), RECORD_TS)).isEqualTo(withDevice);
+    }
+
+    @Test
+    void aHeartbeatIsWrittenWithItsKindAndNoStatus() throws Exception {
+        byte[] value = codec.encode(PresenceEvent.heartbeat(USER, 1_764_284_615_000L, null, "laptop"));
+
+        assertThat(new String(value, StandardCharsets.UTF_8))
+                .isEqualTo("{\"userId\":\"agent-42\",\"kind\":\"heartbeat\",\"ts\":1764284615000,\"device\":\"laptop\"}");
+    }
+
+    @Test
+    void aV1EventDecodesAsAStatusEventWithoutDevice() throws Exception {
+        PresenceEvent event = codec.decode(PresenceEventCodec.key(USER),
+                "{\"userId\":\"agent-42\",\"status\":\"online\",\"ts\":1}".getBytes(StandardCharsets.UTF_8), RECORD_TS);
+
+        assertThat(event.kind()).isEqualTo(PresenceEvent.Kind.STATUS);
+        assertThat(event.device()).isNull();
+        assertThat(event.isHeartbeat()).isFalse();
+    }
+
+    @Test
+    void aHeartbeatCannotBeBuiltWithAStatus() {
+        assertThatThrownBy(() -> new PresenceEvent(PresenceEvent.Kind.HEARTBEAT, USER, "online", 1, null, null))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

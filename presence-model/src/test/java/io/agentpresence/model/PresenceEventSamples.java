@@ -1,5 +1,8 @@
 package io.agentpresence.model;
 
+import static io.agentpresence.model.Rejection.DEVICE_TOO_LONG;
+import static io.agentpresence.model.Rejection.INVALID_DEVICE;
+import static io.agentpresence.model.Rejection.INVALID_KIND;
 import static io.agentpresence.model.Rejection.INVALID_SOURCE;
 import static io.agentpresence.model.Rejection.INVALID_STATUS;
 import static io.agentpresence.model.Rejection.INVALID_TS;
@@ -62,7 +65,15 @@ final class PresenceEventSamples {
                 ok("userId with inner spaces", "agent 42", event("agent 42", "online", null)),
                 ok("userId in Japanese", "エージェント", event("エージェント", "online", null)),
                 // Java's isWhitespace excludes no-break spaces, and MySQL pads only with U+0020
-                ok("userId starting with a no-break space", "\u00A0agent", event("\u00A0agent", "online", null)));
+                ok("userId starting with a no-break space", "\u00A0agent", event("\u00A0agent", "online", null)),
+                // contract v1.1
+                ok("status with a device", USER, event(USER, "online", "\"device\":\"laptop\"")),
+                ok("kind status named", USER, event(USER, "busy", "\"kind\":\"status\"")),
+                ok("kind and device null", USER, event(USER, "away", "\"kind\":null,\"device\":null")),
+                ok("device of 64 characters", USER, event(USER, "online", "\"device\":\"" + "d".repeat(64) + "\"")),
+                ok("heartbeat with a device", USER,
+                        "{\"userId\":\"agent-42\",\"kind\":\"heartbeat\",\"ts\":1764284615000,\"device\":\"phone\"}"),
+                ok("heartbeat alone", USER, "{\"kind\":\"heartbeat\",\"userId\":\"agent-42\"}"));
     }
 
     static Stream<Sample> invalid() {
@@ -109,7 +120,22 @@ final class PresenceEventSamples {
                 bad("source an object", event(USER, "online", "\"source\":{\"name\":\"cli\"}"), INVALID_SOURCE),
                 bad("source of 65 characters", event(USER, "online", "\"source\":\"" + "s".repeat(65) + "\""), SOURCE_TOO_LONG),
                 bad("source with a newline", event(USER, "online", "\"source\":\"cli\\n\""), INVALID_SOURCE),
-                bad("source with a lone surrogate", event(USER, "online", "\"source\":\"cli\\udbff\""), INVALID_SOURCE));
+                bad("source with a lone surrogate", event(USER, "online", "\"source\":\"cli\\udbff\""), INVALID_SOURCE),
+                // contract v1.1
+                bad("kind unknown", event(USER, "online", "\"kind\":\"ping\""), INVALID_KIND),
+                bad("kind in another case", event(USER, "online", "\"kind\":\"Heartbeat\""), INVALID_KIND),
+                bad("kind a number", event(USER, "online", "\"kind\":1"), INVALID_KIND),
+                bad("heartbeat with a status", event(USER, "online", "\"kind\":\"heartbeat\""), INVALID_STATUS),
+                bad("heartbeat with a null status",
+                        "{\"userId\":\"agent-42\",\"kind\":\"heartbeat\",\"status\":null}", INVALID_STATUS),
+                bad("heartbeat without userId", "{\"kind\":\"heartbeat\"}", MISSING_USER_ID),
+                bad("device empty", event(USER, "online", "\"device\":\"\""), INVALID_DEVICE),
+                bad("device blank", event(USER, "online", "\"device\":\"  \""), INVALID_DEVICE),
+                bad("device with a trailing space", event(USER, "online", "\"device\":\"laptop \""), INVALID_DEVICE),
+                bad("device with a tab", event(USER, "online", "\"device\":\"lap\\ttop\""), INVALID_DEVICE),
+                bad("device a number", event(USER, "online", "\"device\":7"), INVALID_DEVICE),
+                bad("device of 65 characters", event(USER, "online", "\"device\":\"" + "d".repeat(65) + "\""),
+                        DEVICE_TOO_LONG));
     }
 
     /** {@code {"userId":…,"status":…[,more]}}; userId and status are pasted into the JSON as they are. */
