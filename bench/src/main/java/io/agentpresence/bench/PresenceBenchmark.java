@@ -172,11 +172,11 @@ public final class PresenceBenchmark implements Callable<Integer> {
                 Thread.sleep(100);
             }
         }
-        double[] delays = verifier.delaysMillis();
-        long mismatches = sent - delays.length;
+        Delays delays = verifier.delays();
+        long mismatches = sent - delays.size();
         db.drop("bench_steady_" + id);
-        return new Report.Steady(rate, steadySeconds, sent, Verifier.percentile(delays, 50),
-                Verifier.percentile(delays, 99), Verifier.percentile(delays, 100), Math.abs(mismatches));
+        return new Report.Steady(rate, steadySeconds, sent, delays.percentile(50), delays.percentile(99),
+                delays.percentile(100), Math.abs(mismatches), delays.windows(5), delays.windows(1));
     }
 
     private String prepare(BenchDatabase db, String name) throws Exception {

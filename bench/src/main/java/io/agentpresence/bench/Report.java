@@ -18,7 +18,8 @@ final class Report {
         }
     }
 
-    record Steady(int rate, int seconds, long events, double p50, double p99, double max, long mismatches) {
+    record Steady(int rate, int seconds, long events, double p50, double p99, double max, long mismatches,
+                  List<Delays.Window> fiveSecondWindows, List<Delays.Window> secondWindows) {
     }
 
     static String text(String environment, Standard s, Steady steady) {
@@ -49,6 +50,12 @@ final class Report {
                     steady.rate(), steady.seconds(), steady.events()));
             b.append(String.format(Locale.ROOT, "  p50 %.1f ms, p99 %.1f ms, max %.1f ms; mismatches %d%n",
                     steady.p50(), steady.p99(), steady.max(), steady.mismatches()));
+            b.append("  p99 by 5 s of send time:");
+            for (Delays.Window w : steady.fiveSecondWindows()) {
+                b.append(String.format(Locale.ROOT, " %d-%d s %.0f ms;", w.fromSecond(), w.fromSecond() + 5, w.p99()));
+            }
+            b.setLength(b.length() - 1);
+            b.append('\n');
         }
         return b.toString();
     }
@@ -64,6 +71,10 @@ final class Report {
         }
         if (steady != null) {
             h.append("<h2>Steady run: send → row delay (ms)</h2>").append(delayChart(steady));
+            if (steady.secondWindows().size() > 1) {
+                h.append("<h2>Steady run: delay by second of send time (p50 green, p99 red, ms)</h2>")
+                        .append(windowChart(steady.secondWindows()));
+            }
         }
         h.append("</body></html>\n");
         Files.createDirectories(file.toAbsolutePath().getParent());
@@ -109,6 +120,30 @@ final class Report {
                     width, 56 + width, 30 + i * 38, values[i]));
         }
         return svg.append("</svg>").toString();
+    }
+
+    private static String windowChart(List<Delays.Window> windows) {
+        int w = 720;
+        int hgt = 260;
+        double maxDelay = Math.max(1, windows.stream().mapToDouble(Delays.Window::p99).max().orElse(1));
+        double maxT = Math.max(1, windows.get(windows.size() - 1).fromSecond());
+        StringBuilder svg = new StringBuilder(String.format(Locale.ROOT,
+                "<svg width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\">", w, hgt + 30, w, hgt + 30));
+        for (boolean p99 : new boolean[] {false, true}) {
+            svg.append(String.format(Locale.ROOT, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"",
+                    p99 ? "#c62828" : "#2e7d32"));
+            for (Delays.Window window : windows) {
+                double x = 50 + window.fromSecond() / maxT * (w - 60);
+                double y = 10 + hgt - (p99 ? window.p99() : window.p50()) / maxDelay * (hgt - 10);
+                svg.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
+            }
+            svg.append("\"/>");
+        }
+        svg.append(String.format(Locale.ROOT, "<text x=\"5\" y=\"20\" font-size=\"12\">%.0f ms</text>"
+                + "<text x=\"5\" y=\"%d\" font-size=\"12\">0</text><text x=\"%d\" y=\"%d\" font-size=\"12\">%.0f s</text>"
+                + "<line x1=\"50\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#999\"/></svg>",
+                maxDelay, hgt + 10, w - 50, hgt + 28, maxT, hgt + 10, w - 10, hgt + 10));
+        return svg.toString();
     }
 
     private static String escape(String s) {

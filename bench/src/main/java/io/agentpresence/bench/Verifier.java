@@ -6,7 +6,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Arrays;
 
 /** Reads the outcome back from the database: progress, row-by-row agreement with the model, and delays. */
 final class Verifier {
@@ -69,30 +68,16 @@ final class Verifier {
         return mismatches;
     }
 
-    /** Milliseconds from each row's event time to when the row was written, sorted. */
-    double[] delaysMillis() throws SQLException {
+    /** For each row, when its event was sent (epoch ms) and the milliseconds until the row was written. */
+    Delays delays() throws SQLException {
         try (Connection c = connect(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT TIMESTAMPDIFF(MICROSECOND, FROM_UNIXTIME(event_ts / 1000), updated_at)"
-                     + " FROM agent_presences")) {
-            double[] delays = new double[1024];
-            int n = 0;
+             ResultSet rs = s.executeQuery("SELECT event_ts, TIMESTAMPDIFF(MICROSECOND, FROM_UNIXTIME(event_ts / 1000),"
+                     + " updated_at) FROM agent_presences")) {
+            Delays delays = new Delays();
             while (rs.next()) {
-                if (n == delays.length) {
-                    delays = Arrays.copyOf(delays, n * 2);
-                }
-                delays[n++] = rs.getLong(1) / 1000.0;
+                delays.add(rs.getLong(1), rs.getLong(2) / 1000.0);
             }
-            delays = Arrays.copyOf(delays, n);
-            Arrays.sort(delays);
             return delays;
         }
-    }
-
-    static double percentile(double[] sorted, double p) {
-        if (sorted.length == 0) {
-            return Double.NaN;
-        }
-        int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
     }
 }
