@@ -113,6 +113,7 @@ public final class PresenceConsumer implements Runnable {
                 }
             }
             awaitWrite();
+            commitToKafka(true);
         } catch (RuntimeException | Error e) {
             fatal = e;
             LOG.error("Stopping: {}", e.getMessage(), e);
@@ -142,7 +143,7 @@ public final class PresenceConsumer implements Runnable {
         if (due && !held.isEmpty() && unpositioned.isEmpty()) {
             startWrite();
         } else if (held.isEmpty() && !uncommitted.isEmpty()) {
-            commitToKafka();
+            commitToKafka(false);
         }
     }
 
@@ -241,7 +242,7 @@ public final class PresenceConsumer implements Runnable {
                 failure = outcome.error();
             }
         }
-        commitToKafka();
+        commitToKafka(false);
         if (fenced || failure != null) {
             // the next poll's batches may only follow this one: read them again once it is written
             drop(next);
@@ -311,13 +312,27 @@ public final class PresenceConsumer implements Runnable {
         consumer.pause(consumer.assignment());
     }
 
-    /** Commits the positions written since the last commit (and any whose commit failed) to Kafka, for lag tools. */
-    private void commitToKafka() {
+    /**
+     * Hands Kafka the positions written since the last commit (and any whose commit failed), for lag tools. The
+     * database holds the positions that count, so the loop does not wait for this round trip ({@code wait}
+     * false); a hand-over and shutdown do wait, so the next owner's lag tools start where the rows are.
+     */
+    private void commitToKafka(boolean wait) {
         uncommitted.keySet().retainAll(consumer.assignment());
         if (uncommitted.isEmpty()) {
             return;
         }
         Map<TopicPartition, OffsetAndMetadata> commit = Map.copyOf(uncommitted);
+        uncommitted.clear();
+        if (!wait) {
+            // the callback runs on this thread, inside a later poll or commit
+            consumer.commitAsync(commit, (offsets, e) -> {
+                if (e != null) {
+                    retryCommit(commit, e);
+                }
+            });
+            return;
+        }
         try {
             try {
                 consumer.commitSync(commit);
@@ -325,11 +340,16 @@ public final class PresenceConsumer implements Runnable {
                 // shutdown raced the commit; the rows are written, so commit them before closing
                 consumer.commitSync(commit);
             }
-            uncommitted.keySet().removeAll(commit.keySet());
         } catch (KafkaException e) {
-            // the database holds the positions; Kafka's copy only feeds lag tools, and is retried next loop
-            LOG.debug("Kafka offset commit failed ({}); retrying after the next poll", e.getMessage());
+            retryCommit(commit, e);
         }
+    }
+
+    /** Keeps failed commits for the next attempt, unless a newer position of the partition is already waiting. */
+    private void retryCommit(Map<TopicPartition, OffsetAndMetadata> failed, Exception e) {
+        // the database holds the positions; Kafka's copy only feeds lag tools, and is retried next loop
+        LOG.debug("Kafka offset commit failed ({}); retrying after the next poll", e.getMessage());
+        failed.forEach(uncommitted::putIfAbsent);
     }
 
     /**
@@ -403,9 +423,9 @@ public final class PresenceConsumer implements Runnable {
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             if (!partitions.isEmpty()) {
                 LOG.info("Partitions revoked: {}", partitions);
-                // last chance to hand the new owner's lag tools the positions already in the database
-                commitToKafka();
                 release(partitions);
+                // last chance to hand the new owner's lag tools the positions already in the database
+                commitToKafka(true);
                 listener.onRevoked(partitions);
             }
         }
