@@ -46,26 +46,26 @@ final class PendingBatch {
             if (i < writers) {
                 batches.add(new PendingBatch());
             }
-            PendingBatch batch = batches.get(i % writers);
-            for (ConsumerRecord<byte[], byte[]> record : polled.records(partitions.get(i))) {
-                batch.add(record, decoder, metrics);
-            }
+            batches.get(i % writers).add(partitions.get(i), polled.records(partitions.get(i)), decoder, metrics);
         }
         batches.forEach(batch -> metrics.superseded(batch.buffer.superseded()));
         return batches;
     }
 
-    private void add(ConsumerRecord<byte[], byte[]> record, RecordDecoder decoder, PresenceMetrics metrics) {
-        TopicPartition tp = new TopicPartition(record.topic(), record.partition());
-        firstOffsets.putIfAbsent(tp, record.offset());
-        nextOffsets.put(tp, record.offset() + 1);
-        records.add(record);
-        try {
-            buffer.add(decoder.decode(record, records.size() - 1));
-        } catch (MalformedEventException e) {
-            // bad content: it goes to the dead-letter topic and never stalls the partition
-            metrics.rejected(e.rejection());
-            deadLetters.add(new DeadLetter(record, e.rejection().code(), e));
+    /** Adds one partition's records of a poll (in offset order, never empty). */
+    private void add(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> polled, RecordDecoder decoder,
+                     PresenceMetrics metrics) {
+        firstOffsets.putIfAbsent(tp, polled.get(0).offset());
+        nextOffsets.put(tp, polled.get(polled.size() - 1).offset() + 1);
+        for (ConsumerRecord<byte[], byte[]> record : polled) {
+            records.add(record);
+            try {
+                buffer.add(decoder.decode(record, records.size() - 1));
+            } catch (MalformedEventException e) {
+                // bad content: it goes to the dead-letter topic and never stalls the partition
+                metrics.rejected(e.rejection());
+                deadLetters.add(new DeadLetter(record, e.rejection().code(), e));
+            }
         }
     }
 
