@@ -63,6 +63,15 @@ public final class PresencePublisher implements AutoCloseable {
 
     /** Sends an event; the future completes when the broker has it on all in-sync replicas. */
     public CompletableFuture<RecordMetadata> publish(PresenceEvent event) throws MalformedEventException {
+        return publish(topic, event);
+    }
+
+    /**
+     * Sends an event to {@code topic} rather than this publisher's own, e.g. a device's event to the device-level
+     * topic a fold reads; the same key, validation and guarantees apply.
+     */
+    public CompletableFuture<RecordMetadata> publish(String topic, PresenceEvent event) throws MalformedEventException {
+        Objects.requireNonNull(topic, "topic");
         byte[] value = codec.encode(event);
         return send(new ProducerRecord<>(topic, PresenceEventCodec.key(event.userId()), value));
     }

@@ -104,6 +104,26 @@ class PresencePublisherIT {
         assertThat(codec.decode(records.get(0).key(), records.get(0).value(), records.get(0).timestamp())).isEqualTo(marker);
     }
 
+    @Test
+    void anEventSentToAnotherTopicLandsThereKeyedByUserIdAndNotOnThePublishersOwn(KafkaEndpoint kafka) throws Exception {
+        String own = createTopic(kafka, 1);
+        String devices = createTopic(kafka, 1);
+        PresenceEvent heartbeat = PresenceEvent.heartbeat("agent-9", System.currentTimeMillis(), "publisher-it", "laptop");
+        try (PresencePublisher publisher = new PresencePublisher(kafka.bootstrapServers(), own)) {
+            RecordMetadata sent = publisher.publish(devices, heartbeat).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+
+            assertThat(sent.topic()).isEqualTo(devices);
+            assertThat(publisher.topic()).isEqualTo(own);
+        }
+
+        List<ConsumerRecord<byte[], byte[]>> records = readAll(kafka, devices, 1);
+
+        assertThat(records).hasSize(1);
+        assertThat(records.get(0).key()).isEqualTo(PresenceEventCodec.key("agent-9"));
+        assertThat(codec.decode(records.get(0).key(), records.get(0).value(), records.get(0).timestamp())).isEqualTo(heartbeat);
+        assertThat(readAll(kafka, own, 0)).isEmpty();
+    }
+
     private static String createTopic(KafkaEndpoint kafka, int partitions) throws Exception {
         String topic = "presence-publisher-it-" + UUID.randomUUID();
         KafkaTopics.create(kafka.bootstrapServers(), topic, partitions, Map.of());
