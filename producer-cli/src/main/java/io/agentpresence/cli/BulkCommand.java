@@ -95,7 +95,7 @@ public final class BulkCommand implements Callable<Integer> {
                 if (firstFailure.get() != null) {
                     break;
                 }
-                CompletableFuture<RecordMetadata> future = session.send(event);
+                CompletableFuture<RecordMetadata> future = session.send(kafka.topic(), event);
                 future.whenComplete((metadata, error) -> {
                     if (error == null) {
                         acknowledged.incrementAndGet();

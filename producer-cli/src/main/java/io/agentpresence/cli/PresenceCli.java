@@ -16,7 +16,8 @@ import picocli.CommandLine.ParseResult;
  */
 @Command(name = "presence",
         description = "Publish agent presence events to Kafka, keyed by userId.",
-        subcommands = {SetCommand.class, DeleteCommand.class, BulkCommand.class, HelpCommand.class},
+        subcommands = {SetCommand.class, HeartbeatCommand.class, DeleteCommand.class, BulkCommand.class,
+                HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:success", "1:the broker could not be reached or did not acknowledge in time",
                 "2:bad usage or an invalid event"})

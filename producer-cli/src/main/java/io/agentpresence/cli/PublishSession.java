@@ -4,6 +4,8 @@ import io.agentpresence.model.MalformedEventException;
 import io.agentpresence.model.PresenceEvent;
 import io.agentpresence.model.PresencePublisher;
 import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -25,6 +27,8 @@ final class PublishSession implements AutoCloseable {
     private final KafkaOptions options;
     private final PresencePublisher publisher;
     private final Duration waitBound;
+    /** The topics sent to so far, for the failure message; touched only by the command's thread. */
+    private final Set<String> topics = new LinkedHashSet<>();
     private volatile boolean failed;
 
     private PublishSession(KafkaOptions options, PresencePublisher publisher) {
@@ -50,9 +54,11 @@ final class PublishSession implements AutoCloseable {
         }
     }
 
-    CompletableFuture<RecordMetadata> send(PresenceEvent event) throws MalformedEventException, PublishFailedException {
+    CompletableFuture<RecordMetadata> send(String topic, PresenceEvent event)
+            throws MalformedEventException, PublishFailedException {
+        topics.add(topic);
         try {
-            return publisher.publish(event);
+            return publisher.publish(topic, event);
         } catch (KafkaException e) {
             // thrown synchronously, e.g. when the producer is already failed: the send never started
             throw failure(e);
@@ -60,6 +66,7 @@ final class PublishSession implements AutoCloseable {
     }
 
     CompletableFuture<RecordMetadata> sendTombstone(String userId) throws MalformedEventException, PublishFailedException {
+        topics.add(options.topic());
         try {
             return publisher.delete(userId);
         } catch (KafkaException e) {
@@ -95,8 +102,14 @@ final class PublishSession implements AutoCloseable {
         failed = true;
         String hint = isTimeout(cause) ? " (--timeout " + DurationConverter.format(options.timeout())
                 + "); is a broker running and reachable there?" : "";
-        return new PublishFailedException("could not publish to topic '" + options.topic() + "' at "
+        return new PublishFailedException("could not publish to " + topicNames() + " at "
                 + options.bootstrapServers() + ": " + describe(cause) + hint, cause);
+    }
+
+    private String topicNames() {
+        Set<String> names = topics.isEmpty() ? Set.of(options.topic()) : topics;
+        String quoted = String.join("', '", names);
+        return (names.size() == 1 ? "topic '" : "topics '") + quoted + "'";
     }
 
     private static boolean isTimeout(Throwable e) {

@@ -11,9 +11,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code presence set <userId> <status>}: publishes one presence update and prints where it landed. */
+/**
+ * {@code presence set <userId> <status> [--device D]}: publishes one presence update and prints where it landed.
+ * Without a device it goes to the presence topic; with one, to the device-level topic the fold reads.
+ */
 @Command(name = "set", sortOptions = false,
-        description = "Publish one presence update: <userId> is now <status>.")
+        description = {"Publish one presence update: <userId> is now <status>.",
+                "Without --device it goes to --topic; with --device, to --device-topic, where the fold combines it",
+                "with the user's other devices."})
 public final class SetCommand implements Callable<Integer> {
 
     static final String DEFAULT_SOURCE = "presence-cli";
@@ -23,6 +28,9 @@ public final class SetCommand implements Callable<Integer> {
 
     @Mixin
     KafkaOptions kafka;
+
+    @Mixin
+    DeviceRouting routing;
 
     @Parameters(index = "0", paramLabel = "<userId>", description = "The agent's user id (also the record key).")
     String userId;
@@ -37,19 +45,23 @@ public final class SetCommand implements Callable<Integer> {
             description = "Who publishes the event. Default: ${DEFAULT-VALUE}")
     String source;
 
+    @Option(names = "--device", paramLabel = "DEVICE",
+            description = "The user's device or connection that says it (1-64 characters); sends to --device-topic.")
+    String device;
+
     @Override
     public Integer call() throws PublishFailedException {
         long now = System.currentTimeMillis();
-        PresenceEvent event = new PresenceEvent(userId, status, ts != null ? ts : now, source);
+        PresenceEvent event = new PresenceEvent(userId, status, ts != null ? ts : now, source).withDevice(device);
         try {
             // validate before connecting, so a typo fails fast even when no broker is around
             kafka.codec().validate(event, now);
             RecordMetadata sent;
             try (PublishSession session = PublishSession.open(kafka, spec.commandLine())) {
-                sent = session.await(session.send(event));
+                sent = session.await(session.send(routing.topicFor(event, kafka), event));
             }
-            spec.commandLine().getOut().printf("sent %s=%s to %s partition %d offset %d%n",
-                    userId, status, sent.topic(), sent.partition(), sent.offset());
+            spec.commandLine().getOut().printf("sent %s=%s%s to %s partition %d offset %d%n",
+                    userId, status, DeviceRouting.deviceNote(event), sent.topic(), sent.partition(), sent.offset());
             return PresenceCli.EXIT_OK;
         } catch (MalformedEventException e) {
             // the event breaks the contract: the user's input is wrong, not the broker

@@ -15,7 +15,7 @@ class PresenceCliTest {
         CliRun run = CliRun.run("--help");
 
         assertThat(run.exitCode()).isZero();
-        assertThat(run.out()).contains("set", "delete", "bulk", "Exit codes");
+        assertThat(run.out()).contains("set", "heartbeat", "delete", "bulk", "Exit codes");
     }
 
     @Test

@@ -35,6 +35,18 @@ class UnreachableBrokerIT {
     }
 
     @Test
+    void heartbeatExitsOneWithinTheTimeoutNamingTheDeviceTopic() {
+        CliRun run = CliRun.run("heartbeat", NO_BROKER, "--timeout=1s", "--device-topic=devices-t", "--device=laptop",
+                "agent-1");
+
+        assertThat(run.exitCode()).isEqualTo(PresenceCli.EXIT_FAILED);
+        assertThat(run.millis()).isLessThan(WITHIN_MILLIS);
+        assertThat(run.out()).isEmpty();
+        assertThat(run.err().lines().toList()).singleElement().asString()
+                .startsWith("presence: could not publish to topic 'devices-t' at 127.0.0.1:1: ");
+    }
+
+    @Test
     void bulkGivesUpAfterTheFirstFailedSendInsteadOfWaitingOncePerLine() {
         String lines = IntStream.range(0, 50)
                 .mapToObj(i -> "{\"userId\":\"agent-" + i + "\",\"status\":\"online\"}")

@@ -1,0 +1,68 @@
+package io.agentpresence.cli;
+
+import io.agentpresence.model.MalformedEventException;
+import io.agentpresence.model.PresenceEvent;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code presence heartbeat <userId> [--device D]}: publishes one heartbeat ("still here", no status) to the
+ * device-level topic, so the fold keeps that device of the user alive, and prints where it landed.
+ */
+@Command(name = "heartbeat", sortOptions = false,
+        description = {"Publish a heartbeat: <userId>'s device is still there; its status stays as it is.",
+                "A heartbeat always goes to --device-topic, for the fold; without --device it is the heartbeat",
+                "of the user's implicit device. For a user-level heartbeat, set --device-topic to the --topic."})
+public final class HeartbeatCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    KafkaOptions kafka;
+
+    @Mixin
+    DeviceRouting routing;
+
+    @Parameters(index = "0", paramLabel = "<userId>", description = "The agent's user id (also the record key).")
+    String userId;
+
+    @Option(names = "--ts", paramLabel = "MILLIS", description = "Event time in epoch milliseconds. Default: now.")
+    Long ts;
+
+    @Option(names = "--source", defaultValue = SetCommand.DEFAULT_SOURCE,
+            description = "Who publishes the event. Default: ${DEFAULT-VALUE}")
+    String source;
+
+    @Option(names = "--device", paramLabel = "DEVICE",
+            description = "The user's device or connection that is still there (1-64 characters). Default: none,"
+                    + " the implicit device.")
+    String device;
+
+    @Override
+    public Integer call() throws PublishFailedException {
+        long now = System.currentTimeMillis();
+        PresenceEvent event = PresenceEvent.heartbeat(userId, ts != null ? ts : now, source, device);
+        try {
+            // validate before connecting, so a typo fails fast even when no broker is around
+            kafka.codec().validate(event, now);
+            RecordMetadata sent;
+            try (PublishSession session = PublishSession.open(kafka, spec.commandLine())) {
+                sent = session.await(session.send(routing.topicFor(event, kafka), event));
+            }
+            spec.commandLine().getOut().printf("sent heartbeat for %s%s to %s partition %d offset %d%n",
+                    userId, DeviceRouting.deviceNote(event), sent.topic(), sent.partition(), sent.offset());
+            return PresenceCli.EXIT_OK;
+        } catch (MalformedEventException e) {
+            // the event breaks the contract: the user's input is wrong, not the broker
+            spec.commandLine().getErr().println("presence: invalid event: " + e.getMessage());
+            return PresenceCli.EXIT_INVALID;
+        }
+    }
+}
