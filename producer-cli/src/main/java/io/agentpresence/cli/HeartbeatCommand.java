@@ -16,9 +16,10 @@ import picocli.CommandLine.Spec;
  * device-level topic, so the fold keeps that device of the user alive, and prints where it landed.
  */
 @Command(name = "heartbeat", sortOptions = false,
-        description = {"Publish a heartbeat: <userId>'s device is still there; its status stays as it is.",
-                "A heartbeat always goes to --device-topic, for the fold; without --device it is the heartbeat",
-                "of the user's implicit device. For a user-level heartbeat, set --device-topic to the --topic."})
+        description = {"Publish a heartbeat: <userId>'s device is still there; no status change.",
+                "A heartbeat always goes to --device-topic, for the fold. Without --device it",
+                "is the heartbeat of the user's implicit device. For a user-level heartbeat,",
+                "set --device-topic to the --topic."})
 public final class HeartbeatCommand implements Callable<Integer> {
 
     @Spec

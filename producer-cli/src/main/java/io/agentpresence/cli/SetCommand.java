@@ -17,8 +17,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "set", sortOptions = false,
         description = {"Publish one presence update: <userId> is now <status>.",
-                "Without --device it goes to --topic; with --device, to --device-topic, where the fold combines it",
-                "with the user's other devices."})
+                "Without --device it goes to --topic; with --device, to --device-topic,",
+                "where the fold combines it with the user's other devices."})
 public final class SetCommand implements Callable<Integer> {
 
     static final String DEFAULT_SOURCE = "presence-cli";
