@@ -9,7 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,13 +26,17 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code presence bulk <file|->}: publishes one v1 JSON event per line, keyed by each event's userId. All lines
- * are validated first; a single bad line means nothing is published, so a script never half-applies a file.
+ * {@code presence bulk <file|->}: publishes one v1.1 JSON event per line, keyed by each event's userId, each to
+ * the topic {@link DeviceRouting} picks for it. All lines are validated first; a single bad line means nothing
+ * is published, so a script never half-applies a file.
  */
 @Command(name = "bulk", sortOptions = false,
         description = {"Publish events from a file or stdin (-), one JSON event per line.",
-                "Each line is one v1 event, keyed by its userId, e.g.",
+                "Each line is one v1.1 event, keyed by its userId, e.g.",
                 "  {\"userId\":\"agent-42\",\"status\":\"online\",\"ts\":1764284615123}",
+                "  {\"userId\":\"agent-42\",\"kind\":\"heartbeat\",\"device\":\"laptop\"}",
+                "A heartbeat or an event with a \"device\" goes to --device-topic,",
+                "any other event to --topic.",
                 "All lines are validated first; if any is invalid, nothing is published."})
 public final class BulkCommand implements Callable<Integer> {
 
@@ -41,6 +48,9 @@ public final class BulkCommand implements Callable<Integer> {
 
     @Mixin
     KafkaOptions kafka;
+
+    @Mixin
+    DeviceRouting routing;
 
     @Parameters(index = "0", paramLabel = "<file|->", description = "File of events, or - to read stdin.")
     String file;
@@ -68,8 +78,24 @@ public final class BulkCommand implements Callable<Integer> {
         if (!input.events().isEmpty()) {
             publish(input.events());
         }
-        spec.commandLine().getOut().printf("published %d events to %s%n", input.events().size(), kafka.topic());
+        spec.commandLine().getOut().println(summary(input.events()));
         return PresenceCli.EXIT_OK;
+    }
+
+    /** {@code published N events to T} when one topic got them all, else how many went to each topic. */
+    private String summary(List<PresenceEvent> events) {
+        Map<String, Integer> perTopic = new LinkedHashMap<>();
+        // the presence topic first, whatever the order of the lines
+        perTopic.put(kafka.topic(), 0);
+        perTopic.put(routing.deviceTopic(), 0);
+        events.forEach(event -> perTopic.merge(routing.topicFor(event, kafka), 1, Integer::sum));
+        perTopic.values().removeIf(count -> count == 0);
+        if (perTopic.size() <= 1) {
+            String topic = perTopic.isEmpty() ? kafka.topic() : perTopic.keySet().iterator().next();
+            return "published " + events.size() + " events to " + topic;
+        }
+        return "published " + events.size() + " events: " + perTopic.entrySet().stream()
+                .map(entry -> entry.getValue() + " to " + entry.getKey()).collect(Collectors.joining(", "));
     }
 
     private BulkInput.Result read() throws IOException {
@@ -95,7 +121,7 @@ public final class BulkCommand implements Callable<Integer> {
                 if (firstFailure.get() != null) {
                     break;
                 }
-                CompletableFuture<RecordMetadata> future = session.send(kafka.topic(), event);
+                CompletableFuture<RecordMetadata> future = session.send(routing.topicFor(event, kafka), event);
                 future.whenComplete((metadata, error) -> {
                     if (error == null) {
                         acknowledged.incrementAndGet();

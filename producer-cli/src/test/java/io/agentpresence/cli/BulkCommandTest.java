@@ -89,6 +89,15 @@ class BulkCommandTest {
     }
 
     @Test
+    void helpSaysWhereHeartbeatsAndDeviceEventsGo() {
+        CliRun run = CliRun.run("bulk", "--help");
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).contains("A heartbeat or an event with a \"device\" goes to --device-topic",
+                "--device-topic");
+    }
+
+    @Test
     void theKeyIsTheUserIdOfTheLineItself() {
         assertThat(BulkInput.peekUserId("{\"x\":{\"userId\":\"inner\"},\"userId\":\"outer\"}".getBytes()))
                 .isEqualTo("outer");

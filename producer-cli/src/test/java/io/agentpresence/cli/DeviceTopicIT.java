@@ -4,13 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agentpresence.embedded.junit.KafkaEndpoint;
 import io.agentpresence.embedded.junit.PresenceInfrastructure;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * {@code heartbeat} and {@code set --device} against a real broker: heartbeats and events with a device land on
- * the device topic keyed by userId, and nothing of theirs on the presence topic.
+ * {@code heartbeat}, {@code set --device} and {@code bulk} against a real broker: heartbeats and events with a
+ * device land on the device topic keyed by userId, and nothing of theirs on the presence topic.
  */
 @ExtendWith(PresenceInfrastructure.class)
 class DeviceTopicIT {
@@ -87,5 +88,43 @@ class DeviceTopicIT {
         assertThat(run.out()).isEqualTo("sent agent-42=away to " + users + " partition 0 offset 0" + NL);
         assertThat(TestTopics.readAll(kafka, users, 1)).extracting(TestTopics.Written::key).containsExactly("agent-42");
         assertThat(TestTopics.count(kafka, devices)).isZero();
+    }
+
+    @Test
+    void bulkSendsHeartbeatsAndDeviceEventsToTheDeviceTopicAndTheRestToThePresenceTopic(KafkaEndpoint kafka)
+            throws Exception {
+        String users = TestTopics.create(kafka, "cli-bulk-route-users", 1);
+        String devices = TestTopics.create(kafka, "cli-bulk-route-devices", 1);
+        String online = "{\"userId\":\"agent-1\",\"status\":\"online\",\"ts\":1764284615001,\"source\":\"bulk-it\"}";
+        String busyOnLaptop = "{\"userId\":\"agent-1\",\"status\":\"busy\",\"ts\":1764284615002,\"device\":\"laptop\"}";
+        String phoneAlive = "{\"userId\":\"agent-2\",\"kind\":\"heartbeat\",\"ts\":1764284615003,\"device\":\"phone\"}";
+        String implicitAlive = "{\"userId\":\"agent-2\",\"kind\":\"heartbeat\",\"ts\":1764284615004}";
+        String away = "{\"userId\":\"agent-3\",\"status\":\"away\",\"ts\":1764284615005}";
+
+        CliRun run = CliRun.withStdin(String.join("\n", online, busyOnLaptop, phoneAlive, implicitAlive, away),
+                args(kafka, users, devices, "bulk", "-"));
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).isEqualTo("published 5 events: 2 to " + users + ", 3 to " + devices + NL);
+        assertThat(TestTopics.readAll(kafka, users, 2)).extracting(TestTopics.Written::value)
+                .containsExactly(online, away);
+        List<TestTopics.Written> onDevices = TestTopics.readAll(kafka, devices, 3);
+        assertThat(onDevices).extracting(TestTopics.Written::key).containsExactly("agent-1", "agent-2", "agent-2");
+        assertThat(onDevices).extracting(TestTopics.Written::value)
+                .containsExactly(busyOnLaptop, phoneAlive, implicitAlive);
+    }
+
+    @Test
+    void bulkOfDeviceEventsOnlyNamesTheDeviceTopicAlone(KafkaEndpoint kafka) throws Exception {
+        String users = TestTopics.create(kafka, "cli-bulk-devonly-users", 1);
+        String devices = TestTopics.create(kafka, "cli-bulk-devonly-devices", 1);
+        String heartbeat = "{\"userId\":\"agent-5\",\"kind\":\"heartbeat\",\"ts\":1764284615001,\"device\":\"tv\"}";
+
+        CliRun run = CliRun.withStdin(heartbeat, args(kafka, users, devices, "bulk", "-"));
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).isEqualTo("published 1 events to " + devices + NL);
+        assertThat(TestTopics.readAll(kafka, devices, 1)).extracting(TestTopics.Written::value).containsExactly(heartbeat);
+        assertThat(TestTopics.count(kafka, users)).isZero();
     }
 }
