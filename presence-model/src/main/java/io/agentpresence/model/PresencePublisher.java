@@ -51,8 +51,6 @@ public final class PresencePublisher implements AutoCloseable {
         settings.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         settings.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         settings.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) DEFAULT_DELIVERY_TIMEOUT.toMillis());
-        // Kafka requires delivery.timeout.ms >= linger.ms + request.timeout.ms; its default request timeout is 30 s
-        settings.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) DEFAULT_DELIVERY_TIMEOUT.dividedBy(3).toMillis());
         // Kafka's default request timeout (30 s) plus linger.ms would exceed the delivery timeout and fail construction
         settings.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) REQUEST_TIMEOUT.toMillis());
         settings.putAll(overrides);
