@@ -23,6 +23,6 @@ public final class RecordDecoder {
             }
             return PresenceChange.delete(userId, record.timestamp(), sequence);
         }
-        return PresenceChange.upsert(codec.decode(record.key(), record.value(), record.timestamp()), sequence);
+        return PresenceChange.of(codec.decode(record.key(), record.value(), record.timestamp()), sequence);
     }
 }

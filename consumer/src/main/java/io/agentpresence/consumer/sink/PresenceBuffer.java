@@ -16,6 +16,10 @@ public final class PresenceBuffer {
     private long superseded;
 
     public void add(PresenceChange change) {
+        if (change.isHeartbeat()) {
+            // changes no status; nothing in the table records it yet
+            return;
+        }
         PresenceChange current = newest.putIfAbsent(change.userId(), change);
         if (current == null) {
             return;

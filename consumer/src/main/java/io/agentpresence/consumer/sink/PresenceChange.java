@@ -1,24 +1,61 @@
 package io.agentpresence.consumer.sink;
 
 import io.agentpresence.model.PresenceEvent;
+import java.util.Objects;
 
 /**
- * What one valid record asks of the table: set a user's status as of {@code ts}, or (when {@code status} is
- * null) delete the user's row as of {@code ts}. {@code sequence} orders records within a batch: on equal
- * {@code ts} the later record wins.
+ * What one valid record asks of the table: set a user's status as of {@code ts}, delete the user's row as of
+ * {@code ts}, or (a heartbeat) note that the user was still there at {@code ts}. {@code sequence} orders
+ * records within a batch: on equal {@code ts} the later record wins.
  */
-public record PresenceChange(String userId, String status, long ts, String source, long sequence) {
+public record PresenceChange(Kind kind, String userId, String status, long ts, String source, long sequence) {
 
-    public static PresenceChange upsert(PresenceEvent event, long sequence) {
+    /** What a change does to the user's row. */
+    public enum Kind {
+        /** Sets the status, guarded by event time. */
+        STATUS,
+        /** Deletes the row, guarded by event time. */
+        DELETE,
+        /** Changes no status: the user was still there. */
+        HEARTBEAT
+    }
+
+    public PresenceChange {
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(userId, "userId");
+        if ((kind == Kind.STATUS) != (status != null)) {
+            throw new IllegalArgumentException("a " + kind + " change " + (status == null ? "needs" : "carries no")
+                    + " status");
+        }
+    }
+
+    /** A status change, as a status event asks for it. */
+    public PresenceChange(String userId, String status, long ts, String source, long sequence) {
+        this(Kind.STATUS, userId, Objects.requireNonNull(status, "status"), ts, source, sequence);
+    }
+
+    /** The change a decoded event asks for: its status, or for a heartbeat none. */
+    public static PresenceChange of(PresenceEvent event, long sequence) {
+        if (event.isHeartbeat()) {
+            return heartbeat(event.userId(), event.ts(), sequence);
+        }
         return new PresenceChange(event.userId(), event.status(), event.ts(), event.source(), sequence);
     }
 
     public static PresenceChange delete(String userId, long ts, long sequence) {
-        return new PresenceChange(userId, null, ts, null, sequence);
+        return new PresenceChange(Kind.DELETE, userId, null, ts, null, sequence);
+    }
+
+    public static PresenceChange heartbeat(String userId, long ts, long sequence) {
+        return new PresenceChange(Kind.HEARTBEAT, userId, null, ts, null, sequence);
     }
 
     public boolean isDelete() {
-        return status == null;
+        return kind == Kind.DELETE;
+    }
+
+    public boolean isHeartbeat() {
+        return kind == Kind.HEARTBEAT;
     }
 
     /** True when this change should replace {@code other} for the same user: newer ts, or equal ts and later. */

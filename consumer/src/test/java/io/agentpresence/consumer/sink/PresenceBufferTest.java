@@ -46,6 +46,15 @@ class PresenceBufferTest {
     }
 
     @Test
+    void aHeartbeatNeitherDeletesNorReplacesAStatusChange() {
+        PresenceBuffer buffer = new PresenceBuffer();
+        buffer.add(set("u1", "online", 100));
+        buffer.add(PresenceChange.heartbeat("u1", 200, seq++));
+
+        assertThat(buffer.changes()).containsExactly(new PresenceChange("u1", "online", 100, "test", 0));
+    }
+
+    @Test
     void changesComeOutOnePerUserSortedByUserId() {
         PresenceBuffer buffer = new PresenceBuffer();
         buffer.add(set("carol", "online", 1));
