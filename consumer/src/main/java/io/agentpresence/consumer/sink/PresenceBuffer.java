@@ -1,57 +1,111 @@
 package io.agentpresence.consumer.sink;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Reduces a batch to one change per user: the newest by event time, ties going to the later record. Not
- * simply the last to arrive: one user's events can reach a batch from two partitions, and keeping the
- * older one would lose the newer for good once the batch's offsets are committed.
+ * Reduces a batch to one change per user: the newest status change or deletion by event time, ties going to
+ * the later record (not simply the last to arrive: one user's events can reach a batch from two partitions,
+ * and keeping the older one would lose the newer for good once the batch's offsets are committed), carrying
+ * the newest event time seen for the user as {@link PresenceChange#seen()}. Status events and heartbeats
+ * count as seen; a deletion does not, so it never raises last_seen of a row it deletes. A heartbeat never
+ * replaces a status change; a user with only heartbeats in the batch gets the newest of them.
  */
 public final class PresenceBuffer {
 
-    private final Map<String, PresenceChange> newest = new HashMap<>();
+    private final Map<String, User> users = new HashMap<>();
     private long superseded;
 
     public void add(PresenceChange change) {
-        if (change.isHeartbeat()) {
-            // changes no status; nothing in the table records it yet
-            return;
-        }
-        PresenceChange current = newest.putIfAbsent(change.userId(), change);
-        if (current == null) {
-            return;
-        }
-        superseded++;
-        if (change.supersedes(current)) {
-            newest.put(change.userId(), change);
+        User user = users.get(change.userId());
+        if (user == null) {
+            users.put(change.userId(), new User(change));
+        } else {
+            superseded += user.add(change);
         }
     }
 
     /** Takes a change out of the batch (its record goes to the dead-letter topic instead). */
     public void remove(PresenceChange change) {
-        newest.remove(change.userId(), change);
+        User user = users.get(change.userId());
+        if (user != null && user.reduced().equals(change)) {
+            users.remove(change.userId());
+        }
     }
 
     /** The reduced batch, sorted by userId so concurrent writers lock rows in one order (no deadlocks). */
     public List<PresenceChange> changes() {
-        List<PresenceChange> changes = new ArrayList<>(newest.values());
-        changes.sort((a, b) -> a.userId().compareTo(b.userId()));
+        List<PresenceChange> changes = new ArrayList<>(users.size());
+        users.values().forEach(user -> changes.add(user.reduced()));
+        changes.sort(Comparator.comparing(PresenceChange::userId));
         return changes;
     }
 
-    /** How many changes were dropped because a newer one for the same user was in the batch. */
+    /**
+     * How many records the batch dropped because a newer one of the same user makes them useless: a status
+     * change or deletion replaced by a newer one, a heartbeat no newer than another event of the user.
+     */
     public long superseded() {
         return superseded;
     }
 
     public boolean isEmpty() {
-        return newest.isEmpty();
+        return users.isEmpty();
     }
 
     public int size() {
-        return newest.size();
+        return users.size();
+    }
+
+    /** One user's records in the batch, reduced as they arrive. */
+    private static final class User {
+
+        /** The newest status change or deletion; null while the batch holds only heartbeats of the user. */
+        private PresenceChange change;
+        /** The heartbeat that set {@link #seen}, while no status event is as new; else null. */
+        private PresenceChange heartbeat;
+        private long seen = PresenceChange.UNSEEN;
+
+        User(PresenceChange first) {
+            add(first);
+        }
+
+        /** @return how many records (0, 1 or 2) this one leaves without effect, itself included */
+        int add(PresenceChange next) {
+            if (next.isHeartbeat()) {
+                if (next.ts() <= seen) {
+                    return 1;
+                }
+                int dropped = heartbeat == null ? 0 : 1;
+                heartbeat = next;
+                seen = next.ts();
+                return dropped;
+            }
+            int dropped = 0;
+            if (change == null) {
+                change = next;
+            } else {
+                dropped++;
+                if (next.supersedes(change)) {
+                    change = next;
+                }
+            }
+            if (!next.isDelete() && next.ts() >= seen) {
+                // a status event as new as the heartbeat sets last_seen just as well
+                if (heartbeat != null) {
+                    dropped++;
+                    heartbeat = null;
+                }
+                seen = next.ts();
+            }
+            return dropped;
+        }
+
+        PresenceChange reduced() {
+            return change == null ? heartbeat : change.withSeen(seen);
+        }
     }
 }

@@ -6,9 +6,16 @@ import java.util.Objects;
 /**
  * What one valid record asks of the table: set a user's status as of {@code ts}, delete the user's row as of
  * {@code ts}, or (a heartbeat) note that the user was still there at {@code ts}. {@code sequence} orders
- * records within a batch: on equal {@code ts} the later record wins.
+ * records within a batch: on equal {@code ts} the later record wins. {@code seen} is the newest event time seen
+ * for the user, which the row keeps as {@code last_seen}: a record's own {@code ts}, or {@link #UNSEEN} for a
+ * deletion; once a batch is reduced ({@link PresenceBuffer}), the newest over the user's status events and
+ * heartbeats in the batch.
  */
-public record PresenceChange(Kind kind, String userId, String status, long ts, String source, long sequence) {
+public record PresenceChange(Kind kind, String userId, String status, long ts, String source, long sequence,
+                             long seen) {
+
+    /** The {@link #seen} of a change that saw no status event or heartbeat: a deletion alone. */
+    public static final long UNSEEN = -1;
 
     /** What a change does to the user's row. */
     public enum Kind {
@@ -27,11 +34,14 @@ public record PresenceChange(Kind kind, String userId, String status, long ts, S
             throw new IllegalArgumentException("a " + kind + " change " + (status == null ? "needs" : "carries no")
                     + " status");
         }
+        if (kind != Kind.DELETE && seen < ts) {
+            throw new IllegalArgumentException("seen " + seen + " is older than the change's own ts " + ts);
+        }
     }
 
     /** A status change, as a status event asks for it. */
     public PresenceChange(String userId, String status, long ts, String source, long sequence) {
-        this(Kind.STATUS, userId, Objects.requireNonNull(status, "status"), ts, source, sequence);
+        this(Kind.STATUS, userId, Objects.requireNonNull(status, "status"), ts, source, sequence, ts);
     }
 
     /** The change a decoded event asks for: its status, or for a heartbeat none. */
@@ -43,11 +53,12 @@ public record PresenceChange(Kind kind, String userId, String status, long ts, S
     }
 
     public static PresenceChange delete(String userId, long ts, long sequence) {
-        return new PresenceChange(Kind.DELETE, userId, null, ts, null, sequence);
+        // a deletion says nothing about when the user was last there
+        return new PresenceChange(Kind.DELETE, userId, null, ts, null, sequence, UNSEEN);
     }
 
     public static PresenceChange heartbeat(String userId, long ts, long sequence) {
-        return new PresenceChange(Kind.HEARTBEAT, userId, null, ts, null, sequence);
+        return new PresenceChange(Kind.HEARTBEAT, userId, null, ts, null, sequence, ts);
     }
 
     public boolean isDelete() {
@@ -56,6 +67,19 @@ public record PresenceChange(Kind kind, String userId, String status, long ts, S
 
     public boolean isHeartbeat() {
         return kind == Kind.HEARTBEAT;
+    }
+
+    /** This change, with the newest event time seen for the user in its batch. */
+    public PresenceChange withSeen(long newest) {
+        return new PresenceChange(kind, userId, status, ts, source, sequence, newest);
+    }
+
+    /**
+     * True when the user was seen later than this change's status (or deletion) takes effect, so last_seen must
+     * be raised beyond it: a heartbeat, or a change whose batch held a newer heartbeat of the user.
+     */
+    public boolean seenAfterChange() {
+        return kind == Kind.HEARTBEAT || seen > ts;
     }
 
     /** True when this change should replace {@code other} for the same user: newer ts, or equal ts and later. */

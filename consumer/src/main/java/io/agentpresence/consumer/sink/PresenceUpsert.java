@@ -4,7 +4,9 @@ import java.util.Collections;
 
 /**
  * The SQL text of every statement the writer runs, per dialect. The update assignments are evaluated left to
- * right and each sees the columns already changed, so {@code event_ts}, which the guard reads, comes last.
+ * right and each sees the columns already changed, so {@code event_ts}, which the guard and {@code last_seen}
+ * read, comes last. {@code last_seen} is raised whether or not the guard lets the status through; a NULL in it
+ * (a row inserted by a consumer older than the column) counts as {@code event_ts}.
  */
 public final class PresenceUpsert {
 
@@ -31,7 +33,7 @@ public final class PresenceUpsert {
                         + " ON DUPLICATE KEY UPDATE deleted_ts = GREATEST(deleted_ts, VALUES(deleted_ts))";
     }
 
-    private static final String ROW = "(?, ?, ?, ?, CURRENT_TIMESTAMP(3))";
+    private static final String ROW = "(?, ?, ?, ?, ?, CURRENT_TIMESTAMP(3))";
 
     private static String valuesUpsert(String table) {
         String newer = "VALUES(event_ts) >= event_ts";
@@ -39,6 +41,7 @@ public final class PresenceUpsert {
                 + " status = IF(" + newer + ", VALUES(status), status),"
                 + " source = IF(" + newer + ", VALUES(source), source),"
                 + " updated_at = IF(" + newer + ", VALUES(updated_at), updated_at),"
+                + " last_seen = GREATEST(COALESCE(last_seen, event_ts), VALUES(last_seen)),"
                 + " event_ts = GREATEST(event_ts, VALUES(event_ts))";
     }
 
@@ -48,22 +51,44 @@ public final class PresenceUpsert {
                 + " status = IF(" + newer + ", new.status, " + table + ".status),"
                 + " source = IF(" + newer + ", new.source, " + table + ".source),"
                 + " updated_at = IF(" + newer + ", new.updated_at, " + table + ".updated_at),"
+                + " last_seen = GREATEST(COALESCE(" + table + ".last_seen, " + table + ".event_ts), new.last_seen),"
                 + " event_ts = GREATEST(" + table + ".event_ts, new.event_ts)";
     }
 
-    /** Binds (user_id, status, event_ts, source); inserts, or updates only when the event is at least as new. */
+    /**
+     * Binds (user_id, status, event_ts, last_seen, source); inserts, or updates the status only when the event is
+     * at least as new, and raises last_seen either way.
+     */
     public String upsert() {
         return upsert(1);
     }
 
-    /** The same for {@code rows} rows in one statement, binding four values per row. */
+    /** The same for {@code rows} rows in one statement, binding five values per row. */
     public String upsert(int rows) {
         StringBuilder sql = new StringBuilder(80 + rows * (ROW.length() + 2) + upsertTail.length())
-                .append("INSERT INTO ").append(table).append(" (user_id, status, event_ts, source, updated_at) VALUES ");
+                .append("INSERT INTO ").append(table)
+                .append(" (user_id, status, event_ts, last_seen, source, updated_at) VALUES ");
         for (int i = 0; i < rows; i++) {
             sql.append(i == 0 ? "" : ", ").append(ROW);
         }
         return sql.append(upsertTail).toString();
+    }
+
+    /**
+     * Binds (user_id, seen, change_ts) per row, for {@code rows} rows; the same in both dialects. Raises last_seen
+     * to seen on rows that exist (it never inserts one, so it cannot bring a deleted user back), and only on rows
+     * holding a status newer than change_ts: the ts of the user's status change or deletion in the same batch,
+     * which does not apply to those rows, or -1 when the batch has none. So every row it changes changes in
+     * last_seen only. The derived table names the collation of the key, so 'Alice' never matches 'alice'.
+     */
+    public String raiseLastSeen(int rows) {
+        StringBuilder sql = new StringBuilder(200 + rows * 30).append("UPDATE ").append(table)
+                .append(" p JOIN (SELECT ? COLLATE utf8mb4_bin AS user_id, ? AS seen, ? AS change_ts");
+        for (int i = 1; i < rows; i++) {
+            sql.append(" UNION ALL SELECT ?, ?, ?");
+        }
+        return sql.append(") h ON p.user_id = h.user_id SET p.last_seen = h.seen")
+                .append(" WHERE h.seen > COALESCE(p.last_seen, p.event_ts) AND p.event_ts > h.change_ts").toString();
     }
 
     /** Binds (user_id, deleted_ts); remembers the newest deletion so a late older event cannot resurrect the row. */

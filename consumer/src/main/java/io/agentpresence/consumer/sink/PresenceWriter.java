@@ -11,15 +11,18 @@ import java.util.List;
 import javax.sql.DataSource;
 
 /**
- * Writes one reduced batch in one transaction: the partitions' new positions (compare-and-set), the upserts
- * as one rewritten multi-row statement, the deletions, then the clean-up of rows that a recorded deletion
- * has already overtaken. Either all of it commits or none of it does; Kafka offsets are committed after.
+ * Writes one reduced batch in one transaction: the partitions' new positions (compare-and-set), last_seen of
+ * users seen after their status change, the upserts as multi-row statements, the deletions, then the clean-up
+ * of rows that a recorded deletion has already overtaken. Either all of it commits or none of it does; Kafka
+ * offsets are committed after.
  */
 public final class PresenceWriter {
 
     /** Largest IN list or VALUES list in one statement; keeps statements well under any max_allowed_packet. */
     static final int IN_LIST_CHUNK = 500;
     static final int ROWS_PER_STATEMENT = 500;
+    /** The change_ts of a user with heartbeats only: below every event_ts, so any row of the user is raised. */
+    private static final long NO_STATUS_CHANGE = -1;
 
     private final DataSource dataSource;
     private final PresenceUpsert sql;
@@ -75,14 +78,17 @@ public final class PresenceWriter {
     }
 
     private WriteResult writeRows(Connection c, List<PresenceChange> changes) throws SQLException {
-        List<PresenceChange> upserts = changes.stream().filter(ch -> !ch.isDelete()).toList();
+        List<PresenceChange> upserts = changes.stream().filter(ch -> ch.kind() == PresenceChange.Kind.STATUS).toList();
         List<PresenceChange> deletes = changes.stream().filter(PresenceChange::isDelete).toList();
+        // before the upserts, and only on rows the user's status change will not apply to: so every row raised
+        // here changes in last_seen only, and the upserts' "Duplicates" still counts applied status changes
+        long seen = raiseLastSeen(c, changes.stream().filter(PresenceChange::seenAfterChange).toList());
         WriteResult upserted = upsert(c, upserts);
         long deleted = delete(c, deletes);
         long resurrected = removeResurrected(c, upserts);
         // a row put back by an event older than a recorded deletion is gone again: it changed nothing
         return new WriteResult(upserted.inserted() - resurrected, upserted.updated(),
-                upserted.unchanged() + resurrected, deleted);
+                upserted.unchanged() + resurrected, deleted, seen);
     }
 
     /**
@@ -99,6 +105,7 @@ public final class PresenceWriter {
                     ps.setString(p++, ch.userId());
                     ps.setString(p++, ch.status());
                     ps.setLong(p++, ch.ts());
+                    ps.setLong(p++, ch.seen());
                     if (ch.source() == null) {
                         ps.setNull(p++, Types.VARCHAR);
                     } else {
@@ -110,6 +117,27 @@ public final class PresenceWriter {
             }
         }
         return result;
+    }
+
+    /**
+     * One statement per {@value #ROWS_PER_STATEMENT} users: last_seen of existing rows only, so a heartbeat never
+     * inserts a row nor brings a deleted one back.
+     */
+    private long raiseLastSeen(Connection c, List<PresenceChange> seenLater) throws SQLException {
+        long raised = 0;
+        for (int from = 0; from < seenLater.size(); from += ROWS_PER_STATEMENT) {
+            List<PresenceChange> chunk = seenLater.subList(from, Math.min(seenLater.size(), from + ROWS_PER_STATEMENT));
+            try (PreparedStatement ps = c.prepareStatement(sql.raiseLastSeen(chunk.size()))) {
+                int p = 1;
+                for (PresenceChange ch : chunk) {
+                    ps.setString(p++, ch.userId());
+                    ps.setLong(p++, ch.seen());
+                    ps.setLong(p++, ch.isHeartbeat() ? NO_STATUS_CHANGE : ch.ts());
+                }
+                raised += ps.executeUpdate();
+            }
+        }
+        return raised;
     }
 
     private long delete(Connection c, List<PresenceChange> deletes) throws SQLException {

@@ -24,7 +24,7 @@ final class UpsertInfo {
     static WriteResult split(int rows, int affected, String info) {
         if (rows == 1) {
             // the server sends no info line for one row, and needs none: 1 inserted, 2 updated, 0 unchanged
-            return new WriteResult(affected == 1 ? 1 : 0, affected == 2 ? 1 : 0, affected == 0 ? 1 : 0, 0);
+            return new WriteResult(affected == 1 ? 1 : 0, affected == 2 ? 1 : 0, affected == 0 ? 1 : 0, 0, 0);
         }
         Matcher m = info == null ? null : INFO.matcher(info);
         if (m == null || !m.find()) {
@@ -33,11 +33,11 @@ final class UpsertInfo {
                 LOG.warn("The driver does not report upsert details; applied and stale counts are estimates");
             }
             long updated = Math.max(0, affected - rows);
-            return new WriteResult(rows - updated, updated, 0, 0);
+            return new WriteResult(rows - updated, updated, 0, 0, 0);
         }
         long updated = Long.parseLong(m.group(2));
         long inserted = affected - 2 * updated;
-        return new WriteResult(inserted, updated, rows - inserted - updated, 0);
+        return new WriteResult(inserted, updated, rows - inserted - updated, 0, 0);
     }
 
     /** The info line of the statement's last result, through Connector/J; null with another driver. */

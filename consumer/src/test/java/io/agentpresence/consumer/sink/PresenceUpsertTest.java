@@ -7,40 +7,64 @@ import org.junit.jupiter.api.Test;
 class PresenceUpsertTest {
 
     @Test
-    void mariadbUpsertUsesValuesFunctionAndAssignsTheGuardColumnLast() {
+    void mariadbUpsertUsesValuesFunctionRaisesLastSeenUnguardedAndAssignsTheGuardColumnLast() {
         assertThat(new PresenceUpsert(SqlDialect.VALUES_FUNCTION).upsert()).isEqualTo(
-                "INSERT INTO agent_presences (user_id, status, event_ts, source, updated_at)"
-                        + " VALUES (?, ?, ?, ?, CURRENT_TIMESTAMP(3))"
+                "INSERT INTO agent_presences (user_id, status, event_ts, last_seen, source, updated_at)"
+                        + " VALUES (?, ?, ?, ?, ?, CURRENT_TIMESTAMP(3))"
                         + " ON DUPLICATE KEY UPDATE"
                         + " status = IF(VALUES(event_ts) >= event_ts, VALUES(status), status),"
                         + " source = IF(VALUES(event_ts) >= event_ts, VALUES(source), source),"
                         + " updated_at = IF(VALUES(event_ts) >= event_ts, VALUES(updated_at), updated_at),"
+                        + " last_seen = GREATEST(COALESCE(last_seen, event_ts), VALUES(last_seen)),"
                         + " event_ts = GREATEST(event_ts, VALUES(event_ts))");
     }
 
     @Test
-    void mysqlUpsertUsesRowAliasAndAssignsTheGuardColumnLast() {
+    void mysqlUpsertUsesRowAliasRaisesLastSeenUnguardedAndAssignsTheGuardColumnLast() {
         assertThat(new PresenceUpsert(SqlDialect.MYSQL_ROW_ALIAS).upsert()).isEqualTo(
-                "INSERT INTO agent_presences (user_id, status, event_ts, source, updated_at)"
-                        + " VALUES (?, ?, ?, ?, CURRENT_TIMESTAMP(3)) AS new"
+                "INSERT INTO agent_presences (user_id, status, event_ts, last_seen, source, updated_at)"
+                        + " VALUES (?, ?, ?, ?, ?, CURRENT_TIMESTAMP(3)) AS new"
                         + " ON DUPLICATE KEY UPDATE"
                         + " status = IF(new.event_ts >= agent_presences.event_ts, new.status, agent_presences.status),"
                         + " source = IF(new.event_ts >= agent_presences.event_ts, new.source, agent_presences.source),"
                         + " updated_at = IF(new.event_ts >= agent_presences.event_ts, new.updated_at,"
                         + " agent_presences.updated_at),"
+                        + " last_seen = GREATEST(COALESCE(agent_presences.last_seen, agent_presences.event_ts),"
+                        + " new.last_seen),"
                         + " event_ts = GREATEST(agent_presences.event_ts, new.event_ts)");
     }
 
     @Test
     void severalRowsShareOneStatement() {
         assertThat(new PresenceUpsert(SqlDialect.VALUES_FUNCTION).upsert(3)).startsWith(
-                "INSERT INTO agent_presences (user_id, status, event_ts, source, updated_at) VALUES"
-                        + " (?, ?, ?, ?, CURRENT_TIMESTAMP(3)), (?, ?, ?, ?, CURRENT_TIMESTAMP(3)),"
-                        + " (?, ?, ?, ?, CURRENT_TIMESTAMP(3)) ON DUPLICATE KEY UPDATE status = ");
+                "INSERT INTO agent_presences (user_id, status, event_ts, last_seen, source, updated_at) VALUES"
+                        + " (?, ?, ?, ?, ?, CURRENT_TIMESTAMP(3)), (?, ?, ?, ?, ?, CURRENT_TIMESTAMP(3)),"
+                        + " (?, ?, ?, ?, ?, CURRENT_TIMESTAMP(3)) ON DUPLICATE KEY UPDATE status = ");
         assertThat(new PresenceUpsert(SqlDialect.MYSQL_ROW_ALIAS, "agent_presences_rebuild").upsert(2)).startsWith(
-                "INSERT INTO agent_presences_rebuild (user_id, status, event_ts, source, updated_at) VALUES"
-                        + " (?, ?, ?, ?, CURRENT_TIMESTAMP(3)), (?, ?, ?, ?, CURRENT_TIMESTAMP(3)) AS new"
+                "INSERT INTO agent_presences_rebuild (user_id, status, event_ts, last_seen, source, updated_at) VALUES"
+                        + " (?, ?, ?, ?, ?, CURRENT_TIMESTAMP(3)), (?, ?, ?, ?, ?, CURRENT_TIMESTAMP(3)) AS new"
                         + " ON DUPLICATE KEY UPDATE status = IF(new.event_ts >= agent_presences_rebuild.event_ts,");
+    }
+
+    @Test
+    void theShadowTableRaisesItsOwnLastSeen() {
+        assertThat(new PresenceUpsert(SqlDialect.MYSQL_ROW_ALIAS, "agent_presences_rebuild").upsert(1)).contains(
+                " last_seen = GREATEST(COALESCE(agent_presences_rebuild.last_seen, agent_presences_rebuild.event_ts),"
+                        + " new.last_seen), event_ts = GREATEST(agent_presences_rebuild.event_ts, new.event_ts)");
+        assertThat(new PresenceUpsert(SqlDialect.VALUES_FUNCTION, "agent_presences_rebuild").raiseLastSeen(1))
+                .startsWith("UPDATE agent_presences_rebuild p JOIN (");
+    }
+
+    @Test
+    void raisingLastSeenIsOneUpdateOfExistingRowsJoinedToTheBatchAndTheSameInBothDialects() {
+        String expected = "UPDATE agent_presences p JOIN ("
+                + "SELECT ? COLLATE utf8mb4_bin AS user_id, ? AS seen, ? AS change_ts"
+                + " UNION ALL SELECT ?, ?, ?"
+                + " UNION ALL SELECT ?, ?, ?"
+                + ") h ON p.user_id = h.user_id SET p.last_seen = h.seen"
+                + " WHERE h.seen > COALESCE(p.last_seen, p.event_ts) AND p.event_ts > h.change_ts";
+        assertThat(new PresenceUpsert(SqlDialect.VALUES_FUNCTION).raiseLastSeen(3)).isEqualTo(expected);
+        assertThat(new PresenceUpsert(SqlDialect.MYSQL_ROW_ALIAS).raiseLastSeen(3)).isEqualTo(expected);
     }
 
     @Test

@@ -7,9 +7,11 @@ import io.agentpresence.consumer.support.PresenceTable;
 import io.agentpresence.consumer.support.PresenceTable.Row;
 import io.agentpresence.embedded.junit.TestDatabase;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -20,7 +22,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What the writer guarantees, written once and run against each database (see the subclasses): atomic,
- * idempotent, stale-safe upserts and guarded deletions.
+ * idempotent, stale-safe upserts and guarded deletions, and last_seen raised by every newer event or heartbeat.
  */
 abstract class UpsertScenarios {
 
@@ -50,12 +52,17 @@ abstract class UpsertScenarios {
         return new PresenceChange(user, status, ts, "test", seq++);
     }
 
-    private void write(PresenceChange... changes) throws Exception {
+    private PresenceChange heartbeat(String user, long ts) {
+        return PresenceChange.heartbeat(user, ts, seq++);
+    }
+
+    /** Writes the changes as one batch, reduced as the consumer reduces it. */
+    private WriteResult write(PresenceChange... changes) throws Exception {
         PresenceBuffer buffer = new PresenceBuffer();
         for (PresenceChange c : changes) {
             buffer.add(c);
         }
-        writer.write(buffer.changes(), List.of());
+        return writer.write(buffer.changes(), List.of());
     }
 
     @Test
@@ -149,17 +156,25 @@ abstract class UpsertScenarios {
         buffer.add(set("u3", "busy", 10));    // new user: inserted
         WriteResult result = writer.write(buffer.changes(), List.of());
 
-        assertThat(result).isEqualTo(new WriteResult(1, 1, 1, 0));
+        assertThat(result).isEqualTo(new WriteResult(1, 1, 1, 0, 0));
         assertThat(writer.write(List.of(PresenceChange.delete("u3", 20, seq++)), List.of()))
-                .isEqualTo(new WriteResult(0, 0, 0, 1));
+                .isEqualTo(new WriteResult(0, 0, 0, 1, 0));
     }
 
     private static long comInsert(javax.sql.DataSource ds) throws SQLException {
+        return statementCount(ds, "Com_insert");
+    }
+
+    /** Statements of the kinds {@code pattern} names (a LIKE pattern) run so far in the pool's one session. */
+    private static long statementCount(javax.sql.DataSource ds, String pattern) throws SQLException {
+        long count = 0;
         try (Connection c = ds.getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SHOW SESSION STATUS LIKE 'Com_insert'")) {
-            rs.next();
-            return rs.getLong(2);
+             ResultSet rs = s.executeQuery("SHOW SESSION STATUS LIKE '" + pattern + "'")) {
+            while (rs.next()) {
+                count += rs.getLong(2);
+            }
         }
+        return count;
     }
 
     @Test
@@ -185,5 +200,194 @@ abstract class UpsertScenarios {
 
         assertThat(table.rows()).containsOnlyKeys("fresh-user");
         assertThat(table.row("fresh-user")).contains(new Row("fresh-user", "busy", 1063, "writer-63"));
+    }
+
+    // last_seen: the newest event or heartbeat seen for the user
+
+    @Test
+    void aFirstStatusEventInsertsTheRowWithLastSeenOfTheNewestEventOfItsBatch() throws Exception {
+        open(database());
+        WriteResult result = write(set("u1", "online", 100), set("u2", "online", 100), heartbeat("u2", 150));
+
+        assertThat(result).isEqualTo(new WriteResult(2, 0, 0, 0, 0));
+        assertThat(table.lastSeen("u1")).contains(100L);
+        assertThat(table.lastSeen("u2")).contains(150L);
+        assertThat(table.row("u2")).contains(new Row("u2", "online", 100, "test"));
+    }
+
+    @Test
+    void aHeartbeatRaisesLastSeenButNotTheStatusNorEventTsNorUpdatedAt() throws Exception {
+        open(database());
+        write(set("u1", "online", 100));
+        Timestamp written = table.updatedAt("u1").orElseThrow();
+        Thread.sleep(20);
+
+        WriteResult result = write(heartbeat("u1", 300));
+
+        assertThat(result).isEqualTo(new WriteResult(0, 0, 0, 0, 1));
+        assertThat(table.row("u1")).contains(new Row("u1", "online", 100, "test"));
+        assertThat(table.lastSeen("u1")).contains(300L);
+        assertThat(table.updatedAt("u1")).contains(written);
+    }
+
+    @Test
+    void anOlderHeartbeatLeavesLastSeenAlone() throws Exception {
+        open(database());
+        write(set("u1", "online", 100), heartbeat("u1", 300));
+
+        assertThat(write(heartbeat("u1", 200))).isEqualTo(WriteResult.NONE);
+        assertThat(table.lastSeen("u1")).contains(300L);
+    }
+
+    @Test
+    void aHeartbeatForAnUnknownUserInsertsNothing() throws Exception {
+        open(database());
+        write(set("alice", "online", 100));
+
+        assertThat(write(heartbeat("ghost", 100), heartbeat("Alice", 500))).isEqualTo(WriteResult.NONE);
+        assertThat(table.rows()).containsOnlyKeys("alice");
+        assertThat(table.lastSeen("alice")).as("'Alice' is another user").contains(100L);
+    }
+
+    @Test
+    void aHeartbeatAfterADeletionDoesNotBringTheUserBack() throws Exception {
+        open(database());
+        write(set("u1", "online", 100), set("u2", "online", 100));
+        write(PresenceChange.delete("u1", 200, seq++));
+        write(heartbeat("u1", 300));
+        // the deletion and a newer heartbeat in one batch
+        write(PresenceChange.delete("u2", 200, seq++), heartbeat("u2", 300));
+
+        assertThat(table.rows()).isEmpty();
+    }
+
+    @Test
+    void aHeartbeatNewerThanADeletionRaisesARowTheDeletionDoesNotReach() throws Exception {
+        open(database());
+        write(set("u1", "online", 300));
+
+        WriteResult result = write(PresenceChange.delete("u1", 200, seq++), heartbeat("u1", 400));
+
+        assertThat(result).isEqualTo(new WriteResult(0, 0, 0, 0, 1));
+        assertThat(table.row("u1")).contains(new Row("u1", "online", 300, "test"));
+        assertThat(table.lastSeen("u1")).contains(400L);
+    }
+
+    @Test
+    void aStaleStatusEventWithANewerHeartbeatRaisesLastSeenButNotTheStatus() throws Exception {
+        open(database());
+        write(set("u1", "away", 200));
+        Timestamp written = table.updatedAt("u1").orElseThrow();
+        Thread.sleep(20);
+
+        WriteResult result = write(set("u1", "offline", 150), heartbeat("u1", 250));
+
+        assertThat(result).as("the status is stale; the row changed in last_seen only")
+                .isEqualTo(new WriteResult(0, 0, 1, 0, 1));
+        assertThat(table.row("u1")).contains(new Row("u1", "away", 200, "test"));
+        assertThat(table.lastSeen("u1")).contains(250L);
+        assertThat(table.updatedAt("u1")).contains(written);
+    }
+
+    @Test
+    void aStaleStatusEventRaisesLastSeenWhateverTheGuardDecides() throws Exception {
+        open(database());
+        write(set("u1", "away", 100));
+        // a row whose event time runs ahead of its last_seen, as a bad clock or a hand edit leaves it
+        sql("UPDATE agent_presences SET event_ts = 500 WHERE user_id = 'u1'");
+
+        write(set("u1", "offline", 300));
+
+        assertThat(table.row("u1")).contains(new Row("u1", "away", 500, "test"));
+        assertThat(table.lastSeen("u1")).contains(300L);
+    }
+
+    @Test
+    void aStatusChangeAndANewerHeartbeatInOneBatchApplyBoth() throws Exception {
+        open(database());
+        write(set("u1", "online", 100));
+        Timestamp written = table.updatedAt("u1").orElseThrow();
+        Thread.sleep(20);
+
+        WriteResult result = write(heartbeat("u1", 300), set("u1", "busy", 200), heartbeat("u1", 250));
+
+        assertThat(result).isEqualTo(new WriteResult(0, 1, 0, 0, 0));
+        assertThat(table.row("u1")).contains(new Row("u1", "busy", 200, "test"));
+        assertThat(table.lastSeen("u1")).contains(300L);
+        assertThat(table.updatedAt("u1")).hasValueSatisfying(t -> assertThat(t).isAfter(written));
+    }
+
+    @Test
+    void aRowWithoutLastSeenCountsFromItsEventTs() throws Exception {
+        open(database());
+        write(set("u1", "online", 200), set("u2", "online", 200));
+        // as a consumer older than the column leaves a row it inserts
+        sql("UPDATE agent_presences SET last_seen = NULL");
+
+        write(set("u1", "busy", 100), heartbeat("u2", 150));
+        assertThat(table.lastSeen("u1")).contains(200L);
+        assertThat(lastSeenIsNull("u2")).as("nothing newer than event_ts was seen").isTrue();
+
+        write(heartbeat("u1", 250), heartbeat("u2", 250));
+        assertThat(table.lastSeen("u1")).contains(250L);
+        assertThat(table.lastSeen("u2")).contains(250L);
+    }
+
+    @Test
+    void heartbeatsAreWrittenAsMultiRowStatementsOfFiveHundredUsers() throws Exception {
+        open(database());
+        TestDatabase db = database();
+        List<PresenceChange> statuses = new ArrayList<>();
+        List<PresenceChange> heartbeats = new ArrayList<>();
+        for (int i = 0; i < 600; i++) {
+            statuses.add(set(String.format("user-%03d", i), "online", 1));
+            heartbeats.add(heartbeat(String.format("user-%03d", i), 2));
+        }
+        writer.write(statuses, List.of());
+        // one connection, so its session counters see every statement the writer sends
+        try (HikariDataSource single = DataSourceFactory.create(db.jdbcUrl(), db.user(), db.password(), 1)) {
+            PresenceWriter singleWriter = PresenceWriter.forServer(single, new OffsetStore("scenarios"));
+            long before = statementCount(single, "Com_update%");
+
+            assertThat(singleWriter.write(heartbeats, List.of())).isEqualTo(new WriteResult(0, 0, 0, 0, 600));
+            assertThat(statementCount(single, "Com_update%") - before).isEqualTo(2);
+        }
+        assertThat(table.lastSeen("user-000")).contains(2L);
+        assertThat(table.lastSeen("user-599")).contains(2L);
+    }
+
+    @Test
+    void theRebuildsShadowTableKeepsLastSeenToo() throws Exception {
+        open(database());
+        String shadow = PresenceUpsert.TABLE + "_rebuild";
+        sql("CREATE TABLE " + shadow + " LIKE " + PresenceUpsert.TABLE);
+        PresenceWriter shadowWriter = new PresenceWriter(dataSource,
+                new PresenceUpsert(SqlDialect.of(dataSource), shadow), new OffsetStore("scenarios"));
+
+        shadowWriter.write(List.of(set("u1", "online", 100).withSeen(150)), List.of());
+        shadowWriter.write(List.of(heartbeat("u1", 200)), List.of());
+
+        try (Connection c = database().connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT status, event_ts, last_seen FROM " + shadow)) {
+            assertThat(rs.next()).isTrue();
+            assertThat(List.of(rs.getString(1), rs.getLong(2), rs.getLong(3))).containsExactly("online", 100L, 200L);
+        }
+        assertThat(table.rows()).isEmpty();
+    }
+
+    private boolean lastSeenIsNull(String user) throws SQLException {
+        try (Connection c = database().connect();
+             PreparedStatement ps = c.prepareStatement("SELECT last_seen IS NULL FROM agent_presences WHERE user_id = ?")) {
+            ps.setString(1, user);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
+    }
+
+    private void sql(String statement) throws SQLException {
+        try (Connection c = database().connect(); Statement s = c.createStatement()) {
+            s.execute(statement);
+        }
     }
 }
