@@ -73,9 +73,9 @@ final class BatchApplier {
         metrics.written(result);
         metrics.batch(batch.recordCount());
         changes.forEach(change -> metrics.delay(change.ts(), now));
-        LOG.debug("Batch of {} records: {} inserted, {} updated, {} stale, {} deleted, {} dead-lettered",
-                batch.recordCount(), result.inserted(), result.updated(), result.unchanged(), result.deleted(),
-                batch.deadLetterCount());
+        LOG.debug("Batch of {} records: {} inserted, {} updated, {} stale, {} deleted, {} last_seen only,"
+                        + " {} dead-lettered", batch.recordCount(), result.inserted(), result.updated(),
+                result.unchanged(), result.deleted(), result.seen(), batch.deadLetterCount());
     }
 
     private void isolateCulprits(PendingBatch batch, List<PresenceChange> changes) throws SQLException {

@@ -72,16 +72,19 @@ class MetricsAndHealthIT {
         producer.flush();
         await().atMost(CONVERGE).untilAsserted(() ->
                 assertThat(parse(get("/metrics").body())).containsEntry("presence_events_consumed_total", 26.0));
-        // once applied: one event older than its row (stale), one newer (an update)
+        // once applied: one event older than its row (stale), one newer (an update), a heartbeat (last_seen only)
         send(producer, topic, USER_PREFIX + 0, event(USER_PREFIX + 0, "busy", now - 60_000));
         send(producer, topic, USER_PREFIX + 1, event(USER_PREFIX + 1, "busy", now));
+        send(producer, topic, USER_PREFIX + 2, "{\"userId\":\"" + USER_PREFIX + 2 + "\",\"kind\":\"heartbeat\",\"ts\":"
+                + now + "}");
         producer.flush();
-        int sent = VALID + 6 + 2;
+        int sent = VALID + 6 + 3;
 
         await().atMost(CONVERGE).untilAsserted(() -> {
             Map<String, Double> m = parse(get("/metrics").body());
             assertThat(m).containsEntry("presence_events_consumed_total", (double) sent)
-                    .containsEntry("presence_rows_written_total{kind=\"update\"}", 1.0);
+                    .containsEntry("presence_rows_written_total{kind=\"update\"}", 1.0)
+                    .containsEntry("presence_rows_written_total{kind=\"seen\"}", 1.0);
             assertThat(sum(m, "presence_events_dead_lettered_total")).isEqualTo(6.0);
         });
         HttpResponse<String> response = get("/metrics");
@@ -102,12 +105,13 @@ class MetricsAndHealthIT {
                 .containsEntry("presence_rows_written_total{kind=\"insert\"}", (double) VALID)
                 .containsEntry("presence_rows_written_total{kind=\"update\"}", 1.0)
                 .containsEntry("presence_rows_written_total{kind=\"delete\"}", 0.0)
+                .containsEntry("presence_rows_written_total{kind=\"seen\"}", 1.0)
                 .containsEntry("presence_events_stale_total", 1.0)
                 .containsEntry("presence_events_superseded_total", 0.0)
                 .containsEntry("presence_batch_retries_total", 0.0)
                 .containsEntry("presence_partitions_fenced_total", 0.0)
                 .containsEntry("presence_batch_records_sum", (double) sent)
-                .containsEntry("presence_event_delay_seconds_count", (double) VALID + 2)
+                .containsEntry("presence_event_delay_seconds_count", (double) VALID + 3)
                 .containsKey("presence_event_delay_seconds{quantile=\"0.99\"}")
                 .containsKey("presence_records_lag")
                 .containsKey("presence_batch_write_seconds_sum")

@@ -38,6 +38,7 @@ public final class PresenceMetrics {
     private final Counter inserted;
     private final Counter updated;
     private final Counter deleted;
+    private final Counter seen;
     private final Counter stale;
     private final Timer delay;
     private final DistributionSummary batchRecords;
@@ -58,8 +59,10 @@ public final class PresenceMetrics {
         inserted = rowsWritten(registry, "insert");
         updated = rowsWritten(registry, "update");
         deleted = rowsWritten(registry, "delete");
+        // rows whose only change is last_seen: a heartbeat, or a status change too old to apply
+        seen = rowsWritten(registry, "seen");
         stale = Counter.builder(EVENTS_STALE)
-                .description("events applied to no row: older than the row (or the same event again)")
+                .description("status events that changed no status: older than the row (or the same event again)")
                 .register(registry);
         delay = Timer.builder(EVENT_DELAY).description("from an event's ts to the commit of its batch (stale and replayed events included)")
                 .publishPercentiles(0.5, 0.99).register(registry);
@@ -111,6 +114,7 @@ public final class PresenceMetrics {
         inserted.increment(result.inserted());
         updated.increment(result.updated());
         deleted.increment(result.deleted());
+        seen.increment(result.seen());
         stale.increment(result.unchanged());
     }
 
@@ -141,8 +145,8 @@ public final class PresenceMetrics {
     /** Running totals for the periodic summary line. */
     public Totals totals() {
         double dead = deadLettered.values().stream().mapToDouble(Counter::count).sum();
-        return new Totals((long) consumed.count(), (long) (inserted.count() + updated.count() + deleted.count()),
-                (long) stale.count(), (long) dead, lag.get());
+        long applied = (long) (inserted.count() + updated.count() + deleted.count() + seen.count());
+        return new Totals((long) consumed.count(), applied, (long) stale.count(), (long) dead, lag.get());
     }
 
     /** Counts since the service started, and the current lag. */
