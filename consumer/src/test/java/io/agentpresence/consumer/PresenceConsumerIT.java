@@ -125,6 +125,27 @@ class PresenceConsumerIT {
     }
 
     @Test
+    void heartbeatsRaiseLastSeenAndLeaveTheStatusAlone() throws Exception {
+        String topic = fixture.topic("heartbeat", 1);
+        PresencePublisher p = fixture.publisher(topic);
+        ConsumerService service = startConsumer(topic, "heartbeat");
+
+        p.publish(new PresenceEvent("u1", "online", 1_000, "plugin")).get();
+        await().atMost(CONVERGE).until(() -> table.row("u1").isPresent());
+        for (int i = 1; i <= 5; i++) {
+            p.publish(PresenceEvent.heartbeat("u1", 1_000 + i * 30_000, "fold", i % 2 == 0 ? "phone" : "laptop"));
+        }
+        p.publish(PresenceEvent.heartbeat("ghost", 5_000, "fold", null));
+        p.flush();
+
+        await().atMost(CONVERGE).until(() -> fixture.committed(topic, "heartbeat") == 7);
+        assertThat(table.rows()).containsOnlyKeys("u1");
+        assertThat(table.row("u1")).contains(new Row("u1", "online", 1_000, "plugin"));
+        assertThat(table.lastSeen("u1")).contains(151_000L);
+        assertThat(count(service, PresenceMetrics.EVENTS_REJECTED)).isZero();
+    }
+
+    @Test
     void invalidRecordsAreCountedAndSkippedWhileTheRecordsAroundThemApply() throws Exception {
         String topic = fixture.topic("poison", 1);
         KafkaProducer<byte[], byte[]> producer = fixture.rawProducer();
