@@ -42,8 +42,6 @@ public record PresenceEvent(Kind kind, String userId, String status, long ts, St
         Objects.requireNonNull(userId, "userId");
         if (kind == Kind.STATUS) {
             Objects.requireNonNull(status, "status");
-        } else if (status != null) {
-            throw new IllegalArgumentException("a heartbeat carries no status");
         }
     }
 
@@ -60,6 +58,11 @@ public record PresenceEvent(Kind kind, String userId, String status, long ts, St
     /** A heartbeat: {@code userId}'s {@code device} (may be null) was still there at {@code ts}. */
     public static PresenceEvent heartbeat(String userId, long ts, String source, String device) {
         return new PresenceEvent(Kind.HEARTBEAT, userId, null, ts, source, device);
+    }
+
+    /** A heartbeat that confirms {@code status}: the user was still there, and still {@code status}, at {@code ts}. */
+    public static PresenceEvent heartbeat(String userId, String status, long ts, String source) {
+        return new PresenceEvent(Kind.HEARTBEAT, userId, Objects.requireNonNull(status, "status"), ts, source, null);
     }
 
     /** This event, said by {@code device}. */

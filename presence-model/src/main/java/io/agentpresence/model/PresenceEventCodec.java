@@ -17,7 +17,7 @@ import java.util.Set;
  * The wire format of a presence event, contract v1.1: key = userId as UTF-8, value = a JSON object with
  * {@code userId}, {@code status}, optional {@code ts} (epoch ms), optional {@code source}, and since v1.1 an
  * optional {@code device} and an optional {@code kind}: {@code "status"} (the default) or {@code "heartbeat"},
- * which carries no status. Unknown fields are ignored, so a v1 event is a valid v1.1 event and means the same.
+ * whose {@code status} is optional (the status it confirms). Unknown fields are ignored, so a v1 event is a valid v1.1 event and means the same.
  * Decoding validates everything a row needs, so whatever it returns can be written as is.
  */
 public final class PresenceEventCodec {
@@ -74,7 +74,8 @@ public final class PresenceEventCodec {
             if (event.isHeartbeat()) {
                 // only heartbeats name their kind, so a status event stays byte for byte what v1 wrote
                 g.writeStringField("kind", event.kind().wireName());
-            } else {
+            }
+            if (event.status() != null) {
                 g.writeStringField("status", event.status());
             }
             g.writeNumberField("ts", event.ts());
@@ -124,10 +125,6 @@ public final class PresenceEventCodec {
         if (kind == PresenceEvent.Kind.STATUS && fields.status == null) {
             throw new MalformedEventException(Rejection.MISSING_STATUS, "field 'status' is required");
         }
-        if (kind == PresenceEvent.Kind.HEARTBEAT && fields.statusGiven) {
-            // a consumer that predates heartbeats would apply the status; so a heartbeat must not carry one
-            throw new MalformedEventException(Rejection.INVALID_STATUS, "a heartbeat carries no 'status'");
-        }
         PresenceEvent event = new PresenceEvent(kind, fields.userId, fields.status, ts, fields.source, fields.device);
         validate(event, recordTimestamp);
         if (!keyUserId.equals(event.userId())) {
@@ -147,7 +144,7 @@ public final class PresenceEventCodec {
     /** Checks every field of an event; {@code now} bounds {@code ts} unless negative (unknown). */
     public void validate(PresenceEvent event, long now) throws MalformedEventException {
         checkUserId(event.userId());
-        if (!event.isHeartbeat() && !statuses.contains(event.status())) {
+        if (event.status() != null && !statuses.contains(event.status())) {
             throw new MalformedEventException(Rejection.UNKNOWN_STATUS,
                     "'" + printable(event.status()) + "' is not one of " + statuses);
         }
@@ -241,10 +238,7 @@ public final class PresenceEventCodec {
                 JsonToken token = p.nextToken();
                 switch (name) {
                     case "userId" -> fields.userId = string(p, token, Rejection.INVALID_USER_ID, "userId");
-                    case "status" -> {
-                        fields.statusGiven = true;
-                        fields.status = string(p, token, Rejection.INVALID_STATUS, "status");
-                    }
+                    case "status" -> fields.status = string(p, token, Rejection.INVALID_STATUS, "status");
                     case "source" -> fields.source = string(p, token, Rejection.INVALID_SOURCE, "source");
                     case "ts" -> fields.ts = timestamp(p, token);
                     case "device" -> fields.device = string(p, token, Rejection.INVALID_DEVICE, "device");
@@ -310,7 +304,6 @@ public final class PresenceEventCodec {
     private static final class Fields {
         String userId;
         String status;
-        boolean statusGiven;
         Long ts;
         String source;
         String device;

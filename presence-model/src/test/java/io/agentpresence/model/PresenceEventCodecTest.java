@@ -72,9 +72,19 @@ class PresenceEventCodecTest {
     }
 
     @Test
-    void aHeartbeatCannotBeBuiltWithAStatus() {
-        assertThatThrownBy(() -> new PresenceEvent(PresenceEvent.Kind.HEARTBEAT, USER, "online", 1, null, null))
-                .isInstanceOf(IllegalArgumentException.class);
+    void aStatusEventCannotBeBuiltWithoutAStatus() {
+        assertThatThrownBy(() -> new PresenceEvent(PresenceEvent.Kind.STATUS, USER, null, 1, null, null))
+                .isInstanceOf(NullPointerException.class);
+    }
+
+    @Test
+    void aHeartbeatConfirmingAStatusSurvivesTheRoundTrip() throws Exception {
+        PresenceEvent heartbeat = PresenceEvent.heartbeat(USER, "busy", RECORD_TS - 1_000, "presence-fold");
+
+        byte[] value = codec.encode(heartbeat);
+
+        assertThat(new String(value, StandardCharsets.UTF_8)).startsWith("{\"userId\":\"agent-42\",\"kind\":\"heartbeat\",\"status\":\"busy\"");
+        assertThat(codec.decode(PresenceEventCodec.key(USER), value, RECORD_TS)).isEqualTo(heartbeat);
     }
 
     @Test

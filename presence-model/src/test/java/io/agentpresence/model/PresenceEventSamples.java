@@ -73,7 +73,9 @@ final class PresenceEventSamples {
                 ok("device of 64 characters", USER, event(USER, "online", "\"device\":\"" + "d".repeat(64) + "\"")),
                 ok("heartbeat with a device", USER,
                         "{\"userId\":\"agent-42\",\"kind\":\"heartbeat\",\"ts\":1764284615000,\"device\":\"phone\"}"),
-                ok("heartbeat alone", USER, "{\"kind\":\"heartbeat\",\"userId\":\"agent-42\"}"));
+                ok("heartbeat alone", USER, "{\"kind\":\"heartbeat\",\"userId\":\"agent-42\"}"),
+                ok("heartbeat confirming a status", USER, event(USER, "busy", "\"kind\":\"heartbeat\"")),
+                ok("heartbeat with a null status", USER, "{\"userId\":\"agent-42\",\"kind\":\"heartbeat\",\"status\":null}"));
     }
 
     static Stream<Sample> invalid() {
@@ -125,9 +127,9 @@ final class PresenceEventSamples {
                 bad("kind unknown", event(USER, "online", "\"kind\":\"ping\""), INVALID_KIND),
                 bad("kind in another case", event(USER, "online", "\"kind\":\"Heartbeat\""), INVALID_KIND),
                 bad("kind a number", event(USER, "online", "\"kind\":1"), INVALID_KIND),
-                bad("heartbeat with a status", event(USER, "online", "\"kind\":\"heartbeat\""), INVALID_STATUS),
-                bad("heartbeat with a null status",
-                        "{\"userId\":\"agent-42\",\"kind\":\"heartbeat\",\"status\":null}", INVALID_STATUS),
+                bad("heartbeat with an unknown status", event(USER, "dancing", "\"kind\":\"heartbeat\""), UNKNOWN_STATUS),
+                bad("heartbeat with a status that is a number",
+                        "{\"userId\":\"agent-42\",\"kind\":\"heartbeat\",\"status\":1}", INVALID_STATUS),
                 bad("heartbeat without userId", "{\"kind\":\"heartbeat\"}", MISSING_USER_ID),
                 bad("device empty", event(USER, "online", "\"device\":\"\""), INVALID_DEVICE),
                 bad("device blank", event(USER, "online", "\"device\":\"  \""), INVALID_DEVICE),
