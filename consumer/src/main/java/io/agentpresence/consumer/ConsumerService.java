@@ -3,23 +3,19 @@ package io.agentpresence.consumer;
 import com.zaxxer.hikari.HikariDataSource;
 import io.agentpresence.consumer.error.DeadLetterPublisher;
 import io.agentpresence.consumer.error.FailureClassifier;
+import io.agentpresence.consumer.ops.JvmMeters;
 import io.agentpresence.consumer.ops.PresenceMetrics;
 import io.agentpresence.consumer.ops.TopicProvisioner;
 import io.agentpresence.consumer.sink.DataSourceFactory;
 import io.agentpresence.consumer.sink.OffsetStore;
 import io.agentpresence.consumer.sink.PresenceWriter;
 import io.agentpresence.consumer.sink.SchemaMigrator;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -63,7 +59,7 @@ public final class ConsumerService implements AutoCloseable {
         try {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             resources.add(registry::close);
-            bindJvmMetrics(registry, resources);
+            resources.add(JvmMeters.bind(registry));
             if (config.topicsOnStart()) {
                 provisionTopics(config);
             }
@@ -91,7 +87,7 @@ public final class ConsumerService implements AutoCloseable {
             LOG.info("Consuming {} as group {} from {}", config.topic(), config.groupId(), config.bootstrapServers());
             return service;
         } catch (Exception | Error e) {
-            closeAll(resources, e);
+            Resources.closeAll(resources, e);
             throw e;
         }
     }
@@ -102,15 +98,6 @@ public final class ConsumerService implements AutoCloseable {
             result.created().forEach(topic -> LOG.info("Created topic {}", topic));
             result.warnings().forEach(warning -> LOG.warn("Topic check: {}", warning));
         }
-    }
-
-    private static void bindJvmMetrics(PrometheusMeterRegistry registry, List<AutoCloseable> resources) {
-        new JvmMemoryMetrics().bindTo(registry);
-        new JvmThreadMetrics().bindTo(registry);
-        new ProcessorMetrics().bindTo(registry);
-        JvmGcMetrics gc = new JvmGcMetrics();
-        gc.bindTo(registry);
-        resources.add(gc);
     }
 
     private static void bindKafkaMetrics(PrometheusMeterRegistry registry, List<AutoCloseable> resources,
@@ -158,23 +145,6 @@ public final class ConsumerService implements AutoCloseable {
         if (thread.isAlive()) {
             LOG.warn("Poll loop still busy after {} s; closing the pool under it", SHUTDOWN_WAIT.toSeconds());
         }
-        closeAll(resources, null);
-    }
-
-    private static void closeAll(List<AutoCloseable> resources, Throwable primary) {
-        List<AutoCloseable> reversed = new ArrayList<>(resources);
-        Collections.reverse(reversed);
-        for (AutoCloseable resource : reversed) {
-            try {
-                resource.close();
-            } catch (Exception e) {
-                // closing is best effort; a failure here must not hide the one that brought us here
-                if (primary != null) {
-                    primary.addSuppressed(e);
-                } else {
-                    LOG.warn("Closing {} failed: {}", resource, e.toString());
-                }
-            }
-        }
+        Resources.closeAll(resources, null);
     }
 }
