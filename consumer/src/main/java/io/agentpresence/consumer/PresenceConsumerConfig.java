@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 
@@ -66,11 +68,26 @@ public final class PresenceConsumerConfig {
             "how many consumer instances will share the topic; a topic with fewer partitions gets a warning");
     public static final ConfigKey HTTP_PORT = ConfigKey.optional("http.port", "8080",
             "port of /metrics, /health/live and /health/ready; 0 picks a free port, -1 turns them off");
+    public static final ConfigKey DEVICE_TOPIC = ConfigKey.optional("device.topic", "agent-presence.devices",
+            "topic of device-level presence events that fold reads, keyed by userId");
+    public static final ConfigKey DEVICE_TTL = ConfigKey.optional("device.ttl", "90s",
+            "fold expires a device after this long without an event or heartbeat from it");
+    public static final ConfigKey FOLD_SWEEP_INTERVAL = ConfigKey.optional("fold.sweep.interval", "5s",
+            "how often fold looks for expired devices (wall clock); shorter than device.ttl");
+    public static final ConfigKey FOLD_PRECEDENCE = ConfigKey.optional("fold.precedence", "online,busy,away",
+            "device statuses best first; fold shows a user the best status of their live devices");
+    public static final ConfigKey FOLD_APPLICATION_ID = ConfigKey.optional("fold.application.id",
+            "agent-presence-fold", "Kafka Streams application id of fold: its group and the prefix of its internal topics");
+    public static final ConfigKey FOLD_STATE_DIR = ConfigKey.optional("fold.state.dir", "fold-state",
+            "directory of fold's local state, relative to the working directory unless absolute");
+    public static final ConfigKey FOLD_FORWARD_HEARTBEATS = ConfigKey.optional("fold.forward.heartbeats", "true",
+            "fold forwards user-level heartbeats that raise a user's last seen time to the presence topic");
 
     public static final List<ConfigKey> KEYS = List.of(BOOTSTRAP_SERVERS, DB_URL, DB_USER, DB_PASSWORD, TOPIC, GROUP_ID,
             DLQ_TOPIC, STATUSES, MAX_FUTURE_SKEW, MAX_VALUE_BYTES, MAX_POLL_RECORDS, POLL_TIMEOUT, DB_WRITERS, DB_POOL_SIZE,
             RETRY_BACKOFF_MAX, MIGRATE_ON_START, TOPICS_ON_START, TOPIC_PARTITIONS, TOPIC_REPLICATION_FACTOR, INSTANCES,
-            HTTP_PORT);
+            HTTP_PORT, DEVICE_TOPIC, DEVICE_TTL, FOLD_SWEEP_INTERVAL, FOLD_PRECEDENCE, FOLD_APPLICATION_ID,
+            FOLD_STATE_DIR, FOLD_FORWARD_HEARTBEATS);
 
     static final String KAFKA_PREFIX = "kafka.";
     private static final Pattern TOPIC_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
@@ -92,6 +109,11 @@ public final class PresenceConsumerConfig {
     private final short topicReplicationFactor;
     private final int instances;
     private final int httpPort;
+    private final Duration deviceTtl;
+    private final Duration foldSweepInterval;
+    private final List<String> foldPrecedence;
+    private final boolean foldForwardHeartbeats;
+    private final Path foldStateDir;
 
     private PresenceConsumerConfig(Map<String, String> values, Map<String, String> kafka) {
         this.values = Map.copyOf(values);
@@ -111,13 +133,17 @@ public final class PresenceConsumerConfig {
         if (!url.startsWith("jdbc:mysql:")) {
             throw ConfigException.invalid(DB_URL, url, "expected a jdbc:mysql:// URL");
         }
-        for (ConfigKey topicKey : List.of(TOPIC, DLQ_TOPIC)) {
+        for (ConfigKey topicKey : List.of(TOPIC, DLQ_TOPIC, DEVICE_TOPIC)) {
             if (!TOPIC_NAME.matcher(get(topicKey)).matches()) {
                 throw ConfigException.invalid(topicKey, get(topicKey), "a topic name is 1-249 of [a-zA-Z0-9._-]");
             }
         }
         if (get(TOPIC).equals(get(DLQ_TOPIC))) {
             throw ConfigException.invalid(DLQ_TOPIC, get(DLQ_TOPIC), "must differ from " + TOPIC.display());
+        }
+        if (get(DEVICE_TOPIC).equals(get(TOPIC)) || get(DEVICE_TOPIC).equals(get(DLQ_TOPIC))) {
+            throw ConfigException.invalid(DEVICE_TOPIC, get(DEVICE_TOPIC), "must differ from " + TOPIC.display()
+                    + " and " + DLQ_TOPIC.display());
         }
         if (get(GROUP_ID).isBlank()) {
             throw ConfigException.invalid(GROUP_ID, get(GROUP_ID), "must not be blank");
@@ -147,6 +173,32 @@ public final class PresenceConsumerConfig {
         }
         this.instances = integer(INSTANCES, 1, 10_000);
         this.httpPort = integer(HTTP_PORT, -1, 65_535);
+        this.deviceTtl = duration(DEVICE_TTL, Duration.ofSeconds(1));
+        this.foldSweepInterval = duration(FOLD_SWEEP_INTERVAL, Duration.ofMillis(10));
+        if (foldSweepInterval.compareTo(deviceTtl) >= 0) {
+            throw ConfigException.invalid(FOLD_SWEEP_INTERVAL, get(FOLD_SWEEP_INTERVAL), "must be shorter than "
+                    + DEVICE_TTL.display() + " = " + get(DEVICE_TTL));
+        }
+        this.foldPrecedence = precedence();
+        if (get(FOLD_APPLICATION_ID).isBlank()) {
+            throw ConfigException.invalid(FOLD_APPLICATION_ID, get(FOLD_APPLICATION_ID), "must not be blank");
+        }
+        this.foldStateDir = path(FOLD_STATE_DIR);
+        this.foldForwardHeartbeats = bool(FOLD_FORWARD_HEARTBEATS);
+    }
+
+    /** The precedence list; whether its statuses are accepted ones is checked by fold, the only user. */
+    private List<String> precedence() {
+        List<String> order = List.of(get(FOLD_PRECEDENCE).split(",", -1)).stream().map(String::strip).toList();
+        if (order.stream().anyMatch(String::isEmpty) || order.size() != Set.copyOf(order).size()) {
+            throw ConfigException.invalid(FOLD_PRECEDENCE, get(FOLD_PRECEDENCE),
+                    "expected distinct statuses, best first, such as online,busy,away");
+        }
+        if (order.contains(PresenceStatuses.OFFLINE)) {
+            throw ConfigException.invalid(FOLD_PRECEDENCE, get(FOLD_PRECEDENCE), "'" + PresenceStatuses.OFFLINE
+                    + "' ends a device instead of ranking it, so it cannot be listed");
+        }
+        return order;
     }
 
     /** Settings named as in a properties file ({@code db.url}, {@code kafka.fetch.min.bytes}, ...). */
@@ -239,6 +291,17 @@ public final class PresenceConsumerConfig {
             // reported below with the allowed range
         }
         throw ConfigException.invalid(key, get(key), "expected a whole number from " + min + " to " + max);
+    }
+
+    private Path path(ConfigKey key) {
+        try {
+            if (!get(key).isBlank()) {
+                return Path.of(get(key));
+            }
+        } catch (InvalidPathException e) {
+            // reported below
+        }
+        throw ConfigException.invalid(key, get(key), "expected a directory path");
     }
 
     private boolean bool(ConfigKey key) {
@@ -336,6 +399,36 @@ public final class PresenceConsumerConfig {
     /** -1 when the HTTP endpoints are off. */
     public int httpPort() {
         return httpPort;
+    }
+
+    public String deviceTopic() {
+        return get(DEVICE_TOPIC);
+    }
+
+    public Duration deviceTtl() {
+        return deviceTtl;
+    }
+
+    public Duration foldSweepInterval() {
+        return foldSweepInterval;
+    }
+
+    /** Device statuses best first, as configured. */
+    public List<String> foldPrecedence() {
+        return foldPrecedence;
+    }
+
+    public String foldApplicationId() {
+        return get(FOLD_APPLICATION_ID);
+    }
+
+    /** The state directory as configured; a relative one lies in the working directory. */
+    public Path foldStateDir() {
+        return foldStateDir;
+    }
+
+    public boolean foldForwardHeartbeats() {
+        return foldForwardHeartbeats;
     }
 
     /** What {@code topics} (and start-up) create and check. */

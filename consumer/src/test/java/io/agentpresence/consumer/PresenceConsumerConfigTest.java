@@ -128,4 +128,31 @@ class PresenceConsumerConfigTest {
         assertThat(Durations.parse("PT1M30S")).isEqualTo(Duration.ofSeconds(90));
         assertThat(Durations.format(Duration.ofSeconds(90))).isEqualTo("90s");
     }
+
+    @Test
+    void foldSettingsDefaultToTheDocumentedValues() {
+        PresenceConsumerConfig c = PresenceConsumerConfig.fromMap(minimal());
+
+        assertThat(c.deviceTopic()).isEqualTo("agent-presence.devices");
+        assertThat(c.deviceTtl()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(c.foldSweepInterval()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(c.foldPrecedence()).containsExactly("online", "busy", "away");
+        assertThat(c.foldApplicationId()).isEqualTo("agent-presence-fold");
+        assertThat(c.foldStateDir()).isEqualTo(Path.of("fold-state"));
+        assertThat(c.foldForwardHeartbeats()).isTrue();
+    }
+
+    @Test
+    void badFoldSettingsNameTheKeyAndTheValue() {
+        assertInvalid("device.topic", "agent-presence", "PRESENCE_DEVICE_TOPIC (device.topic): invalid value"
+                + " 'agent-presence': must differ from PRESENCE_TOPIC (topic)");
+        assertInvalid("device.ttl", "500ms", "PRESENCE_DEVICE_TTL (device.ttl): invalid value '500ms': must be at least 1s");
+        assertInvalid("fold.sweep.interval", "90s", "PRESENCE_FOLD_SWEEP_INTERVAL (fold.sweep.interval): invalid value"
+                + " '90s': must be shorter than PRESENCE_DEVICE_TTL (device.ttl) = 90s");
+        assertInvalid("fold.precedence", "online,,away", "PRESENCE_FOLD_PRECEDENCE (fold.precedence): invalid value");
+        assertInvalid("fold.precedence", "online,away,online", "PRESENCE_FOLD_PRECEDENCE (fold.precedence): invalid value");
+        assertInvalid("fold.precedence", "online,offline", "PRESENCE_FOLD_PRECEDENCE (fold.precedence): invalid value"
+                + " 'online,offline': 'offline' ends a device");
+        assertInvalid("fold.forward.heartbeats", "yes", "PRESENCE_FOLD_FORWARD_HEARTBEATS (fold.forward.heartbeats)");
+    }
 }
