@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -12,6 +13,8 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.processor.LogAndSkipOnInvalidTimestamp;
 
 /**
  * Settings of every Kafka client the service creates. The {@code kafka.*} pass-through properties (security,
@@ -71,6 +74,26 @@ public final class KafkaClients {
         overrides.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 25_000);
         overrides.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
         return PresencePublisher.producerSettings(overrides);
+    }
+
+    /**
+     * The Kafka Streams application that folds devices: every {@code kafka.*} property passes through (Streams
+     * hands each client its own), but exactly-once, the application id and the state directory are fixed here.
+     */
+    public static Properties foldStreams(PresenceConsumerConfig config) {
+        Properties props = new Properties();
+        props.putAll(config.kafkaProperties());
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.foldApplicationId());
+        // state, output and input offsets commit in one transaction: no lost device, no duplicate emission
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, config.foldStateDir().toAbsolutePath().toString());
+        props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.topicReplicationFactor());
+        // a record without a timestamp is logged, counted and skipped; it cannot stop the application
+        props.put(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG, LogAndSkipOnInvalidTimestamp.class.getName());
+        // there are no global stores; without this Streams warns at every start that their handler is off
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        return props;
     }
 
     public static Map<String, Object> admin(PresenceConsumerConfig config) {

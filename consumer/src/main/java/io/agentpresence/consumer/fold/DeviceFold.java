@@ -1,0 +1,114 @@
+package io.agentpresence.consumer.fold;
+
+import io.agentpresence.consumer.ops.FoldMetrics.Emitted;
+import io.agentpresence.consumer.ops.FoldMetrics.Ignored;
+import io.agentpresence.model.PresenceEvent;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The fold's rules, free of Kafka: how a device event or the passing of time changes a user's
+ * {@link UserPresence}, and which user-level event that makes. A user's status is the best status of the
+ * user's live devices by {@link Precedence}, {@code offline} when none is live, and a status event is emitted
+ * only when that changes. Liveness is the fold's own wall clock ({@code now}), never the publishers' clocks.
+ */
+final class DeviceFold {
+
+    /** The device of an event that names none: the one implicit device of a v1 publisher. */
+    static final String DEFAULT_DEVICE = "default";
+    /** The source of emitted events whose trigger names none. */
+    static final String SOURCE = "presence-fold";
+    /** The source of a status emitted because devices expired. */
+    static final String EXPIRED_SOURCE = "presence-fold:expired";
+
+    private final Precedence precedence;
+    private final long ttlMs;
+    private final boolean forwardHeartbeats;
+
+    DeviceFold(Precedence precedence, Duration ttl, boolean forwardHeartbeats) {
+        this.precedence = precedence;
+        this.ttlMs = ttl.toMillis();
+        this.forwardHeartbeats = forwardHeartbeats;
+    }
+
+    /** Applies a valid device event read at wall-clock time {@code now}. */
+    Outcome apply(UserPresence user, PresenceEvent event, long now) {
+        String name = event.device() != null ? event.device() : DEFAULT_DEVICE;
+        DeviceState known = user.device(name);
+        if (event.isHeartbeat()) {
+            // a heartbeat carries no status: it keeps a live device alive, but cannot make one live
+            if (known != null && known.live()) {
+                user.put(name, known.touched(now));
+            }
+            return user.see(event.ts()) ? heartbeat(event, user) : Outcome.NOTHING;
+        }
+        if (known != null && event.ts() < known.lastTs()) {
+            return Outcome.ignored(Ignored.STALE);
+        }
+        if (known != null && event.ts() == known.lastTs() && event.status().equals(known.status())) {
+            user.put(name, known.touched(now));
+            return Outcome.ignored(Ignored.DUPLICATE);
+        }
+        // an equal ts with another status is the later record, which wins as it does in the consumer
+        user.put(name, new DeviceState(event.status(), event.ts(), now));
+        boolean seen = user.see(event.ts());
+        String folded = precedence.fold(user.liveStatuses());
+        if (!folded.equals(user.emittedStatus())) {
+            return Outcome.emit(status(event.userId(), user, folded, event.ts(), source(event)), Emitted.STATUS, 0);
+        }
+        return seen ? heartbeat(event, user) : Outcome.NOTHING;
+    }
+
+    /**
+     * Drops the devices of {@code userId} that have been silent for the TTL at wall-clock time {@code now}.
+     * A device counts as active at {@code floor} at the latest (when this task started), so a fold that was
+     * down, or is catching up, does not expire devices whose heartbeats it has yet to read.
+     */
+    Outcome expire(String userId, UserPresence user, long now, long floor) {
+        int expired = 0;
+        for (Map.Entry<String, DeviceState> device : List.copyOf(user.devices().entrySet())) {
+            if (liveUntil(device.getValue(), floor) <= now) {
+                user.remove(device.getKey());
+                expired += device.getValue().live() ? 1 : 0;
+            }
+        }
+        if (expired == 0) {
+            return Outcome.NOTHING;
+        }
+        String folded = precedence.fold(user.liveStatuses());
+        if (folded.equals(user.emittedStatus())) {
+            return Outcome.expiredSilently(expired);
+        }
+        // the user's last sighting, not the wall clock: the consumer keeps last_seen = GREATEST(last_seen, ts)
+        return Outcome.emit(status(userId, user, folded, user.lastSeenTs(), EXPIRED_SOURCE), Emitted.EXPIRY, expired);
+    }
+
+    /** When the first device of the user runs out, or {@link UserPresence#NONE} without devices. */
+    long deadline(UserPresence user, long floor) {
+        return user.devices().values().stream().mapToLong(d -> liveUntil(d, floor)).min().orElse(UserPresence.NONE);
+    }
+
+    private long liveUntil(DeviceState device, long floor) {
+        return Math.max(device.lastActivity(), floor) + ttlMs;
+    }
+
+    /** A status event whose ts never goes back for the user, so the consumer's guard always lets it through. */
+    private static PresenceEvent status(String userId, UserPresence user, String status, long ts, String source) {
+        long emittedTs = Math.max(ts, user.emittedTs());
+        user.emitted(status, emittedTs);
+        return new PresenceEvent(userId, status, emittedTs, source);
+    }
+
+    private Outcome heartbeat(PresenceEvent event, UserPresence user) {
+        if (!forwardHeartbeats) {
+            return Outcome.NOTHING;
+        }
+        return Outcome.emit(PresenceEvent.heartbeat(event.userId(), user.lastSeenTs(), source(event), null),
+                Emitted.HEARTBEAT, 0);
+    }
+
+    private static String source(PresenceEvent event) {
+        return event.source() != null ? event.source() : SOURCE;
+    }
+}

@@ -1,0 +1,167 @@
+package io.agentpresence.consumer.fold;
+
+import io.agentpresence.consumer.error.DeadLetterHeaders;
+import io.agentpresence.consumer.ops.FoldMetrics;
+import io.agentpresence.model.MalformedEventException;
+import io.agentpresence.model.PresenceEvent;
+import io.agentpresence.model.PresenceEventCodec;
+import java.time.Duration;
+import java.util.Optional;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One task's fold: decodes device records as the consumer does, applies them to the user's stored state with
+ * {@link DeviceFold}, and forwards user-level events to the presence topic; a wall-clock punctuation expires
+ * devices through the {@link ExpiryIndex}. Invalid records go to the dead-letter topic, inside the same
+ * transaction as everything else.
+ */
+final class FoldProcessor implements Processor<byte[], byte[], byte[], byte[]> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FoldProcessor.class);
+
+    private final DeviceFold fold;
+    private final PresenceEventCodec codec;
+    private final PresenceEventCodec output;
+    private final Duration sweepInterval;
+    private final FoldMetrics metrics;
+    private ProcessorContext<byte[], byte[]> context;
+    private KeyValueStore<String, UserPresence> users;
+    private ExpiryIndex index;
+    private long startedAt;
+
+    FoldProcessor(FoldSettings settings, FoldMetrics metrics) {
+        this.fold = new DeviceFold(settings.precedence(), settings.ttl(), settings.forwardHeartbeats());
+        this.codec = settings.codec();
+        // emitted events carry validated input; their ts is checked against their record timestamp, which is that
+        // ts, so the fold's own clock must not refuse a publisher's clock the consumer accepts
+        this.output = new PresenceEventCodec(codec.statuses(), Duration.ofMillis(Long.MAX_VALUE),
+                PresenceEventCodec.DEFAULT_MAX_VALUE_BYTES);
+        this.sweepInterval = settings.sweepInterval();
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void init(ProcessorContext<byte[], byte[]> context) {
+        this.context = context;
+        this.users = context.getStateStore(FoldTopology.USERS);
+        KeyValueStore<Bytes, byte[]> expiry = context.getStateStore(FoldTopology.EXPIRY);
+        this.index = new ExpiryIndex(expiry);
+        // runs after the stores are restored, so every device gets a full TTL to be heard from again
+        this.startedAt = context.currentSystemTimeMs();
+        context.schedule(sweepInterval, PunctuationType.WALL_CLOCK_TIME, this::sweep);
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        if (record.value() == null) {
+            tombstone(record);
+            return;
+        }
+        PresenceEvent event;
+        try {
+            event = codec.decode(record.key(), record.value(), record.timestamp());
+        } catch (MalformedEventException e) {
+            // content the contract refuses: it goes aside, the partition goes on
+            deadLetter(record, e);
+            return;
+        }
+        metrics.read(event.isHeartbeat() ? FoldMetrics.Read.HEARTBEAT : FoldMetrics.Read.STATUS);
+        UserPresence user = users.get(event.userId());
+        if (user == null) {
+            user = new UserPresence();
+        }
+        Outcome outcome = fold.apply(user, event, context.currentSystemTimeMs());
+        store(event.userId(), user);
+        settle(event.userId(), outcome);
+    }
+
+    /** A tombstone forgets the user's devices and passes on, so the consumer deletes the row. */
+    private void tombstone(Record<byte[], byte[]> record) {
+        String userId;
+        try {
+            userId = codec.decodeTombstoneKey(record.key());
+        } catch (MalformedEventException e) {
+            // no valid user to delete
+            deadLetter(record, e);
+            return;
+        }
+        metrics.read(FoldMetrics.Read.TOMBSTONE);
+        UserPresence user = users.delete(userId);
+        if (user != null && user.deadline() != UserPresence.NONE) {
+            index.remove(user.deadline(), userId);
+        }
+        context.forward(record, FoldTopology.PRESENCE_SINK);
+        metrics.emitted(FoldMetrics.Emitted.TOMBSTONE);
+    }
+
+    /** Expires the devices of the users that are due: only those, found through the index. */
+    private void sweep(long now) {
+        for (ExpiryIndex.Entry due : index.due(now)) {
+            UserPresence user = users.get(due.userId());
+            if (user == null || user.deadline() != due.deadline()) {
+                // the user moved on without this entry; both change in one transaction, so this is only a safeguard
+                index.remove(due.deadline(), due.userId());
+                continue;
+            }
+            Outcome outcome = fold.expire(due.userId(), user, now, startedAt);
+            store(due.userId(), user);
+            settle(due.userId(), outcome);
+        }
+    }
+
+    /** Stores the user and keeps the index entry in step with the user's new deadline. */
+    private void store(String userId, UserPresence user) {
+        long deadline = fold.deadline(user, startedAt);
+        if (deadline != user.deadline()) {
+            if (user.deadline() != UserPresence.NONE) {
+                index.remove(user.deadline(), userId);
+            }
+            if (deadline != UserPresence.NONE) {
+                index.add(deadline, userId);
+            }
+            user.deadline(deadline);
+        }
+        users.put(userId, user);
+    }
+
+    private void settle(String userId, Outcome outcome) {
+        if (outcome.expired() > 0) {
+            metrics.expired(outcome.expired());
+        }
+        if (outcome.ignored() != null) {
+            metrics.ignored(outcome.ignored());
+        }
+        if (outcome.emit() == null) {
+            return;
+        }
+        byte[] value;
+        try {
+            value = output.encode(outcome.emit());
+        } catch (MalformedEventException e) {
+            // every field comes from a decoded event or from here; a refusal is a bug, not bad input
+            throw new IllegalStateException("the fold built an invalid event for user " + userId, e);
+        }
+        context.forward(new Record<>(PresenceEventCodec.key(userId), value, outcome.emit().ts()),
+                FoldTopology.PRESENCE_SINK);
+        metrics.emitted(outcome.reason());
+    }
+
+    private void deadLetter(Record<byte[], byte[]> record, MalformedEventException e) {
+        Optional<RecordMetadata> origin = context.recordMetadata();
+        String topic = origin.map(RecordMetadata::topic).orElse("");
+        int partition = origin.map(RecordMetadata::partition).orElse(-1);
+        long offset = origin.map(RecordMetadata::offset).orElse(-1L);
+        metrics.rejected(e.rejection());
+        LOG.warn("Dead-lettering {}-{}@{}: {}", topic, partition, offset, e.getMessage());
+        context.forward(record.withHeaders(DeadLetterHeaders.of(record.headers(), e.rejection().code(), e, topic,
+                partition, offset, context.applicationId())), FoldTopology.DEAD_LETTER_SINK);
+    }
+}

@@ -1,0 +1,49 @@
+package io.agentpresence.consumer.fold;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Arrays;
+import java.util.TreeMap;
+import org.apache.kafka.common.errors.SerializationException;
+import org.junit.jupiter.api.Test;
+
+class UserPresenceSerdeTest {
+
+    @Test
+    void aStoredUserReadsBackAsWritten() {
+        TreeMap<String, DeviceState> devices = new TreeMap<>();
+        devices.put("laptop", new DeviceState("online", 1_000, 5_000));
+        devices.put("téléphone", new DeviceState("offline", 2_000, 6_000));
+        UserPresence user = new UserPresence(devices, "online", 1_000, 2_000, 95_000);
+
+        UserPresence read = UserPresenceSerde.read(UserPresenceSerde.write(user));
+
+        assertThat(read.devices()).isEqualTo(devices);
+        assertThat(read.emittedStatus()).isEqualTo("online");
+        assertThat(read.emittedTs()).isEqualTo(1_000);
+        assertThat(read.lastSeenTs()).isEqualTo(2_000);
+        assertThat(read.deadline()).isEqualTo(95_000);
+    }
+
+    @Test
+    void aUserWithNothingEmittedYetReadsBackSo() {
+        UserPresence read = UserPresenceSerde.read(UserPresenceSerde.write(new UserPresence()));
+
+        assertThat(read.devices()).isEmpty();
+        assertThat(read.emittedStatus()).isNull();
+        assertThat(read.lastSeenTs()).isEqualTo(UserPresence.NONE);
+    }
+
+    @Test
+    void anUnknownFormatOrATruncatedRecordIsRefusedNotGuessed() {
+        byte[] bytes = UserPresenceSerde.write(new UserPresence());
+        byte[] future = bytes.clone();
+        future[0] = 2;
+
+        assertThatThrownBy(() -> UserPresenceSerde.read(future)).isInstanceOf(SerializationException.class)
+                .hasMessageContaining("format version 2");
+        assertThatThrownBy(() -> UserPresenceSerde.read(Arrays.copyOf(bytes, 5)))
+                .isInstanceOf(SerializationException.class);
+    }
+}
