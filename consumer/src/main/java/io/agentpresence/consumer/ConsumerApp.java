@@ -1,6 +1,7 @@
 package io.agentpresence.consumer;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.agentpresence.consumer.fold.FoldService;
 import io.agentpresence.consumer.ops.HealthServer;
 import io.agentpresence.consumer.ops.TopicProvisioner;
 import io.agentpresence.consumer.recovery.Rebuild;
@@ -10,6 +11,7 @@ import io.agentpresence.consumer.sink.OffsetStore;
 import io.agentpresence.consumer.sink.PresenceWriter;
 import io.agentpresence.consumer.sink.SchemaMigrator;
 import io.agentpresence.consumer.sink.SqlDialect;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Instant;
@@ -19,14 +21,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.function.BooleanSupplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code presence-consumer}: the service's command line ({@code run}, {@code migrate}). */
+/** {@code presence-consumer}: the service's command line ({@code run}, {@code fold}, {@code migrate}, ...). */
 @Command(name = "presence-consumer", mixinStandardHelpOptions = true, version = "presence-consumer 0.1.0",
         description = "Applies agent presence events from Kafka to MySQL.",
-        subcommands = {ConsumerApp.Run.class, ConsumerApp.Migrate.class, ConsumerApp.Topics.class,
+        subcommands = {ConsumerApp.Run.class, ConsumerApp.Fold.class, ConsumerApp.Migrate.class, ConsumerApp.Topics.class,
             ConsumerApp.ReplayCommand.class, ConsumerApp.RebuildCommand.class, CommandLine.HelpCommand.class})
 public final class ConsumerApp {
 
@@ -65,27 +68,60 @@ public final class ConsumerApp {
         public Integer call() throws Exception {
             PresenceConsumerConfig c = config.load();
             ConsumerService service = ConsumerService.start(c);
-            HealthServer http;
-            try {
-                http = c.httpPort() < 0 ? null
-                        : new HealthServer(c.httpPort(), service.meterRegistry(), service::isRunning, service::isReady);
-            } catch (IOException e) {
-                service.close();
-                throw new ConfigException(PresenceConsumerConfig.HTTP_PORT.display() + ": cannot serve on port "
-                        + c.httpPort() + " (" + e.getMessage() + "); choose another, 0 for any, -1 for none");
-            }
+            HealthServer http = serveHealth(c, service, service.meterRegistry(), service::isRunning, service::isReady);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 service.close();
                 if (http != null) {
                     http.close();
                 }
             }, "presence-shutdown"));
-            if (http != null) {
-                LOG.info("Serving /metrics, /health/live and /health/ready on port {}", http.port());
-            }
             service.awaitTermination();
             return service.failure() == null ? 0 : 1;
         }
+    }
+
+    @Command(name = "fold", mixinStandardHelpOptions = true,
+            description = {"Fold device-level events (device.topic) into user-level events on the presence topic"
+                    + " until stopped (SIGTERM, Ctrl-C): a user is the best status of their live devices, and a"
+                    + " device without an event or heartbeat for device.ttl expires. A Kafka Streams application,"
+                    + " exactly-once, its state in fold.state.dir."})
+    static final class Fold implements Callable<Integer> {
+        @CommandLine.Mixin
+        ConfigOption config = new ConfigOption();
+
+        @Override
+        public Integer call() throws Exception {
+            PresenceConsumerConfig c = config.load();
+            FoldService service = FoldService.start(c);
+            HealthServer http = serveHealth(c, service, service.meterRegistry(), service::isLive, service::isReady);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                service.close();
+                if (http != null) {
+                    http.close();
+                }
+            }, "presence-shutdown"));
+            service.awaitTermination();
+            return service.failure() == null ? 0 : 1;
+        }
+    }
+
+    /** The operations endpoints on {@code http.port}, or null when it is -1; a taken port closes the service. */
+    private static HealthServer serveHealth(PresenceConsumerConfig c, AutoCloseable service,
+                                            PrometheusMeterRegistry registry, BooleanSupplier live,
+                                            BooleanSupplier ready) throws Exception {
+        if (c.httpPort() < 0) {
+            return null;
+        }
+        HealthServer http;
+        try {
+            http = new HealthServer(c.httpPort(), registry, live, ready);
+        } catch (IOException e) {
+            service.close();
+            throw new ConfigException(PresenceConsumerConfig.HTTP_PORT.display() + ": cannot serve on port "
+                    + c.httpPort() + " (" + e.getMessage() + "); choose another, 0 for any, -1 for none");
+        }
+        LOG.info("Serving /metrics, /health/live and /health/ready on port {}", http.port());
+        return http;
     }
 
     @Command(name = "topics", mixinStandardHelpOptions = true,
@@ -94,6 +130,9 @@ public final class ConsumerApp {
         @CommandLine.Mixin
         ConfigOption config = new ConfigOption();
 
+        @Option(names = "--fold", description = "also the device topic that fold reads (device.topic, not compacted)")
+        boolean fold;
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
@@ -101,11 +140,13 @@ public final class ConsumerApp {
         public Integer call() throws Exception {
             PresenceConsumerConfig c = config.load();
             try (Admin admin = Admin.create(KafkaClients.admin(c))) {
-                TopicProvisioner.Result result = new TopicProvisioner(admin).ensure(c.topicPlan());
+                TopicProvisioner.Plan plan = fold ? c.topicPlan().withDeviceTopic(c.deviceTopic()) : c.topicPlan();
+                TopicProvisioner.Result result = new TopicProvisioner(admin).ensure(plan);
                 result.created().forEach(t -> spec.commandLine().getOut().println("created " + t));
                 result.warnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
                 if (result.created().isEmpty() && result.warnings().isEmpty()) {
-                    spec.commandLine().getOut().println("topics " + c.topic() + " and " + c.dlqTopic() + " are in place");
+                    spec.commandLine().getOut().println("topics " + c.topic() + (fold ? ", " + c.deviceTopic() : "")
+                            + " and " + c.dlqTopic() + " are in place");
                 }
                 return result.warnings().isEmpty() ? 0 : 3;
             }

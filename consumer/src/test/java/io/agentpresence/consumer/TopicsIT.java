@@ -13,7 +13,9 @@ import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -99,6 +101,35 @@ class TopicsIT {
         assertThat(run.out().lines()).containsExactly("created " + topic + ".dlq");
         assertThat(partitions(topic)).as("an existing topic is only checked, never changed").isEqualTo(2);
         assertThat(config(topic).get("cleanup.policy").value()).isEqualTo("delete");
+    }
+
+    @Test
+    void withFoldTheDeviceTopicIsCreatedUncompactedAndACompactedOneGetsAWarning() throws Exception {
+        String topic = "presence-" + UUID.randomUUID().toString().substring(0, 8);
+        String devices = topic + ".devices";
+        Path config = ConfigFile.write(dir, Map.of("bootstrap.servers", kafka.bootstrapServers(),
+                "db.url", "jdbc:mysql://127.0.0.1:1/unused", "topic", topic, "dlq.topic", topic + ".dlq",
+                "device.topic", devices, "topic.partitions", "3"));
+
+        ConsumerCommand first = ConsumerCommand.run("topics", "--fold", "--config", config.toString());
+
+        assertThat(first.exitCode()).as(first.toString()).isZero();
+        assertThat(first.out().lines()).containsExactly("created " + topic, "created " + topic + ".dlq", "created " + devices);
+        assertThat(partitions(devices)).isEqualTo(3);
+        assertThat(config(devices).get("cleanup.policy").value()).isEqualTo("delete");
+        assertThat(ConsumerCommand.run("topics", "--fold", "--config", config.toString()).out().strip())
+                .isEqualTo("topics " + topic + ", " + devices + " and " + topic + ".dlq are in place");
+
+        String compacted = Topics.create(kafka.bootstrapServers(), "compacted-devices", 1);
+        admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, compacted), List.of(
+                new AlterConfigOp(new ConfigEntry("cleanup.policy", "compact"), AlterConfigOp.OpType.SET)))).all().get();
+        Path compactedConfig = ConfigFile.write(dir, Map.of("bootstrap.servers", kafka.bootstrapServers(),
+                "db.url", "jdbc:mysql://127.0.0.1:1/unused", "topic", topic, "dlq.topic", topic + ".dlq",
+                "device.topic", compacted));
+        ConsumerCommand warned = ConsumerCommand.run("topics", "--fold", "--config", compactedConfig.toString());
+
+        assertThat(warned.exitCode()).as(warned.toString()).isEqualTo(3);
+        assertThat(warned.err()).contains("warning: device topic " + compacted + " is compacted");
     }
 
     private int partitions(String topic) throws Exception {

@@ -19,7 +19,8 @@ import org.apache.kafka.common.errors.TopicExistsException;
 /**
  * Creates the presence topic (compacted: the newest event per user is the state) and the dead-letter topic
  * (deleted after a long retention) when they are missing, and checks existing ones, returning a warning for
- * each setting that will hurt: not compacted, or fewer partitions than instances.
+ * each setting that will hurt: not compacted, or fewer partitions than instances. For {@code fold} it also
+ * creates the device topic, which must not be compacted: a user's devices share its key.
  */
 public final class TopicProvisioner {
 
@@ -30,8 +31,21 @@ public final class TopicProvisioner {
     static final long DEAD_LETTER_RETENTION_MS = 30L * 86_400_000L;
     private static final long TIMEOUT_SECONDS = 30;
 
-    /** What to create: partitions, and replication factor (-1 = the broker's default). */
-    public record Plan(String topic, String dlqTopic, int partitions, short replicationFactor, int instances) {
+    /**
+     * What to create: partitions, and replication factor (-1 = the broker's default); {@code deviceTopic} is
+     * null unless devices are folded.
+     */
+    public record Plan(String topic, String dlqTopic, int partitions, short replicationFactor, int instances,
+                       String deviceTopic) {
+
+        public Plan(String topic, String dlqTopic, int partitions, short replicationFactor, int instances) {
+            this(topic, dlqTopic, partitions, replicationFactor, instances, null);
+        }
+
+        /** This plan, plus the device topic {@code fold} reads. */
+        public Plan withDeviceTopic(String name) {
+            return new Plan(topic, dlqTopic, partitions, replicationFactor, instances, name);
+        }
     }
 
     /** What was done: topics created, and warnings about existing topics. */
@@ -64,7 +78,23 @@ public final class TopicProvisioner {
             warnings.add("dead-letter topic " + plan.dlqTopic() + " is compacted: dead letters with the same key"
                     + " replace each other; use cleanup.policy=delete with a long retention.ms");
         }
+        if (plan.deviceTopic() != null) {
+            ensureDeviceTopic(plan, existing, created, warnings);
+        }
         return new Result(created, warnings);
+    }
+
+    /** Device events are a stream, not a state: the fold keeps the state, so the topic keeps time-based retention. */
+    private void ensureDeviceTopic(Plan plan, Set<String> existing, List<String> created, List<String> warnings)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        if (!existing.contains(plan.deviceTopic())) {
+            create(new NewTopic(plan.deviceTopic(), Optional.of(plan.partitions()), replication(plan))
+                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE)), created);
+        } else if (cleanupPolicy(plan.deviceTopic()).contains(TopicConfig.CLEANUP_POLICY_COMPACT)) {
+            warnings.add("device topic " + plan.deviceTopic() + " is compacted: the devices of one user share its key,"
+                    + " so compaction keeps one device's last event and a reprocessing fold misses the others;"
+                    + " use cleanup.policy=delete");
+        }
     }
 
     private static Optional<Short> replication(Plan plan) {

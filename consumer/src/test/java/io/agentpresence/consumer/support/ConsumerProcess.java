@@ -26,12 +26,17 @@ public final class ConsumerProcess {
                 "presence.build.dir (failsafe sets it to the build directory holding presence-consumer.jar)"));
     }
 
-    /** Starts the jar with {@code settings} as its environment, its output in {@code log}. */
+    /** Starts the jar's {@code run} with {@code settings} as its environment, its output in {@code log}. */
     public static Process start(Map<String, String> settings, Path log) throws IOException {
+        return start("run", settings, log);
+    }
+
+    /** Starts the jar's {@code command} with {@code settings} as its environment, its output in {@code log}. */
+    public static Process start(String command, Map<String, String> settings, Path log) throws IOException {
         Path jar = buildDir().resolve("presence-consumer.jar");
         assertThat(jar).as("the shaded jar (built in the package phase)").exists();
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar.toString(), "run");
+                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar", jar.toString(), command);
         Map<String, String> env = builder.environment();
         // only what the test sets, whatever the machine running it has exported
         env.keySet().removeIf(name -> name.startsWith("PRESENCE_"));

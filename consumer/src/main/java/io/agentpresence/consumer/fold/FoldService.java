@@ -1,0 +1,148 @@
+package io.agentpresence.consumer.fold;
+
+import io.agentpresence.consumer.Durations;
+import io.agentpresence.consumer.KafkaClients;
+import io.agentpresence.consumer.PresenceConsumerConfig;
+import io.agentpresence.consumer.Resources;
+import io.agentpresence.consumer.ops.FoldMetrics;
+import io.agentpresence.consumer.ops.JvmMeters;
+import io.agentpresence.consumer.ops.TopicProvisioner;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root of {@code fold}: wires the meters, the topics and the Kafka Streams application by hand,
+ * and takes them down again on {@link #close()}. A failure inside Streams stops the whole application, so the
+ * process exits and its supervisor restarts it, as with {@code run}.
+ */
+public final class FoldService implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FoldService.class);
+    static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(15);
+
+    private final KafkaStreams streams;
+    private final PrometheusMeterRegistry registry;
+    /** Closed in reverse order of creation, after the application. */
+    private final List<AutoCloseable> resources;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile Throwable failure;
+
+    private FoldService(KafkaStreams streams, PrometheusMeterRegistry registry, List<AutoCloseable> resources) {
+        this.streams = streams;
+        this.registry = registry;
+        this.resources = resources;
+    }
+
+    /** Creates the topics when configured to, and starts the application. Fails fast with the cause when it cannot. */
+    public static FoldService start(PresenceConsumerConfig config) throws Exception {
+        FoldSettings settings = FoldSettings.from(config);
+        LOG.info("Starting presence fold with:\n{}", config.describe());
+        List<AutoCloseable> resources = new ArrayList<>();
+        try {
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            resources.add(registry::close);
+            resources.add(JvmMeters.bind(registry));
+            if (config.topicsOnStart()) {
+                provisionTopics(config);
+            }
+            KafkaStreams streams = new KafkaStreams(FoldTopology.build(settings, new FoldMetrics(registry)),
+                    KafkaClients.foldStreams(config));
+            KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
+            streamsMetrics.bindTo(registry);
+            resources.add(streamsMetrics);
+            FoldService service = new FoldService(streams, registry, resources);
+            streams.setStateListener(service::stateChanged);
+            streams.setUncaughtExceptionHandler(service::failed);
+            streams.setGlobalStateRestoreListener(new RestoreLog());
+            resources.add(service::closeStreams);
+            streams.start();
+            LOG.info("Folding devices from {} into {}: a device expires after {} without an event or heartbeat,"
+                    + " checked every {}; precedence {}; application id {}, state in {}, exactly-once",
+                    settings.deviceTopic(), settings.presenceTopic(), Durations.format(settings.ttl()),
+                    Durations.format(settings.sweepInterval()), settings.precedence(), config.foldApplicationId(),
+                    config.foldStateDir().toAbsolutePath());
+            return service;
+        } catch (Exception | Error e) {
+            Resources.closeAll(resources, e);
+            throw e;
+        }
+    }
+
+    private static void provisionTopics(PresenceConsumerConfig config) throws Exception {
+        try (Admin admin = Admin.create(KafkaClients.admin(config))) {
+            TopicProvisioner.Result result = new TopicProvisioner(admin)
+                    .ensure(config.topicPlan().withDeviceTopic(config.deviceTopic()));
+            result.created().forEach(topic -> LOG.info("Created topic {}", topic));
+            result.warnings().forEach(warning -> LOG.warn("Topic check: {}", warning));
+        }
+    }
+
+    private void stateChanged(KafkaStreams.State now, KafkaStreams.State before) {
+        LOG.info("Fold {} (was {})", now, before);
+        if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
+            stopped.countDown();
+        }
+    }
+
+    private StreamThreadExceptionResponse failed(Throwable e) {
+        failure = e;
+        LOG.error("Stopping: {}", e.getMessage(), e);
+        return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+    }
+
+    /** The service's meters, in Prometheus format via {@link PrometheusMeterRegistry#scrape()}. */
+    public PrometheusMeterRegistry meterRegistry() {
+        return registry;
+    }
+
+    /** Live: starting, rebalancing or running; not failed or stopped. */
+    public boolean isLive() {
+        KafkaStreams.State state = streams.state();
+        return state == KafkaStreams.State.CREATED || state.isRunningOrRebalancing();
+    }
+
+    /** Ready: every assigned task restored and processing. */
+    public boolean isReady() {
+        return streams.state() == KafkaStreams.State.RUNNING;
+    }
+
+    /** The application, for tests that query its stores. */
+    KafkaStreams streams() {
+        return streams;
+    }
+
+    /** The failure that stopped the application, if one did. */
+    public Throwable failure() {
+        return failure;
+    }
+
+    /** Blocks until the application stops (after {@link #close()}, or a failure). */
+    public void awaitTermination() throws InterruptedException {
+        stopped.await();
+    }
+
+    /** Commits what was processed, leaves the group so the partitions move at once, and closes everything. */
+    @Override
+    public void close() {
+        Resources.closeAll(resources, null);
+    }
+
+    private void closeStreams() {
+        if (!streams.close(CloseOptions.timeout(CLOSE_TIMEOUT)
+                .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP))) {
+            LOG.warn("Fold still closing after {} s", CLOSE_TIMEOUT.toSeconds());
+        }
+        stopped.countDown();
+    }
+}
