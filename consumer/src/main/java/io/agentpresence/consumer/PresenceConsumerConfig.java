@@ -180,8 +180,10 @@ public final class PresenceConsumerConfig {
                     + DEVICE_TTL.display() + " = " + get(DEVICE_TTL));
         }
         this.foldPrecedence = precedence();
-        if (get(FOLD_APPLICATION_ID).isBlank()) {
-            throw ConfigException.invalid(FOLD_APPLICATION_ID, get(FOLD_APPLICATION_ID), "must not be blank");
+        // it prefixes the names of the fold's internal topics, so it must make valid ones
+        if (!TOPIC_NAME.matcher(get(FOLD_APPLICATION_ID) + "-fold-expiry-changelog").matches()) {
+            throw ConfigException.invalid(FOLD_APPLICATION_ID, get(FOLD_APPLICATION_ID),
+                    "1-227 of [a-zA-Z0-9._-], as it starts the fold's topic names");
         }
         this.foldStateDir = path(FOLD_STATE_DIR);
         this.foldForwardHeartbeats = bool(FOLD_FORWARD_HEARTBEATS);

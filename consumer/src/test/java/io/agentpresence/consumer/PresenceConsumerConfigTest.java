@@ -153,6 +153,8 @@ class PresenceConsumerConfigTest {
         assertInvalid("fold.precedence", "online,away,online", "PRESENCE_FOLD_PRECEDENCE (fold.precedence): invalid value");
         assertInvalid("fold.precedence", "online,offline", "PRESENCE_FOLD_PRECEDENCE (fold.precedence): invalid value"
                 + " 'online,offline': 'offline' ends a device");
+        assertInvalid("fold.application.id", "my fold", "PRESENCE_FOLD_APPLICATION_ID (fold.application.id): invalid"
+                + " value 'my fold': 1-227 of [a-zA-Z0-9._-]");
         assertInvalid("fold.forward.heartbeats", "yes", "PRESENCE_FOLD_FORWARD_HEARTBEATS (fold.forward.heartbeats)");
     }
 }
