@@ -100,12 +100,16 @@ final class DeviceFold {
         return new PresenceEvent(userId, status, emittedTs, source);
     }
 
+    /**
+     * A user-level heartbeat confirming the status last emitted (none before the first): on the compacted presence
+     * topic it may outlive that status event, and a replay then learns the status from it.
+     */
     private Outcome heartbeat(PresenceEvent event, UserPresence user) {
         if (!forwardHeartbeats) {
             return Outcome.NOTHING;
         }
-        return Outcome.emit(PresenceEvent.heartbeat(event.userId(), user.lastSeenTs(), source(event), null),
-                Emitted.HEARTBEAT, 0);
+        return Outcome.emit(new PresenceEvent(PresenceEvent.Kind.HEARTBEAT, event.userId(), user.emittedStatus(),
+                user.lastSeenTs(), source(event), null), Emitted.HEARTBEAT, 0);
     }
 
     private static String source(PresenceEvent event) {

@@ -55,7 +55,6 @@ class FoldIT {
      * the fold without forwarding heartbeats and leaves {@code last_seen} unchecked; once both are merged, set
      * this to true and the test forwards heartbeats and checks {@code last_seen} as well.
      */
-    private static final boolean CONSUMER_APPLIES_HEARTBEATS = false;
 
     @TempDir
     Path dir;
@@ -117,7 +116,7 @@ class FoldIT {
         assertThat(written.statuses()).containsExactly(new PresenceEvent("u1", "online", online, "plugin"),
                 new PresenceEvent("u1", "offline", heartbeat, DeviceFold.EXPIRED_SOURCE));
         assertThat(written.events()).filteredOn(PresenceEvent::isHeartbeat)
-                .containsExactly(PresenceEvent.heartbeat("u1", heartbeat, "plugin", null));
+                .containsExactly(PresenceEvent.heartbeat("u1", "online", heartbeat, "plugin"));
         assertThat(count(second, FoldMetrics.DEVICES_EXPIRED)).isEqualTo(1);
     }
 
@@ -126,7 +125,6 @@ class FoldIT {
         String devices = fixture.topic("e2e-devices", 2);
         String presence = fixture.topic("e2e-presence", 2);
         Map<String, String> settings = foldSettings(devices, presence);
-        settings.put("fold.forward.heartbeats", String.valueOf(CONSUMER_APPLIES_HEARTBEATS));
         PresenceTable table = new PresenceTable(db);
         PresencePublisher publisher = fixture.publisher(devices);
         fixture.start(fixture.settings(presence, "e2e-" + presence));
@@ -158,9 +156,7 @@ class FoldIT {
         assertThat(tookAfterLastHeartbeat).isBetween(TTL, TTL.plus(SWEEP).plus(PIPELINE));
         assertThat(table.row("agent-7")).contains(new Row("agent-7", "offline", lastHeartbeat, DeviceFold.EXPIRED_SOURCE));
         assertThat(count(fold, FoldMetrics.DEVICES_EXPIRED)).isEqualTo(2);
-        if (CONSUMER_APPLIES_HEARTBEATS) {
-            assertThat(lastSeen("agent-7")).isEqualTo(lastHeartbeat);
-        }
+        assertThat(lastSeen("agent-7")).isEqualTo(lastHeartbeat);
     }
 
     private static Optional<UserPresence> storedUser(FoldService fold, String userId) {
