@@ -68,7 +68,7 @@ public final class PresenceConsumerConfig {
             "how many consumer instances will share the topic; a topic with fewer partitions gets a warning");
     public static final ConfigKey HTTP_PORT = ConfigKey.optional("http.port", "8080",
             "port of /metrics, /health/live and /health/ready; 0 picks a free port, -1 turns them off");
-    public static final ConfigKey DEVICE_TOPIC = ConfigKey.optional("device.topic", "agent-presence.devices",
+    public static final ConfigKey DEVICE_TOPIC = ConfigKey.optional("device.topic", PresenceTopics.DEFAULT_DEVICE_TOPIC,
             "topic of device-level presence events that fold reads, keyed by userId");
     public static final ConfigKey DEVICE_TTL = ConfigKey.optional("device.ttl", "90s",
             "fold expires a device after this long without an event or heartbeat from it");

@@ -28,12 +28,15 @@ final class Banner {
         b.append("           ").append(stack.embeddedDatabase()
                 ? "embedded MariaDB, data in " + settings.mariaDbDir() : "(PRESENCE_DB_URL)").append('\n');
         b.append(" Consumer  topic ").append(stack.topic()).append(", table agent_presences\n");
+        b.append(" Fold      devices on ").append(stack.deviceTopic()).append(" -> ").append(stack.topic())
+                .append(", a silent device expires after ").append(stack.deviceTtl().toSeconds()).append(" s\n");
         if (stack.httpPort() > 0) {
             b.append(" Metrics   http://127.0.0.1:").append(stack.httpPort()).append("/metrics, /health/ready\n");
         }
         b.append('\n');
-        b.append(" Publish an event:\n");
+        b.append(" Publish an event, or one from a device (kept alive by heartbeats):\n");
         b.append("   ").append(cliCommand(stack.bootstrapServers(), stack.topic())).append('\n');
+        b.append("   ").append(deviceCommand(stack.bootstrapServers(), stack.deviceTopic())).append('\n');
         b.append(" See the row:\n");
         b.append("   ").append(sqlCommand(stack.jdbcUrl(), stack.dbUser(), stack.dbPassword())).append('\n');
         b.append('\n');
@@ -50,6 +53,12 @@ final class Banner {
     static String cliCommand(String bootstrapServers, String topic) {
         String command = "java -jar " + CLI_JAR + " set agent-42 online --bootstrap-servers " + bootstrapServers;
         return PresenceTopics.DEFAULT_TOPIC.equals(topic) ? command : command + " --topic " + topic;
+    }
+
+    static String deviceCommand(String bootstrapServers, String deviceTopic) {
+        String command = "java -jar " + CLI_JAR + " set agent-7 online --device laptop --bootstrap-servers "
+                + bootstrapServers;
+        return PresenceTopics.DEFAULT_DEVICE_TOPIC.equals(deviceTopic) ? command : command + " --device-topic " + deviceTopic;
     }
 
     /** A {@code mariadb} client command for the URL, or just the query when the URL is not a plain host/port/db. */

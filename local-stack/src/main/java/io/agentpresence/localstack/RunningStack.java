@@ -2,6 +2,7 @@ package io.agentpresence.localstack;
 
 import io.agentpresence.consumer.ConfigException;
 import io.agentpresence.consumer.ConsumerService;
+import io.agentpresence.consumer.fold.FoldService;
 import io.agentpresence.consumer.ops.HealthServer;
 import io.agentpresence.consumer.PresenceConsumerConfig;
 import io.agentpresence.embedded.EmbeddedKafkaBroker;
@@ -18,8 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A started local stack: the broker and the database (embedded unless the environment names existing ones) and
- * the consumer running against them. {@link #close()} stops them in dependency order: consumer, broker, database.
+ * A started local stack: the broker and the database (embedded unless the environment names existing ones), the
+ * consumer running against them, and the fold that turns device-level events into user-level ones.
+ * {@link #close()} stops them in dependency order: fold, consumer, broker, database.
  */
 public final class RunningStack implements AutoCloseable {
 
@@ -30,18 +32,20 @@ public final class RunningStack implements AutoCloseable {
     private final EmbeddedMariaDb database;
     private final PresenceConsumerConfig config;
     private final ConsumerService consumer;
+    private final FoldService fold;
     private final HealthServer http;
     private final Duration startupTime;
     private volatile boolean closing;
 
     private RunningStack(StackSettings settings, EmbeddedKafkaBroker broker, EmbeddedMariaDb database,
-            PresenceConsumerConfig config, ConsumerService consumer, Duration startupTime) {
+            PresenceConsumerConfig config, ConsumerService consumer, FoldService fold, Duration startupTime) {
         this.http = startHttp(config, consumer);
         this.settings = settings;
         this.broker = broker;
         this.database = database;
         this.config = config;
         this.consumer = consumer;
+        this.fold = fold;
         this.startupTime = startupTime;
     }
 
@@ -73,31 +77,35 @@ public final class RunningStack implements AutoCloseable {
         String bootstrapServers = broker != null ? broker.bootstrapServers() : plannedBootstrapServers(settings);
         String dbUrl = database != null ? database.jdbcUrl(StackSettings.DATABASE) : plannedDbUrl(settings);
         PresenceConsumerConfig config;
-        ConsumerService consumer;
+        ConsumerService consumer = null;
+        FoldService fold;
         try {
             config = consumerConfig(settings, bootstrapServers, dbUrl);
             consumer = ConsumerService.start(config);
+            fold = FoldService.start(config);
         } catch (Exception | Error e) {
             // an Error too (a missing class, say): left running, broker and database would keep the JVM alive
+            closeQuietly("consumer", consumer);
             closeQuietly("Kafka broker", broker);
             closeQuietly("MariaDB", database);
             if (e instanceof Error error) {
                 throw error;
             }
-            throw e instanceof StackException s ? s
-                    : new StackException("the consumer did not start: " + Failures.describe(e), e);
+            throw e instanceof StackException s ? s : new StackException((consumer == null ? "the consumer"
+                    : "the fold") + " did not start: " + Failures.describe(e), e);
         }
-        return new RunningStack(settings, broker, database, config, consumer,
+        return new RunningStack(settings, broker, database, config, consumer, fold,
                 Duration.ofNanos(System.nanoTime() - begin));
     }
 
     /**
-     * The consumer's settings: {@code PRESENCE_*} from the environment, with the broker and database this stack
-     * provides filled in.
+     * The settings of the consumer and the fold: {@code PRESENCE_*} from the environment, with the broker and
+     * database this stack provides filled in, and the fold's state kept with the stack's data.
      */
     static PresenceConsumerConfig consumerConfig(StackSettings settings, String bootstrapServers, String dbUrl) {
         Map<String, String> env = new HashMap<>(settings.env());
         env.put(StackSettings.ENV_BOOTSTRAP_SERVERS, bootstrapServers);
+        env.putIfAbsent(StackSettings.ENV_FOLD_STATE_DIR, settings.foldStateDir().toString());
         if (settings.externalDbUrl().isEmpty()) {
             env.put(StackSettings.ENV_DB_URL, dbUrl);
             env.put(StackSettings.ENV_DB_USER, StackSettings.EMBEDDED_DB_USER);
@@ -214,6 +222,14 @@ public final class RunningStack implements AutoCloseable {
         return config.topic();
     }
 
+    public String deviceTopic() {
+        return config.deviceTopic();
+    }
+
+    public Duration deviceTtl() {
+        return config.deviceTtl();
+    }
+
     public StackSettings settings() {
         return settings;
     }
@@ -271,6 +287,7 @@ public final class RunningStack implements AutoCloseable {
         }
         closing = true;
         long begin = System.nanoTime();
+        closeQuietly("fold", fold);
         closeQuietly("consumer", consumer);
         closeQuietly("HTTP endpoints", http);
         closeQuietly("Kafka broker", broker);

@@ -23,6 +23,7 @@ public record StackSettings(Path dataDir, int kafkaPort, int kafkaControllerPort
     static final String ENV_DB_URL = "PRESENCE_DB_URL";
     static final String ENV_DB_USER = "PRESENCE_DB_USER";
     static final String ENV_DB_PASSWORD = "PRESENCE_DB_PASSWORD";
+    static final String ENV_FOLD_STATE_DIR = "PRESENCE_FOLD_STATE_DIR";
 
     public StackSettings {
         dataDir = dataDir.toAbsolutePath().normalize();
@@ -68,6 +69,11 @@ public record StackSettings(Path dataDir, int kafkaPort, int kafkaControllerPort
 
     public Path mariaDbDir() {
         return dataDir.resolve("mariadb");
+    }
+
+    /** The fold's local state (its changelog topics hold the same). */
+    public Path foldStateDir() {
+        return dataDir.resolve("fold-state");
     }
 
     /** The broker to use instead of starting one. */

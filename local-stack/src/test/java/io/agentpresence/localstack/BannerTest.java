@@ -31,4 +31,12 @@ class BannerTest {
                         + "--bootstrap-servers 127.0.0.1:9092");
         assertThat(Banner.cliCommand("127.0.0.1:9092", "dev")).endsWith(" --topic dev");
     }
+
+    @Test
+    void deviceCommandNamesTheDeviceTopicOnlyWhenItIsNotTheDefault() {
+        assertThat(Banner.deviceCommand("127.0.0.1:9092", "agent-presence.devices"))
+                .isEqualTo("java -jar producer-cli/target/presence-cli.jar set agent-7 online --device laptop "
+                        + "--bootstrap-servers 127.0.0.1:9092");
+        assertThat(Banner.deviceCommand("127.0.0.1:9092", "dev.devices")).endsWith(" --device-topic dev.devices");
+    }
 }

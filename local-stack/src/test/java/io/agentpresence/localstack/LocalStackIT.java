@@ -45,6 +45,11 @@ class LocalStackIT {
         try (RunningStack stack = RunningStack.start(settings)) {
             publish(stack, "agent-42", "online");
             await().atMost(Duration.ofSeconds(30)).until(() -> status(stack, "agent-42"), s -> s.equals(Optional.of("online")));
+            // a device-level event reaches the table through the fold
+            try (PresencePublisher publisher = new PresencePublisher(stack.bootstrapServers(), stack.deviceTopic())) {
+                publisher.publish(PresenceEvent.now("agent-7", "busy", "local-stack-it").withDevice("laptop")).get();
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> status(stack, "agent-7"), s -> s.equals(Optional.of("busy")));
             clusterId = clusterId(settings);
         }
 

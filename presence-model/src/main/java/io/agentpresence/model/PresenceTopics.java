@@ -5,6 +5,8 @@ public final class PresenceTopics {
 
     /** The default topic of user-level presence events, keyed by userId. */
     public static final String DEFAULT_TOPIC = "agent-presence";
+    /** The default topic of device-level events (contract v1.1, with a device), which the fold reads. */
+    public static final String DEFAULT_DEVICE_TOPIC = "agent-presence.devices";
     /** The default dead-letter topic for records that cannot be applied because of their content. */
     public static final String DEFAULT_DLQ_TOPIC = "agent-presence.dlq";
 

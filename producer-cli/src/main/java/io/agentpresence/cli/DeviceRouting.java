@@ -1,6 +1,7 @@
 package io.agentpresence.cli;
 
 import io.agentpresence.model.PresenceEvent;
+import io.agentpresence.model.PresenceTopics;
 import picocli.CommandLine.Option;
 
 /**
@@ -10,7 +11,7 @@ import picocli.CommandLine.Option;
 public final class DeviceRouting {
 
     @Option(names = "--device-topic", paramLabel = "TOPIC",
-            defaultValue = "${env:PRESENCE_DEVICE_TOPIC:-agent-presence.devices}",
+            defaultValue = "${env:PRESENCE_DEVICE_TOPIC:-" + PresenceTopics.DEFAULT_DEVICE_TOPIC + "}",
             description = {"Device-level topic the fold reads; heartbeats and events with a device go there"
                     + " (env PRESENCE_DEVICE_TOPIC). Default: ${DEFAULT-VALUE}"})
     String deviceTopic;
