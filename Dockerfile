@@ -2,6 +2,7 @@
 #   docker build -t agent-presence .
 #   docker run --rm -e PRESENCE_BOOTSTRAP_SERVERS=... -e PRESENCE_DB_URL=... agent-presence            # run
 #   docker run --rm --entrypoint java agent-presence -jar /app/presence-cli.jar set agent-42 online    # CLI
+#   docker run --rm -v fold-state:/var/lib/agent-presence -e ... agent-presence fold                   # the fold
 
 FROM eclipse-temurin:17-jdk AS build
 WORKDIR /src
@@ -16,7 +17,10 @@ COPY bench/pom.xml bench/pom.xml
 RUN ./mvnw -B -q -pl consumer,producer-cli -am package -DskipTests
 
 FROM eclipse-temurin:17-jre
-RUN useradd --system --uid 10001 --home-dir /app presence
+RUN useradd --system --uid 10001 --home-dir /app presence \
+    && mkdir -p /var/lib/agent-presence/fold-state && chown -R presence /var/lib/agent-presence
+# the fold's local state (a cache of its changelog topics); mount a volume here to keep it across restarts
+ENV PRESENCE_FOLD_STATE_DIR=/var/lib/agent-presence/fold-state
 WORKDIR /app
 COPY --from=build /src/consumer/target/presence-consumer.jar /src/producer-cli/target/presence-cli.jar /app/
 USER presence
