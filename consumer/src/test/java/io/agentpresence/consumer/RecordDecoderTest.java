@@ -42,6 +42,17 @@ class RecordDecoderTest {
     }
 
     @Test
+    void aHeartbeatKeepsTheStatusItConfirmsAndItsSource() throws Exception {
+        PresenceChange change = decoder.decode(record("u1",
+                "{\"userId\":\"u1\",\"kind\":\"heartbeat\",\"status\":\"away\",\"ts\":100,\"source\":\"fold\"}",
+                150), 8);
+
+        assertThat(change.kind()).isEqualTo(Kind.HEARTBEAT);
+        assertThat(change.confirmsStatus()).isTrue();
+        assertThat(change).isEqualTo(PresenceChange.heartbeat("u1", "away", 100, "fold", 8));
+    }
+
+    @Test
     void theDeviceOfAStatusEventIsIgnored() throws Exception {
         PresenceChange change = decoder.decode(
                 record("u1", "{\"userId\":\"u1\",\"status\":\"away\",\"ts\":100,\"device\":\"phone\"}", 150), 5);

@@ -5,7 +5,8 @@ import java.util.Objects;
 
 /**
  * What one valid record asks of the table: set a user's status as of {@code ts}, delete the user's row as of
- * {@code ts}, or (a heartbeat) note that the user was still there at {@code ts}. {@code sequence} orders
+ * {@code ts}, or (a heartbeat) note that the user was still there at {@code ts}, which may confirm the status
+ * the user then had: the row is created from it when the user has none. {@code sequence} orders
  * records within a batch: on equal {@code ts} the later record wins. {@code seen} is the newest event time seen
  * for the user, which the row keeps as {@code last_seen}: a record's own {@code ts}, or {@link #UNSEEN} for a
  * deletion; once a batch is reduced ({@link PresenceBuffer}), the newest over the user's status events and
@@ -23,16 +24,18 @@ public record PresenceChange(Kind kind, String userId, String status, long ts, S
         STATUS,
         /** Deletes the row, guarded by event time. */
         DELETE,
-        /** Changes no status: the user was still there. */
+        /** Changes no status: the user was still there; with a status, creates the row if there is none. */
         HEARTBEAT
     }
 
     public PresenceChange {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(userId, "userId");
-        if ((kind == Kind.STATUS) != (status != null)) {
-            throw new IllegalArgumentException("a " + kind + " change " + (status == null ? "needs" : "carries no")
-                    + " status");
+        if (kind == Kind.STATUS && status == null) {
+            throw new IllegalArgumentException("a STATUS change needs a status");
+        }
+        if (kind == Kind.DELETE && status != null) {
+            throw new IllegalArgumentException("a DELETE change carries no status");
         }
         if (kind != Kind.DELETE && seen < ts) {
             throw new IllegalArgumentException("seen " + seen + " is older than the change's own ts " + ts);
@@ -44,10 +47,10 @@ public record PresenceChange(Kind kind, String userId, String status, long ts, S
         this(Kind.STATUS, userId, Objects.requireNonNull(status, "status"), ts, source, sequence, ts);
     }
 
-    /** The change a decoded event asks for: its status, or for a heartbeat none. */
+    /** The change a decoded event asks for: its status, or a heartbeat with the status it confirms, if any. */
     public static PresenceChange of(PresenceEvent event, long sequence) {
         if (event.isHeartbeat()) {
-            return heartbeat(event.userId(), event.ts(), sequence);
+            return heartbeat(event.userId(), event.status(), event.ts(), event.source(), sequence);
         }
         return new PresenceChange(event.userId(), event.status(), event.ts(), event.source(), sequence);
     }
@@ -57,8 +60,14 @@ public record PresenceChange(Kind kind, String userId, String status, long ts, S
         return new PresenceChange(Kind.DELETE, userId, null, ts, null, sequence, UNSEEN);
     }
 
+    /** A bare heartbeat: it raises last_seen of an existing row and never creates one. */
     public static PresenceChange heartbeat(String userId, long ts, long sequence) {
-        return new PresenceChange(Kind.HEARTBEAT, userId, null, ts, null, sequence, ts);
+        return heartbeat(userId, null, ts, null, sequence);
+    }
+
+    /** A heartbeat confirming {@code status}, or a bare one when {@code status} is null. */
+    public static PresenceChange heartbeat(String userId, String status, long ts, String source, long sequence) {
+        return new PresenceChange(Kind.HEARTBEAT, userId, status, ts, source, sequence, ts);
     }
 
     public boolean isDelete() {
@@ -67,6 +76,11 @@ public record PresenceChange(Kind kind, String userId, String status, long ts, S
 
     public boolean isHeartbeat() {
         return kind == Kind.HEARTBEAT;
+    }
+
+    /** True for a heartbeat that carries the status it confirms: it creates the user's row when there is none. */
+    public boolean confirmsStatus() {
+        return kind == Kind.HEARTBEAT && status != null;
     }
 
     /** This change, with the newest event time seen for the user in its batch. */
