@@ -12,7 +12,10 @@ import java.util.Map;
  * and keeping the older one would lose the newer for good once the batch's offsets are committed), carrying
  * the newest event time seen for the user as {@link PresenceChange#seen()}. Status events and heartbeats
  * count as seen; a deletion does not, so it never raises last_seen of a row it deletes. A heartbeat never
- * replaces a status change; a user with only heartbeats in the batch gets the newest of them.
+ * replaces a status change or deletion, and the status it confirms is then ignored. A user with only heartbeats
+ * in the batch gets the newest heartbeat that confirms a status (ties to the later record), carrying the newest
+ * heartbeat's time as seen; with none confirming a status, the newest heartbeat. The confirming heartbeat keeps
+ * its own ts: that is when the status was said, and a row created from it must not claim it any later.
  */
 public final class PresenceBuffer {
 
@@ -46,7 +49,8 @@ public final class PresenceBuffer {
 
     /**
      * How many records the batch dropped because a newer one of the same user makes them useless: a status
-     * change or deletion replaced by a newer one, a heartbeat no newer than another event of the user.
+     * change or deletion replaced by a newer one; a heartbeat that neither sets last_seen (another event of the
+     * user is as new) nor supplies the status of a user whose batch holds heartbeats only.
      */
     public long superseded() {
         return superseded;
@@ -67,6 +71,11 @@ public final class PresenceBuffer {
         private PresenceChange change;
         /** The heartbeat that set {@link #seen}, while no status event is as new; else null. */
         private PresenceChange heartbeat;
+        /**
+         * The newest heartbeat that confirms a status, while {@link #change} is null; once a status change or
+         * deletion is in the batch, the status a heartbeat confirms no longer matters and this is ignored.
+         */
+        private PresenceChange confirmed;
         private long seen = PresenceChange.UNSEEN;
 
         User(PresenceChange first) {
@@ -75,37 +84,52 @@ public final class PresenceBuffer {
 
         /** @return how many records (0, 1 or 2) this one leaves without effect, itself included */
         int add(PresenceChange next) {
+            int before = recordsInUse();
             if (next.isHeartbeat()) {
-                if (next.ts() <= seen) {
-                    return 1;
-                }
-                int dropped = heartbeat == null ? 0 : 1;
+                addHeartbeat(next);
+            } else {
+                addChange(next);
+            }
+            return before + 1 - recordsInUse();
+        }
+
+        private void addHeartbeat(PresenceChange next) {
+            if (change == null && next.confirmsStatus() && (confirmed == null || next.supersedes(confirmed))) {
+                confirmed = next;
+            }
+            if (next.ts() > seen) {
                 heartbeat = next;
                 seen = next.ts();
-                return dropped;
             }
-            int dropped = 0;
-            if (change == null) {
+        }
+
+        private void addChange(PresenceChange next) {
+            if (change == null || next.supersedes(change)) {
                 change = next;
-            } else {
-                dropped++;
-                if (next.supersedes(change)) {
-                    change = next;
-                }
             }
             if (!next.isDelete() && next.ts() >= seen) {
                 // a status event as new as the heartbeat sets last_seen just as well
-                if (heartbeat != null) {
-                    dropped++;
-                    heartbeat = null;
-                }
+                heartbeat = null;
                 seen = next.ts();
             }
-            return dropped;
+        }
+
+        /** How many of the user's records {@link #reduced()} draws on. */
+        private int recordsInUse() {
+            if (change != null) {
+                return heartbeat == null ? 1 : 2;
+            }
+            if (confirmed == null) {
+                return heartbeat == null ? 0 : 1;
+            }
+            return heartbeat.ts() > confirmed.ts() ? 2 : 1;
         }
 
         PresenceChange reduced() {
-            return change == null ? heartbeat : change.withSeen(seen);
+            if (change != null) {
+                return change.withSeen(seen);
+            }
+            return confirmed == null ? heartbeat : confirmed.withSeen(seen);
         }
     }
 }

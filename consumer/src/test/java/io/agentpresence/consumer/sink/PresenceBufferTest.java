@@ -91,6 +91,81 @@ class PresenceBufferTest {
         assertThat(buffer.superseded()).isEqualTo(3);
     }
 
+    private PresenceChange confirming(String user, String status, long ts) {
+        return PresenceChange.heartbeat(user, status, ts, "fold", seq++);
+    }
+
+    @Test
+    void aUserWithOnlyHeartbeatsKeepsTheNewestConfirmedStatusAsOfItsOwnTsAndIsSeenAtTheNewestHeartbeat() {
+        PresenceBuffer buffer = new PresenceBuffer();
+        buffer.add(confirming("u1", "away", 100));
+        PresenceChange busy = confirming("u1", "busy", 200);
+        buffer.add(busy);
+        buffer.add(heartbeat("u1", 300));
+        // from a second partition: older, arriving later
+        buffer.add(confirming("u1", "online", 150));
+        buffer.add(heartbeat("u1", 250));
+
+        assertThat(buffer.changes()).containsExactly(busy.withSeen(300));
+        assertThat(buffer.changes().get(0).confirmsStatus()).isTrue();
+        assertThat(buffer.changes().get(0).source()).isEqualTo("fold");
+        // away 100 and online 150 (older than busy 200), heartbeat 250 (older than 300)
+        assertThat(buffer.superseded()).isEqualTo(3);
+    }
+
+    @Test
+    void aConfirmingHeartbeatAsNewAsABareOneMakesTheBareOneUseless() {
+        PresenceBuffer buffer = new PresenceBuffer();
+        buffer.add(heartbeat("u1", 300));
+        PresenceChange away = confirming("u1", "away", 300);
+        buffer.add(away);
+        buffer.add(confirming("u2", "away", 300));
+        PresenceChange busy = confirming("u2", "busy", 300);
+        buffer.add(busy);
+
+        assertThat(buffer.changes()).containsExactly(away, busy);
+        assertThat(buffer.superseded()).as("the bare heartbeat of u1; on equal ts the later record wins").isEqualTo(2);
+    }
+
+    @Test
+    void aStatusChangeOrDeletionWinsOverTheStatusAHeartbeatConfirms() {
+        PresenceBuffer buffer = new PresenceBuffer();
+        buffer.add(confirming("u1", "busy", 200));
+        buffer.add(set("u1", "online", 100));
+        buffer.add(confirming("u2", "busy", 300));
+        buffer.add(PresenceChange.delete("u2", 200, seq++));
+        buffer.add(confirming("u2", "away", 400));
+
+        assertThat(buffer.changes()).extracting(PresenceChange::kind, PresenceChange::status, PresenceChange::ts,
+                        PresenceChange::seen)
+                .containsExactly(tuple(Kind.STATUS, "online", 100L, 200L), tuple(Kind.DELETE, null, 200L, 400L));
+        assertThat(buffer.changes()).allMatch(PresenceChange::seenAfterChange);
+        assertThat(buffer.superseded()).as("busy 300 of u2: older than away 400, and its status is ignored")
+                .isEqualTo(1);
+    }
+
+    @Test
+    void aConfirmingHeartbeatOlderThanTheNewestHeartbeatIsUselessOnceAStatusChangeArrives() {
+        PresenceBuffer buffer = new PresenceBuffer();
+        buffer.add(confirming("u1", "busy", 200));
+        buffer.add(heartbeat("u1", 300));
+        buffer.add(set("u1", "online", 250));
+
+        assertThat(buffer.changes()).extracting(PresenceChange::status, PresenceChange::ts, PresenceChange::seen)
+                .containsExactly(tuple("online", 250L, 300L));
+        assertThat(buffer.superseded()).isEqualTo(1);
+    }
+
+    @Test
+    void removingAConfirmingHeartbeatTakesTheUserOutOfTheBatch() {
+        PresenceBuffer buffer = new PresenceBuffer();
+        buffer.add(confirming("u1", "busy", 200));
+        buffer.add(heartbeat("u1", 300));
+
+        buffer.remove(buffer.changes().get(0));
+        assertThat(buffer.isEmpty()).isTrue();
+    }
+
     @Test
     void theStatusChangeFollowsTheGuardRuleWhileSeenIsTheNewestOfEverything() {
         PresenceBuffer buffer = new PresenceBuffer();
