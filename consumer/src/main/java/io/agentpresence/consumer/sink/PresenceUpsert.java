@@ -16,6 +16,7 @@ public final class PresenceUpsert {
     private final String table;
     /** Everything after the VALUES list. */
     private final String upsertTail;
+    private final String insertIfAbsentTail;
     private final String recordTombstone;
 
     public PresenceUpsert(SqlDialect dialect) {
@@ -26,6 +27,10 @@ public final class PresenceUpsert {
     public PresenceUpsert(SqlDialect dialect, String table) {
         this.table = table;
         this.upsertTail = dialect == SqlDialect.MYSQL_ROW_ALIAS ? rowAliasUpsert(table) : valuesUpsert(table);
+        this.insertIfAbsentTail = dialect == SqlDialect.MYSQL_ROW_ALIAS
+                ? " AS new ON DUPLICATE KEY UPDATE last_seen = GREATEST(COALESCE(" + table + ".last_seen, "
+                        + table + ".event_ts), new.last_seen)"
+                : " ON DUPLICATE KEY UPDATE last_seen = GREATEST(COALESCE(last_seen, event_ts), VALUES(last_seen))";
         this.recordTombstone = dialect == SqlDialect.MYSQL_ROW_ALIAS
                 ? "INSERT INTO " + TOMBSTONES + " (user_id, deleted_ts) VALUES (?, ?) AS new"
                         + " ON DUPLICATE KEY UPDATE deleted_ts = GREATEST(" + TOMBSTONES + ".deleted_ts, new.deleted_ts)"
@@ -65,13 +70,26 @@ public final class PresenceUpsert {
 
     /** The same for {@code rows} rows in one statement, binding five values per row. */
     public String upsert(int rows) {
-        StringBuilder sql = new StringBuilder(80 + rows * (ROW.length() + 2) + upsertTail.length())
+        return insert(rows, upsertTail);
+    }
+
+    /**
+     * For heartbeats that confirm a status: binds (user_id, status, event_ts, last_seen, source) per row, like
+     * {@link #upsert(int)}. Inserts the row of a user who has none, as a status event would; of an existing row it
+     * raises last_seen and changes nothing else.
+     */
+    public String insertIfAbsent(int rows) {
+        return insert(rows, insertIfAbsentTail);
+    }
+
+    private String insert(int rows, String tail) {
+        StringBuilder sql = new StringBuilder(80 + rows * (ROW.length() + 2) + tail.length())
                 .append("INSERT INTO ").append(table)
                 .append(" (user_id, status, event_ts, last_seen, source, updated_at) VALUES ");
         for (int i = 0; i < rows; i++) {
             sql.append(i == 0 ? "" : ", ").append(ROW);
         }
-        return sql.append(upsertTail).toString();
+        return sql.append(tail).toString();
     }
 
     /**

@@ -8,13 +8,14 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.util.List;
+import java.util.function.IntFunction;
 import javax.sql.DataSource;
 
 /**
  * Writes one reduced batch in one transaction: the partitions' new positions (compare-and-set), last_seen of
- * users seen after their status change, the upserts as multi-row statements, the deletions, then the clean-up
- * of rows that a recorded deletion has already overtaken. Either all of it commits or none of it does; Kafka
- * offsets are committed after.
+ * users seen after their status change, the upserts and the rows created by heartbeats that confirm a status as
+ * multi-row statements, the deletions, then the clean-up of rows that a recorded deletion has already
+ * overtaken. Either all of it commits or none of it does; Kafka offsets are committed after.
  */
 public final class PresenceWriter {
 
@@ -79,27 +80,36 @@ public final class PresenceWriter {
 
     private WriteResult writeRows(Connection c, List<PresenceChange> changes) throws SQLException {
         List<PresenceChange> upserts = changes.stream().filter(ch -> ch.kind() == PresenceChange.Kind.STATUS).toList();
+        List<PresenceChange> confirmations = changes.stream().filter(PresenceChange::confirmsStatus).toList();
         List<PresenceChange> deletes = changes.stream().filter(PresenceChange::isDelete).toList();
         // before the upserts, and only on rows the user's status change will not apply to: so every row raised
         // here changes in last_seen only, and the upserts' "Duplicates" still counts applied status changes
-        long seen = raiseLastSeen(c, changes.stream().filter(PresenceChange::seenAfterChange).toList());
-        WriteResult upserted = upsert(c, upserts);
+        // (a heartbeat that confirms a status raises last_seen in its own insert instead)
+        long seen = raiseLastSeen(c, changes.stream()
+                .filter(ch -> ch.seenAfterChange() && !ch.confirmsStatus()).toList());
+        WriteResult upserted = insert(c, upserts, sql::upsert);
+        // its "updated" rows are existing rows whose last_seen rose, nothing else
+        WriteResult confirmed = insert(c, confirmations, sql::insertIfAbsent);
         long deleted = delete(c, deletes);
-        long resurrected = removeResurrected(c, upserts);
+        // the common case: nothing was ever deleted, so nothing can come back
+        boolean tombstones = !(upserts.isEmpty() && confirmations.isEmpty()) && anyTombstone(c);
+        long resurrected = tombstones ? removeResurrected(c, upserts) : 0;
+        long recreated = tombstones ? removeResurrected(c, confirmations) : 0;
         // a row put back by an event older than a recorded deletion is gone again: it changed nothing
-        return new WriteResult(upserted.inserted() - resurrected, upserted.updated(),
-                upserted.unchanged() + resurrected, deleted, seen);
+        return new WriteResult(upserted.inserted() - resurrected + confirmed.inserted() - recreated,
+                upserted.updated(), upserted.unchanged() + resurrected, deleted, seen + confirmed.updated());
     }
 
     /**
-     * One multi-row statement per {@value #ROWS_PER_STATEMENT} upserts. Built here rather than by the driver's
+     * One multi-row statement per {@value #ROWS_PER_STATEMENT} rows. Built here rather than by the driver's
      * batch rewriting so the server's "Records: N Duplicates: D" tells inserted, updated and unchanged apart.
      */
-    private WriteResult upsert(Connection c, List<PresenceChange> upserts) throws SQLException {
+    private WriteResult insert(Connection c, List<PresenceChange> rows, IntFunction<String> statement)
+            throws SQLException {
         WriteResult result = WriteResult.NONE;
-        for (int from = 0; from < upserts.size(); from += ROWS_PER_STATEMENT) {
-            List<PresenceChange> chunk = upserts.subList(from, Math.min(upserts.size(), from + ROWS_PER_STATEMENT));
-            try (PreparedStatement ps = c.prepareStatement(sql.upsert(chunk.size()))) {
+        for (int from = 0; from < rows.size(); from += ROWS_PER_STATEMENT) {
+            List<PresenceChange> chunk = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_STATEMENT));
+            try (PreparedStatement ps = c.prepareStatement(statement.apply(chunk.size()))) {
                 int p = 1;
                 for (PresenceChange ch : chunk) {
                     ps.setString(p++, ch.userId());
@@ -120,8 +130,8 @@ public final class PresenceWriter {
     }
 
     /**
-     * One statement per {@value #ROWS_PER_STATEMENT} users: last_seen of existing rows only, so a heartbeat never
-     * inserts a row nor brings a deleted one back.
+     * One statement per {@value #ROWS_PER_STATEMENT} users: last_seen of existing rows only, so a bare heartbeat
+     * never inserts a row nor brings a deleted one back.
      */
     private long raiseLastSeen(Connection c, List<PresenceChange> seenLater) throws SQLException {
         long raised = 0;
@@ -160,17 +170,14 @@ public final class PresenceWriter {
     }
 
     /**
-     * An event older than a deletion that was applied in an earlier batch finds no row and inserts one;
-     * the tombstone ledger tells us, and the row goes again in this same transaction, unseen by readers.
+     * An event (or a heartbeat that confirms a status) older than a deletion that was applied in an earlier batch
+     * finds no row and inserts one; the tombstone ledger tells us, and the row goes again in this same
+     * transaction, unseen by readers.
      */
-    private long removeResurrected(Connection c, List<PresenceChange> upserts) throws SQLException {
-        if (upserts.isEmpty() || !anyTombstone(c)) {
-            // the common case: nothing was ever deleted, so nothing can come back
-            return 0;
-        }
+    private long removeResurrected(Connection c, List<PresenceChange> inserts) throws SQLException {
         long removed = 0;
-        for (int from = 0; from < upserts.size(); from += IN_LIST_CHUNK) {
-            List<PresenceChange> chunk = upserts.subList(from, Math.min(upserts.size(), from + IN_LIST_CHUNK));
+        for (int from = 0; from < inserts.size(); from += IN_LIST_CHUNK) {
+            List<PresenceChange> chunk = inserts.subList(from, Math.min(inserts.size(), from + IN_LIST_CHUNK));
             try (PreparedStatement ps = c.prepareStatement(sql.deleteResurrected(chunk.size()))) {
                 for (int i = 0; i < chunk.size(); i++) {
                     ps.setString(i + 1, chunk.get(i).userId());

@@ -68,6 +68,29 @@ class PresenceUpsertTest {
     }
 
     @Test
+    void aHeartbeatThatConfirmsAStatusInsertsTheMissingRowAndOtherwiseRaisesLastSeenOnlyInTheValuesDialect() {
+        assertThat(new PresenceUpsert(SqlDialect.VALUES_FUNCTION).insertIfAbsent(2)).isEqualTo(
+                "INSERT INTO agent_presences (user_id, status, event_ts, last_seen, source, updated_at) VALUES"
+                        + " (?, ?, ?, ?, ?, CURRENT_TIMESTAMP(3)), (?, ?, ?, ?, ?, CURRENT_TIMESTAMP(3))"
+                        + " ON DUPLICATE KEY UPDATE"
+                        + " last_seen = GREATEST(COALESCE(last_seen, event_ts), VALUES(last_seen))");
+    }
+
+    @Test
+    void aHeartbeatThatConfirmsAStatusInsertsTheMissingRowAndOtherwiseRaisesLastSeenOnlyWithTheRowAlias() {
+        assertThat(new PresenceUpsert(SqlDialect.MYSQL_ROW_ALIAS).insertIfAbsent(2)).isEqualTo(
+                "INSERT INTO agent_presences (user_id, status, event_ts, last_seen, source, updated_at) VALUES"
+                        + " (?, ?, ?, ?, ?, CURRENT_TIMESTAMP(3)), (?, ?, ?, ?, ?, CURRENT_TIMESTAMP(3)) AS new"
+                        + " ON DUPLICATE KEY UPDATE last_seen = GREATEST(COALESCE(agent_presences.last_seen,"
+                        + " agent_presences.event_ts), new.last_seen)");
+        assertThat(new PresenceUpsert(SqlDialect.MYSQL_ROW_ALIAS, "agent_presences_rebuild").insertIfAbsent(1))
+                .isEqualTo("INSERT INTO agent_presences_rebuild (user_id, status, event_ts, last_seen, source,"
+                        + " updated_at) VALUES (?, ?, ?, ?, ?, CURRENT_TIMESTAMP(3)) AS new ON DUPLICATE KEY UPDATE"
+                        + " last_seen = GREATEST(COALESCE(agent_presences_rebuild.last_seen,"
+                        + " agent_presences_rebuild.event_ts), new.last_seen)");
+    }
+
+    @Test
     void tombstoneLedgerKeepsTheNewestDeletionPerDialect() {
         assertThat(new PresenceUpsert(SqlDialect.VALUES_FUNCTION).recordTombstone()).isEqualTo(
                 "INSERT INTO agent_presence_tombstones (user_id, deleted_ts) VALUES (?, ?)"

@@ -56,6 +56,11 @@ abstract class UpsertScenarios {
         return PresenceChange.heartbeat(user, ts, seq++);
     }
 
+    /** A heartbeat that confirms {@code status}, as the fold sends them. */
+    private PresenceChange confirming(String user, String status, long ts) {
+        return PresenceChange.heartbeat(user, status, ts, "fold", seq++);
+    }
+
     /** Writes the changes as one batch, reduced as the consumer reduces it. */
     private WriteResult write(PresenceChange... changes) throws Exception {
         PresenceBuffer buffer = new PresenceBuffer();
@@ -371,6 +376,122 @@ abstract class UpsertScenarios {
              ResultSet rs = s.executeQuery("SELECT status, event_ts, last_seen FROM " + shadow)) {
             assertThat(rs.next()).isTrue();
             assertThat(List.of(rs.getString(1), rs.getLong(2), rs.getLong(3))).containsExactly("online", 100L, 200L);
+        }
+        assertThat(table.rows()).isEmpty();
+    }
+
+    // heartbeats that confirm a status: what a replay of a compacted topic may hold of a user
+
+    @Test
+    void aHeartbeatThatConfirmsAStatusCreatesTheMissingRowAsAStatusEventWould() throws Exception {
+        open(database());
+        WriteResult result = write(confirming("u1", "away", 100),
+                confirming("u2", "online", 100), confirming("u2", "busy", 200), heartbeat("u2", 300));
+
+        assertThat(result).isEqualTo(new WriteResult(2, 0, 0, 0, 0));
+        assertThat(table.row("u1")).contains(new Row("u1", "away", 100, "fold"));
+        assertThat(table.lastSeen("u1")).contains(100L);
+        assertThat(table.row("u2")).as("the status as of the heartbeat that confirmed it")
+                .contains(new Row("u2", "busy", 200, "fold"));
+        assertThat(table.lastSeen("u2")).contains(300L);
+        assertThat(table.updatedAt("u2")).isPresent();
+    }
+
+    @Test
+    void aHeartbeatThatConfirmsAStatusRaisesOnlyLastSeenOfAnExistingRowWhateverStatusItConfirms() throws Exception {
+        open(database());
+        write(set("u1", "online", 100));
+        Timestamp written = table.updatedAt("u1").orElseThrow();
+        Thread.sleep(20);
+
+        assertThat(write(confirming("u1", "busy", 300))).isEqualTo(new WriteResult(0, 0, 0, 0, 1));
+        assertThat(write(confirming("u1", "offline", 200))).as("older than last_seen").isEqualTo(WriteResult.NONE);
+
+        assertThat(table.row("u1")).contains(new Row("u1", "online", 100, "test"));
+        assertThat(table.lastSeen("u1")).contains(300L);
+        assertThat(table.updatedAt("u1")).contains(written);
+    }
+
+    @Test
+    void aHeartbeatThatConfirmsAStatusOlderThanARecordedDeletionDoesNotBringTheRowBackAndANewerOneDoes()
+            throws Exception {
+        open(database());
+        write(set("u1", "online", 100));
+        write(PresenceChange.delete("u1", 200, seq++));
+
+        assertThat(write(confirming("u1", "busy", 150), heartbeat("u1", 250))).isEqualTo(WriteResult.NONE);
+        assertThat(table.row("u1")).isEmpty();
+
+        assertThat(write(confirming("u1", "away", 250))).isEqualTo(new WriteResult(1, 0, 0, 0, 0));
+        assertThat(table.row("u1")).contains(new Row("u1", "away", 250, "fold"));
+        assertThat(table.lastSeen("u1")).contains(250L);
+    }
+
+    @Test
+    void theWriteResultCountsRowsCreatedByHeartbeatsAsInsertedAndRaisedOnesAsSeen() throws Exception {
+        open(database());
+        write(set("raised", "online", 100), set("older", "online", 500), set("deleted", "online", 100));
+        write(PresenceChange.delete("deleted", 200, seq++));
+
+        WriteResult result = write(
+                confirming("raised", "away", 300),      // existing row, newer: last_seen only
+                confirming("older", "away", 400),       // existing row, older than last_seen: nothing
+                confirming("fresh", "busy", 300),       // no row: inserted
+                confirming("deleted", "busy", 150),     // older than the recorded deletion: nothing
+                heartbeat("ghost", 300),                // bare, no row: nothing
+                set("status", "online", 300));          // a status event beside them: inserted
+
+        assertThat(result).isEqualTo(new WriteResult(2, 0, 0, 0, 1));
+        assertThat(table.rows()).containsOnlyKeys("raised", "older", "fresh", "status");
+        assertThat(table.row("older")).contains(new Row("older", "online", 500, "test"));
+        assertThat(table.lastSeen("raised")).contains(300L);
+    }
+
+    @Test
+    void heartbeatsThatConfirmAStatusAreWrittenAsMultiRowStatementsOfFiveHundredUsers() throws Exception {
+        open(database());
+        TestDatabase db = database();
+        List<PresenceChange> existing = new ArrayList<>();
+        List<PresenceChange> heartbeats = new ArrayList<>();
+        for (int i = 0; i < 600; i++) {
+            String user = String.format("user-%03d", i);
+            if (i % 2 == 0) {
+                existing.add(set(user, "online", 1));
+            }
+            heartbeats.add(confirming(user, "away", 2));
+        }
+        writer.write(existing, List.of());
+        // one connection, so its session counters see every statement the writer sends
+        try (HikariDataSource single = DataSourceFactory.create(db.jdbcUrl(), db.user(), db.password(), 1)) {
+            PresenceWriter singleWriter = PresenceWriter.forServer(single, new OffsetStore("scenarios"));
+            long inserts = comInsert(single);
+            long updates = statementCount(single, "Com_update%");
+
+            assertThat(singleWriter.write(heartbeats, List.of())).isEqualTo(new WriteResult(300, 0, 0, 0, 300));
+            assertThat(comInsert(single) - inserts).isEqualTo(2);
+            assertThat(statementCount(single, "Com_update%") - updates).isZero();
+        }
+        assertThat(table.count()).isEqualTo(600);
+        assertThat(table.row("user-000")).contains(new Row("user-000", "online", 1, "test"));
+        assertThat(table.lastSeen("user-000")).contains(2L);
+        assertThat(table.row("user-599")).contains(new Row("user-599", "away", 2, "fold"));
+    }
+
+    @Test
+    void aHeartbeatThatConfirmsAStatusCreatesTheRowInTheRebuildsShadowTable() throws Exception {
+        open(database());
+        String shadow = PresenceUpsert.TABLE + "_rebuild";
+        sql("CREATE TABLE " + shadow + " LIKE " + PresenceUpsert.TABLE);
+        PresenceWriter shadowWriter = new PresenceWriter(dataSource,
+                new PresenceUpsert(SqlDialect.of(dataSource), shadow), new OffsetStore("scenarios"));
+
+        shadowWriter.write(List.of(confirming("u1", "busy", 100).withSeen(150)), List.of());
+        shadowWriter.write(List.of(confirming("u1", "away", 200)), List.of());
+
+        try (Connection c = database().connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT status, event_ts, last_seen FROM " + shadow)) {
+            assertThat(rs.next()).isTrue();
+            assertThat(List.of(rs.getString(1), rs.getLong(2), rs.getLong(3))).containsExactly("busy", 100L, 200L);
         }
         assertThat(table.rows()).isEmpty();
     }
