@@ -14,6 +14,7 @@ import io.agentpresence.embedded.junit.PresenceInfrastructure;
 import io.agentpresence.embedded.junit.TestDatabase;
 import io.agentpresence.model.PresenceEvent;
 import io.agentpresence.model.PresencePublisher;
+import io.micrometer.core.instrument.search.Search;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -142,6 +143,31 @@ class PresenceConsumerIT {
         assertThat(table.rows()).containsOnlyKeys("u1");
         assertThat(table.row("u1")).contains(new Row("u1", "online", 1_000, "plugin"));
         assertThat(table.lastSeen("u1")).contains(151_000L);
+        assertThat(count(service, PresenceMetrics.EVENTS_REJECTED)).isZero();
+    }
+
+    @Test
+    void aNewGroupOnATopicCompactedDownToAHeartbeatPerUserCreatesTheRowsOfHeartbeatsThatConfirmAStatus()
+            throws Exception {
+        String topic = fixture.topic("compacted", 1);
+        PresencePublisher p = fixture.publisher(topic);
+        // what compaction leaves of users whose last record was a heartbeat: that heartbeat alone
+        p.publish(PresenceEvent.heartbeat("u1", "busy", 5_000, "fold"));
+        p.publish(PresenceEvent.heartbeat("u2", "away", 7_000, "fold"));
+        // a bare heartbeat names no status: there is nothing to create the row from
+        p.publish(PresenceEvent.heartbeat("bare", 6_000, "plugin", null));
+        p.publish(new PresenceEvent("u3", "online", 4_000, "plugin"));
+        p.flush();
+
+        ConsumerService service = startConsumer(topic, "compacted-rebuilt");
+
+        await().atMost(CONVERGE).until(() -> fixture.committed(topic, "compacted-rebuilt") == 4);
+        assertThat(table.rows()).containsOnlyKeys("u1", "u2", "u3");
+        assertThat(table.row("u1")).contains(new Row("u1", "busy", 5_000, "fold"));
+        assertThat(table.lastSeen("u1")).contains(5_000L);
+        assertThat(table.row("u2")).contains(new Row("u2", "away", 7_000, "fold"));
+        assertThat(Search.in(service.meterRegistry()).name(PresenceMetrics.ROWS_WRITTEN).tag("kind", "insert")
+                .counter().count()).isEqualTo(3);
         assertThat(count(service, PresenceMetrics.EVENTS_REJECTED)).isZero();
     }
 
