@@ -14,8 +14,8 @@ final class ExistingRows {
     private static final int ROWS_PER_STATEMENT = 1_000;
 
     static void fill(DataSource ds, int rows) throws SQLException {
-        String values = "(?, 'offline', 1, 'prefill', CURRENT_TIMESTAMP(3))";
-        String sql = "INSERT INTO agent_presences (user_id, status, event_ts, source, updated_at) VALUES "
+        String values = "(?, 'offline', 1, 1, 'prefill', CURRENT_TIMESTAMP(3))";
+        String sql = "INSERT INTO agent_presences (user_id, status, event_ts, last_seen, source, updated_at) VALUES "
                 + String.join(", ", Collections.nCopies(ROWS_PER_STATEMENT, values));
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             for (int from = 0; from + ROWS_PER_STATEMENT <= rows; from += ROWS_PER_STATEMENT) {

@@ -51,7 +51,8 @@ final class NaiveBaseline {
                     upsert.setString(1, e.userId());
                     upsert.setString(2, e.status());
                     upsert.setLong(3, e.ts());
-                    upsert.setString(4, e.source());
+                    upsert.setLong(4, e.ts());
+                    upsert.setString(5, e.source());
                     upsert.executeUpdate();
                     done++;
                 }
