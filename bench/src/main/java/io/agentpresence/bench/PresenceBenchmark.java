@@ -49,6 +49,9 @@ public final class PresenceBenchmark implements Callable<Integer> {
     int rate;
     @Option(names = "--steady-seconds", defaultValue = "30", description = "length of the steady run")
     int steadySeconds;
+    @Option(names = "--warmup-seconds", defaultValue = "10",
+            description = "seconds at the steady rate before the measured part, reported apart (JIT warm-up)")
+    int warmupSeconds;
     @Option(names = "--skip-standard", description = "run only the steady run")
     boolean skipStandard;
     @Option(names = "--consumer-jar", defaultValue = "consumer/target/presence-consumer.jar")
@@ -138,6 +141,9 @@ public final class PresenceBenchmark implements Callable<Integer> {
                 consumer.samples());
     }
 
+    private static final String WARMUP_PREFIX = "warmup-";
+    private static final String STEADY_PREFIX = "steady-";
+
     private Report.Steady steady(String bootstrap, BenchDatabase db, Path work, String id) throws Exception {
         String topic = "steady-" + id;
         Workload.createTopic(bootstrap, topic, partitions);
@@ -154,16 +160,18 @@ public final class PresenceBenchmark implements Callable<Integer> {
             }
             // let the consumer join its group and fetch once before the clock matters
             Thread.sleep(3_000);
-            System.err.printf(Locale.ROOT, "bench: steady run, %,d events/s for %d s...%n", rate, steadySeconds);
+            System.err.printf(Locale.ROOT, "bench: steady run, %,d events/s for %d s after a %d s warm-up...%n", rate,
+                    steadySeconds, warmupSeconds);
             long start = System.nanoTime();
-            long total = (long) rate * steadySeconds;
+            long warmup = (long) rate * warmupSeconds;
+            long total = warmup + (long) rate * steadySeconds;
             for (long i = 0; i < total; i++) {
                 long due = start + i * 1_000_000_000L / rate;
                 long wait = due - System.nanoTime();
                 if (wait > 0) {
                     TimeUnit.NANOSECONDS.sleep(wait);
                 }
-                publisher.publish(PresenceEvent.now("steady-" + i, "online", "bench"));
+                publisher.publish(PresenceEvent.now((i < warmup ? WARMUP_PREFIX : STEADY_PREFIX) + i, "online", "bench"));
                 sent++;
             }
             publisher.flush();
@@ -172,11 +180,13 @@ public final class PresenceBenchmark implements Callable<Integer> {
                 Thread.sleep(100);
             }
         }
-        Delays delays = verifier.delays();
-        long mismatches = sent - delays.size();
+        Delays delays = verifier.delays(STEADY_PREFIX);
+        Delays warmup = verifier.delays(WARMUP_PREFIX);
+        long mismatches = sent - delays.size() - warmup.size();
         db.drop("bench_steady_" + id);
-        return new Report.Steady(rate, steadySeconds, sent, delays.percentile(50), delays.percentile(99),
-                delays.percentile(100), Math.abs(mismatches), delays.windows(5), delays.windows(1));
+        return new Report.Steady(rate, steadySeconds, delays.size(), delays.percentile(50), delays.percentile(99),
+                delays.percentile(100), Math.abs(mismatches), delays.windows(5), delays.windows(1), warmupSeconds,
+                warmup.percentile(99));
     }
 
     private String prepare(BenchDatabase db, String name) throws Exception {

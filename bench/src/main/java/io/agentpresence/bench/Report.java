@@ -19,7 +19,8 @@ final class Report {
     }
 
     record Steady(int rate, int seconds, long events, double p50, double p99, double max, long mismatches,
-                  List<Delays.Window> fiveSecondWindows, List<Delays.Window> secondWindows) {
+                  List<Delays.Window> fiveSecondWindows, List<Delays.Window> secondWindows, int warmupSeconds,
+                  double warmupP99) {
     }
 
     static String text(String environment, Standard s, Steady steady) {
@@ -46,8 +47,9 @@ final class Report {
             b.append(String.format(Locale.ROOT, "  %-44s %12d%n", "mismatches against the model", s.mismatches()));
         }
         if (steady != null) {
-            b.append(String.format(Locale.ROOT, "steady run: %,d events/s for %d s (%,d events), send -> row:%n",
-                    steady.rate(), steady.seconds(), steady.events()));
+            b.append(String.format(Locale.ROOT, "steady run: %,d events/s for %d s (%,d events) after a %d s warm-up"
+                    + " at the same rate (its p99 %.1f ms, not counted), send -> row:%n", steady.rate(), steady.seconds(),
+                    steady.events(), steady.warmupSeconds(), steady.warmupP99()));
             b.append(String.format(Locale.ROOT, "  p50 %.1f ms, p99 %.1f ms, max %.1f ms; mismatches %d%n",
                     steady.p50(), steady.p99(), steady.max(), steady.mismatches()));
             b.append("  p99 by 5 s of send time:");

@@ -68,16 +68,18 @@ final class Verifier {
         return mismatches;
     }
 
-    /** For each row, when its event was sent (epoch ms) and the milliseconds until the row was written. */
-    Delays delays() throws SQLException {
-        try (Connection c = connect(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT event_ts, TIMESTAMPDIFF(MICROSECOND, FROM_UNIXTIME(event_ts / 1000),"
-                     + " updated_at) FROM agent_presences")) {
-            Delays delays = new Delays();
-            while (rs.next()) {
-                delays.add(rs.getLong(1), rs.getLong(2) / 1000.0);
+    /** For each row of a user whose id starts with {@code prefix}: when its event was sent, and the ms until written. */
+    Delays delays(String prefix) throws SQLException {
+        try (Connection c = connect(); PreparedStatement s = c.prepareStatement("SELECT event_ts, TIMESTAMPDIFF("
+                + "MICROSECOND, FROM_UNIXTIME(event_ts / 1000), updated_at) FROM agent_presences WHERE user_id LIKE ?")) {
+            s.setString(1, prefix + "%");
+            try (ResultSet rs = s.executeQuery()) {
+                Delays delays = new Delays();
+                while (rs.next()) {
+                    delays.add(rs.getLong(1), rs.getLong(2) / 1000.0);
+                }
+                return delays;
             }
-            return delays;
         }
     }
 }
