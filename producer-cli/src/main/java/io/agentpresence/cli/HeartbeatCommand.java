@@ -12,14 +12,15 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code presence heartbeat <userId> [--device D]}: publishes one heartbeat ("still here", no status) to the
- * device-level topic, so the fold keeps that device of the user alive, and prints where it landed.
+ * {@code presence heartbeat <userId> [--device D] [--status S]}: publishes one heartbeat ("still here", no status
+ * change) to the device-level topic, so the fold keeps that device of the user alive, and prints where it landed.
  */
 @Command(name = "heartbeat", sortOptions = false,
         description = {"Publish a heartbeat: <userId>'s device is still there; no status change.",
                 "A heartbeat always goes to --device-topic, for the fold. Without --device it",
                 "is the heartbeat of the user's implicit device. For a user-level heartbeat,",
-                "set --device-topic to the --topic."})
+                "set --device-topic to the --topic, and give its --status: on the compacted",
+                "presence topic a heartbeat can outlive the status before it."})
 public final class HeartbeatCommand implements Callable<Integer> {
 
     @Spec
@@ -46,10 +47,15 @@ public final class HeartbeatCommand implements Callable<Integer> {
                     + " the implicit device.")
     String device;
 
+    @Option(names = "--status", paramLabel = "STATUS",
+            description = "The status the heartbeat confirms (it changes none). Default: none.")
+    String status;
+
     @Override
     public Integer call() throws PublishFailedException {
         long now = System.currentTimeMillis();
-        PresenceEvent event = PresenceEvent.heartbeat(userId, ts != null ? ts : now, source, device);
+        PresenceEvent event = new PresenceEvent(PresenceEvent.Kind.HEARTBEAT, userId, status, ts != null ? ts : now,
+                source, device);
         try {
             // validate before connecting, so a typo fails fast even when no broker is around
             kafka.codec().validate(event, now);

@@ -43,6 +43,22 @@ class DeviceTopicIT {
     }
 
     @Test
+    void aUserLevelHeartbeatConfirmingAStatusLandsOnThePresenceTopic(KafkaEndpoint kafka) throws Exception {
+        String users = TestTopics.create(kafka, "cli-hbs-users", 1);
+        String devices = TestTopics.create(kafka, "cli-hbs-devices", 1);
+
+        CliRun run = CliRun.run(args(kafka, users, users, "heartbeat", "--ts=1764284615123", "--status=busy",
+                "agent-42"));
+
+        assertThat(run.err()).isEmpty();
+        assertThat(run.exitCode()).isZero();
+        assertThat(TestTopics.readAll(kafka, users, 1)).containsExactly(new TestTopics.Written("agent-42",
+                "{\"userId\":\"agent-42\",\"kind\":\"heartbeat\",\"status\":\"busy\",\"ts\":1764284615123,"
+                        + "\"source\":\"presence-cli\"}", 0, 0));
+        assertThat(TestTopics.count(kafka, devices)).isZero();
+    }
+
+    @Test
     void aHeartbeatWithoutADeviceIsTheImplicitDevicesStampedNowByTheCli(KafkaEndpoint kafka) throws Exception {
         String users = TestTopics.create(kafka, "cli-hb-implicit-users", 1);
         String devices = TestTopics.create(kafka, "cli-hb-implicit-devices", 1);

@@ -78,6 +78,14 @@ class HeartbeatCommandTest {
     }
 
     @Test
+    void aHeartbeatConfirmingAnUnknownStatusIsRejected() {
+        CliRun run = CliRun.run("heartbeat", NO_BROKER, "--status=dancing", "agent-1");
+
+        assertThat(run.exitCode()).isEqualTo(PresenceCli.EXIT_INVALID);
+        assertThat(run.err()).contains("unknown-status");
+    }
+
+    @Test
     void aHeartbeatForABlankUserIdIsRejected() {
         CliRun run = CliRun.run("heartbeat", NO_BROKER, " ");
 
