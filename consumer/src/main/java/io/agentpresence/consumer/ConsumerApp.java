@@ -11,7 +11,6 @@ import io.agentpresence.consumer.sink.OffsetStore;
 import io.agentpresence.consumer.sink.PresenceWriter;
 import io.agentpresence.consumer.sink.SchemaMigrator;
 import io.agentpresence.consumer.sink.SqlDialect;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Instant;
@@ -21,7 +20,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.function.BooleanSupplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -67,16 +65,7 @@ public final class ConsumerApp {
         @Override
         public Integer call() throws Exception {
             PresenceConsumerConfig c = config.load();
-            ConsumerService service = ConsumerService.start(c);
-            HealthServer http = serveHealth(c, service, service.meterRegistry(), service::isRunning, service::isReady);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                service.close();
-                if (http != null) {
-                    http.close();
-                }
-            }, "presence-shutdown"));
-            service.awaitTermination();
-            return service.failure() == null ? 0 : 1;
+            return serveUntilStopped(c, ConsumerService.start(c));
         }
     }
 
@@ -92,29 +81,31 @@ public final class ConsumerApp {
         @Override
         public Integer call() throws Exception {
             PresenceConsumerConfig c = config.load();
-            FoldService service = FoldService.start(c);
-            HealthServer http = serveHealth(c, service, service.meterRegistry(), service::isLive, service::isReady);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                service.close();
-                if (http != null) {
-                    http.close();
-                }
-            }, "presence-shutdown"));
-            service.awaitTermination();
-            return service.failure() == null ? 0 : 1;
+            return serveUntilStopped(c, FoldService.start(c));
         }
     }
 
+    /** Serves the operations endpoints until the service stops (SIGTERM closes it); 0 when it stopped cleanly. */
+    private static int serveUntilStopped(PresenceConsumerConfig c, Service service) throws Exception {
+        HealthServer http = serveHealth(c, service);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            service.close();
+            if (http != null) {
+                http.close();
+            }
+        }, "presence-shutdown"));
+        service.awaitTermination();
+        return service.failure() == null ? 0 : 1;
+    }
+
     /** The operations endpoints on {@code http.port}, or null when it is -1; a taken port closes the service. */
-    private static HealthServer serveHealth(PresenceConsumerConfig c, AutoCloseable service,
-                                            PrometheusMeterRegistry registry, BooleanSupplier live,
-                                            BooleanSupplier ready) throws Exception {
+    private static HealthServer serveHealth(PresenceConsumerConfig c, Service service) throws Exception {
         if (c.httpPort() < 0) {
             return null;
         }
         HealthServer http;
         try {
-            http = new HealthServer(c.httpPort(), registry, live, ready);
+            http = new HealthServer(c.httpPort(), service.meterRegistry(), service::isLive, service::isReady);
         } catch (IOException e) {
             service.close();
             throw new ConfigException(PresenceConsumerConfig.HTTP_PORT.display() + ": cannot serve on port "

@@ -17,7 +17,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.slf4j.Logger;
@@ -27,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * The composition root: wires the pool, the schema, the topics, the writer and the Kafka clients by hand,
  * runs the poll loop on its own thread, and takes it all down again in order on {@link #close()}.
  */
-public final class ConsumerService implements AutoCloseable {
+public final class ConsumerService implements Service {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsumerService.class);
     static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(15);
@@ -61,7 +60,7 @@ public final class ConsumerService implements AutoCloseable {
             resources.add(registry::close);
             resources.add(JvmMeters.bind(registry));
             if (config.topicsOnStart()) {
-                provisionTopics(config);
+                TopicProvisioner.ensureAndLog(KafkaClients.admin(config), config.topicPlan());
             }
             HikariDataSource dataSource = DataSourceFactory.create(config.dbUrl(), config.dbUser(),
                     config.dbPassword(), config.dbPoolSize(), registry);
@@ -92,14 +91,6 @@ public final class ConsumerService implements AutoCloseable {
         }
     }
 
-    private static void provisionTopics(PresenceConsumerConfig config) throws Exception {
-        try (Admin admin = Admin.create(KafkaClients.admin(config))) {
-            TopicProvisioner.Result result = new TopicProvisioner(admin).ensure(config.topicPlan());
-            result.created().forEach(topic -> LOG.info("Created topic {}", topic));
-            result.warnings().forEach(warning -> LOG.warn("Topic check: {}", warning));
-        }
-    }
-
     private static void bindKafkaMetrics(PrometheusMeterRegistry registry, List<AutoCloseable> resources,
                                          KafkaClientMetrics... binders) {
         for (KafkaClientMetrics binder : binders) {
@@ -108,26 +99,30 @@ public final class ConsumerService implements AutoCloseable {
         }
     }
 
-    /** The service's meters, in Prometheus format via {@link PrometheusMeterRegistry#scrape()}. */
+    @Override
     public PrometheusMeterRegistry meterRegistry() {
         return registry;
     }
 
-    public boolean isRunning() {
+    /** Live: the poll loop runs. */
+    @Override
+    public boolean isLive() {
         return thread.isAlive();
     }
 
     /** Ready: running and not waiting for the database or the dead-letter topic. */
+    @Override
     public boolean isReady() {
         return thread.isAlive() && !loop.isWaiting();
     }
 
-    /** The failure that stopped the service, if one did. */
+    @Override
     public Throwable failure() {
         return loop.fatalFailure();
     }
 
     /** Blocks until the poll loop ends (after {@link #close()}, or a fatal error). */
+    @Override
     public void awaitTermination() throws InterruptedException {
         thread.join();
     }

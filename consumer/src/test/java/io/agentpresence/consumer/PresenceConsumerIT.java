@@ -254,7 +254,7 @@ class PresenceConsumerIT {
         service.close();
         Duration took = Duration.ofNanos(System.nanoTime() - start);
 
-        assertThat(service.isRunning()).isFalse();
+        assertThat(service.isLive()).isFalse();
         assertThat(took).isLessThan(Duration.ofSeconds(5));
         assertThat(fixture.committed(topic, "stopper")).isEqualTo(100);
     }

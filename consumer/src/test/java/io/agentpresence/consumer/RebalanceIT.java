@@ -106,7 +106,7 @@ class RebalanceIT {
         assertThat(timeline.commits("d")).as("batches d committed").isPositive();
         for (ConsumerService service : List.of(a, c, d)) {
             assertThat(service.failure()).isNull();
-            assertThat(service.isRunning()).isTrue();
+            assertThat(service.isLive()).isTrue();
         }
     }
 

@@ -252,7 +252,7 @@ public final class RunningStack implements AutoCloseable {
             return null;
         }
         try {
-            return new HealthServer(config.httpPort(), consumer.meterRegistry(), consumer::isRunning, consumer::isReady);
+            return new HealthServer(config.httpPort(), consumer.meterRegistry(), consumer::isLive, consumer::isReady);
         } catch (IOException e) {
             // a convenience of the local stack: without it everything else still works
             LOG.warn("No /metrics: port {} is not free ({}); set PRESENCE_HTTP_PORT to another, or -1",
@@ -267,7 +267,7 @@ public final class RunningStack implements AutoCloseable {
     }
 
     public boolean consumerRunning() {
-        return consumer.isRunning();
+        return consumer.isLive();
     }
 
     /** Blocks until the consumer stops: after {@link #close()} or a fatal error of its own. */

@@ -1,9 +1,7 @@
 package io.agentpresence.cli;
 
-import io.agentpresence.model.MalformedEventException;
 import io.agentpresence.model.PresenceEvent;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -56,20 +54,6 @@ public final class HeartbeatCommand implements Callable<Integer> {
         long now = System.currentTimeMillis();
         PresenceEvent event = new PresenceEvent(PresenceEvent.Kind.HEARTBEAT, userId, status, ts != null ? ts : now,
                 source, device);
-        try {
-            // validate before connecting, so a typo fails fast even when no broker is around
-            kafka.codec().validate(event, now);
-            RecordMetadata sent;
-            try (PublishSession session = PublishSession.open(kafka, spec.commandLine())) {
-                sent = session.await(session.send(routing.topicFor(event, kafka), event));
-            }
-            spec.commandLine().getOut().printf("sent heartbeat for %s%s to %s partition %d offset %d%n",
-                    userId, DeviceRouting.deviceNote(event), sent.topic(), sent.partition(), sent.offset());
-            return PresenceCli.EXIT_OK;
-        } catch (MalformedEventException e) {
-            // the event breaks the contract: the user's input is wrong, not the broker
-            spec.commandLine().getErr().println("presence: invalid event: " + e.getMessage());
-            return PresenceCli.EXIT_INVALID;
-        }
+        return PublishSession.publishOne(spec.commandLine(), kafka, routing, event, now, "heartbeat for " + userId);
     }
 }

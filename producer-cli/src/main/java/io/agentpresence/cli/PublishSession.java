@@ -37,6 +37,29 @@ final class PublishSession implements AutoCloseable {
         this.waitBound = options.sendBound().plus(GRACE);
     }
 
+    /**
+     * What {@code set} and {@code heartbeat} do: validates one event (before connecting, so a typo fails fast even
+     * when no broker is around), sends it to the topic {@code routing} picks, and prints where it landed after
+     * {@code said}. Returns the exit code; broker failures are thrown.
+     */
+    static int publishOne(CommandLine cmd, KafkaOptions kafka, DeviceRouting routing, PresenceEvent event, long now,
+                          String said) throws PublishFailedException {
+        try {
+            kafka.codec().validate(event, now);
+            RecordMetadata sent;
+            try (PublishSession session = open(kafka, cmd)) {
+                sent = session.await(session.send(routing.topicFor(event, kafka), event));
+            }
+            cmd.getOut().printf("sent %s%s to %s partition %d offset %d%n", said, DeviceRouting.deviceNote(event),
+                    sent.topic(), sent.partition(), sent.offset());
+            return PresenceCli.EXIT_OK;
+        } catch (MalformedEventException e) {
+            // the event breaks the contract: the user's input is wrong, not the broker
+            cmd.getErr().println("presence: invalid event: " + e.getMessage());
+            return PresenceCli.EXIT_INVALID;
+        }
+    }
+
     /** Creates the producer; a bad {@code -X} setting is a usage error (exit 2), anything else exit 1. */
     static PublishSession open(KafkaOptions options, CommandLine commandLine) throws PublishFailedException {
         try {

@@ -1,9 +1,7 @@
 package io.agentpresence.cli;
 
-import io.agentpresence.model.MalformedEventException;
 import io.agentpresence.model.PresenceEvent;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -53,20 +51,6 @@ public final class SetCommand implements Callable<Integer> {
     public Integer call() throws PublishFailedException {
         long now = System.currentTimeMillis();
         PresenceEvent event = new PresenceEvent(userId, status, ts != null ? ts : now, source).withDevice(device);
-        try {
-            // validate before connecting, so a typo fails fast even when no broker is around
-            kafka.codec().validate(event, now);
-            RecordMetadata sent;
-            try (PublishSession session = PublishSession.open(kafka, spec.commandLine())) {
-                sent = session.await(session.send(routing.topicFor(event, kafka), event));
-            }
-            spec.commandLine().getOut().printf("sent %s=%s%s to %s partition %d offset %d%n",
-                    userId, status, DeviceRouting.deviceNote(event), sent.topic(), sent.partition(), sent.offset());
-            return PresenceCli.EXIT_OK;
-        } catch (MalformedEventException e) {
-            // the event breaks the contract: the user's input is wrong, not the broker
-            spec.commandLine().getErr().println("presence: invalid event: " + e.getMessage());
-            return PresenceCli.EXIT_INVALID;
-        }
+        return PublishSession.publishOne(spec.commandLine(), kafka, routing, event, now, userId + "=" + status);
     }
 }

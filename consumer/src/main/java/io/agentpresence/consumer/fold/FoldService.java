@@ -3,6 +3,7 @@ package io.agentpresence.consumer.fold;
 import io.agentpresence.consumer.Durations;
 import io.agentpresence.consumer.KafkaClients;
 import io.agentpresence.consumer.PresenceConsumerConfig;
+import io.agentpresence.consumer.Service;
 import io.agentpresence.consumer.Resources;
 import io.agentpresence.consumer.ops.FoldMetrics;
 import io.agentpresence.consumer.ops.JvmMeters;
@@ -14,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * and takes them down again on {@link #close()}. A failure inside Streams stops the whole application, so the
  * process exits and its supervisor restarts it, as with {@code run}.
  */
-public final class FoldService implements AutoCloseable {
+public final class FoldService implements Service {
 
     private static final Logger LOG = LoggerFactory.getLogger(FoldService.class);
     static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(15);
@@ -54,7 +54,8 @@ public final class FoldService implements AutoCloseable {
             resources.add(registry::close);
             resources.add(JvmMeters.bind(registry));
             if (config.topicsOnStart()) {
-                provisionTopics(config);
+                TopicProvisioner.ensureAndLog(KafkaClients.admin(config),
+                        config.topicPlan().withDeviceTopic(config.deviceTopic()));
             }
             KafkaStreams streams = new KafkaStreams(FoldTopology.build(settings, new FoldMetrics(registry)),
                     KafkaClients.foldStreams(config));
@@ -79,15 +80,6 @@ public final class FoldService implements AutoCloseable {
         }
     }
 
-    private static void provisionTopics(PresenceConsumerConfig config) throws Exception {
-        try (Admin admin = Admin.create(KafkaClients.admin(config))) {
-            TopicProvisioner.Result result = new TopicProvisioner(admin)
-                    .ensure(config.topicPlan().withDeviceTopic(config.deviceTopic()));
-            result.created().forEach(topic -> LOG.info("Created topic {}", topic));
-            result.warnings().forEach(warning -> LOG.warn("Topic check: {}", warning));
-        }
-    }
-
     private void stateChanged(KafkaStreams.State now, KafkaStreams.State before) {
         LOG.info("Fold {} (was {})", now, before);
         if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
@@ -101,18 +93,20 @@ public final class FoldService implements AutoCloseable {
         return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
     }
 
-    /** The service's meters, in Prometheus format via {@link PrometheusMeterRegistry#scrape()}. */
+    @Override
     public PrometheusMeterRegistry meterRegistry() {
         return registry;
     }
 
     /** Live: starting, rebalancing or running; not failed or stopped. */
+    @Override
     public boolean isLive() {
         KafkaStreams.State state = streams.state();
         return state == KafkaStreams.State.CREATED || state.isRunningOrRebalancing();
     }
 
     /** Ready: every assigned task restored and processing. */
+    @Override
     public boolean isReady() {
         return streams.state() == KafkaStreams.State.RUNNING;
     }
@@ -123,11 +117,13 @@ public final class FoldService implements AutoCloseable {
     }
 
     /** The failure that stopped the application, if one did. */
+    @Override
     public Throwable failure() {
         return failure;
     }
 
     /** Blocks until the application stops (after {@link #close()}, or a failure). */
+    @Override
     public void awaitTermination() throws InterruptedException {
         stopped.await();
     }

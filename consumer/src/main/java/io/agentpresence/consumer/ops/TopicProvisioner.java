@@ -15,6 +15,8 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Creates the presence topic (compacted: the newest event per user is the state) and the dead-letter topic
@@ -23,6 +25,8 @@ import org.apache.kafka.common.errors.TopicExistsException;
  * creates the device topic, which must not be compacted: a user's devices share its key.
  */
 public final class TopicProvisioner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TopicProvisioner.class);
 
     /** Events stay uncompacted for an hour, so a consumer that is briefly behind still sees every change. */
     static final long MIN_COMPACTION_LAG_MS = 3_600_000L;
@@ -53,6 +57,15 @@ public final class TopicProvisioner {
     }
 
     private final Admin admin;
+
+    /** Ensures the plan's topics with a short-lived admin client, logging what it created and every warning. */
+    public static void ensureAndLog(Map<String, Object> adminSettings, Plan plan) throws Exception {
+        try (Admin admin = Admin.create(adminSettings)) {
+            Result result = new TopicProvisioner(admin).ensure(plan);
+            result.created().forEach(topic -> LOG.info("Created topic {}", topic));
+            result.warnings().forEach(warning -> LOG.warn("Topic check: {}", warning));
+        }
+    }
 
     public TopicProvisioner(Admin admin) {
         this.admin = admin;
