@@ -49,12 +49,6 @@ class FoldIT {
     /** The fold's transaction commit (100 ms) plus the consumer's poll and write, with room for a loaded machine. */
     private static final Duration PIPELINE = Duration.ofMillis(2_500);
     private static final Duration CONVERGE = Duration.ofSeconds(30);
-    /**
-     * Branch {@code lastseen} teaches the consumer heartbeats and adds {@code agent_presences.last_seen}. The
-     * consumer here predates it and would apply a user-level heartbeat as a deletion, so the end-to-end test runs
-     * the fold without forwarding heartbeats and leaves {@code last_seen} unchecked; once both are merged, set
-     * this to true and the test forwards heartbeats and checks {@code last_seen} as well.
-     */
 
     @TempDir
     Path dir;
