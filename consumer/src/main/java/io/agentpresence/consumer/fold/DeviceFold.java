@@ -36,13 +36,16 @@ final class DeviceFold {
     Outcome apply(UserPresence user, PresenceEvent event, long now) {
         String name = event.device() != null ? event.device() : DEFAULT_DEVICE;
         DeviceState known = user.device(name);
-        if (event.isHeartbeat()) {
-            // a heartbeat carries no status: it keeps a live device alive, but cannot make one live
-            if (known != null && known.live()) {
+        boolean live = known != null && known.live();
+        if (event.isHeartbeat() && (live || event.status() == null)) {
+            // keeps a live device alive; one without a status cannot make a device live
+            if (live) {
                 user.put(name, known.touched(now));
             }
             return user.see(event.ts()) ? heartbeat(event, user) : Outcome.NOTHING;
         }
+        // a status event, or a heartbeat confirming a status from a device that is not live (expired, say): the
+        // device (re)joins with that status
         if (known != null && event.ts() < known.lastTs()) {
             return Outcome.ignored(Ignored.STALE);
         }
@@ -108,7 +111,12 @@ final class DeviceFold {
         if (!forwardHeartbeats) {
             return Outcome.NOTHING;
         }
-        return Outcome.emit(new PresenceEvent(PresenceEvent.Kind.HEARTBEAT, event.userId(), user.emittedStatus(),
+        String status = user.emittedStatus();
+        if (status != null) {
+            // a heartbeat with a status can create the row (after compaction): later statuses must not be older
+            user.emitted(status, user.lastSeenTs());
+        }
+        return Outcome.emit(new PresenceEvent(PresenceEvent.Kind.HEARTBEAT, event.userId(), status,
                 user.lastSeenTs(), source(event), null), Emitted.HEARTBEAT, 0);
     }
 

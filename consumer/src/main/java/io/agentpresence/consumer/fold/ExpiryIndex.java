@@ -36,12 +36,12 @@ final class ExpiryIndex {
         store.delete(key(deadline, userId));
     }
 
-    /** Every entry due at or before {@code now}, earliest first; read fully, so the caller may change the index. */
-    List<Entry> due(long now) {
+    /** Up to {@code limit} entries due at or before {@code now}, earliest first; a copy, so the caller may change the index. */
+    List<Entry> due(long now, int limit) {
         List<Entry> due = new ArrayList<>();
         // the bare 8-byte prefix of now + 1 sorts after every key due by now and before every key due later
         try (KeyValueIterator<Bytes, byte[]> it = store.range(prefix(0), prefix(now + 1))) {
-            while (it.hasNext()) {
+            while (it.hasNext() && due.size() < limit) {
                 KeyValue<Bytes, byte[]> next = it.next();
                 ByteBuffer key = ByteBuffer.wrap(next.key.get());
                 long deadline = key.getLong();

@@ -26,11 +26,14 @@ import org.slf4j.LoggerFactory;
 final class FoldProcessor implements Processor<byte[], byte[], byte[], byte[]> {
 
     private static final Logger LOG = LoggerFactory.getLogger(FoldProcessor.class);
+    /** Bounds the work of one sweep, and so one transaction, after an outage left many users due at once. */
+    static final int MAX_USERS_PER_SWEEP = 10_000;
 
     private final DeviceFold fold;
     private final PresenceEventCodec codec;
     private final PresenceEventCodec output;
     private final Duration sweepInterval;
+    private final long ttlMs;
     private final FoldMetrics metrics;
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<String, UserPresence> users;
@@ -45,6 +48,7 @@ final class FoldProcessor implements Processor<byte[], byte[], byte[], byte[]> {
         this.output = new PresenceEventCodec(codec.statuses(), Duration.ofMillis(Long.MAX_VALUE),
                 PresenceEventCodec.DEFAULT_MAX_VALUE_BYTES);
         this.sweepInterval = settings.sweepInterval();
+        this.ttlMs = settings.ttl().toMillis();
         this.metrics = metrics;
     }
 
@@ -68,6 +72,9 @@ final class FoldProcessor implements Processor<byte[], byte[], byte[], byte[]> {
         PresenceEvent event;
         try {
             event = codec.decode(record.key(), record.value(), record.timestamp());
+            // the record timestamp comes from the same clock as ts: bound ts by the fold's own clock too, or one
+            // device far in the future would hold the user's time floor there
+            codec.validate(event, context.currentSystemTimeMs());
         } catch (MalformedEventException e) {
             // content the contract refuses: it goes aside, the partition goes on
             deadLetter(record, e);
@@ -94,17 +101,26 @@ final class FoldProcessor implements Processor<byte[], byte[], byte[], byte[]> {
             return;
         }
         metrics.read(FoldMetrics.Read.TOMBSTONE);
-        UserPresence user = users.delete(userId);
-        if (user != null && user.deadline() != UserPresence.NONE) {
-            index.remove(user.deadline(), userId);
+        UserPresence user = users.get(userId);
+        if (user != null) {
+            // the time floor stays: the consumer deletes only rows no newer than the tombstone
+            user.forget(record.timestamp());
+            store(userId, user);
         }
         context.forward(record, FoldTopology.PRESENCE_SINK);
         metrics.emitted(FoldMetrics.Emitted.TOMBSTONE);
     }
 
-    /** Expires the devices of the users that are due: only those, found through the index. */
+    /**
+     * Expires the devices of the users that are due: only those, found through the index, at most
+     * {@value #MAX_USERS_PER_SWEEP} per sweep so one transaction stays small; the rest wait for the next sweep.
+     */
     private void sweep(long now) {
-        for (ExpiryIndex.Entry due : index.due(now)) {
+        if (now < startedAt + ttlMs) {
+            // every device has a full TTL from the task's start: nothing can be due yet
+            return;
+        }
+        for (ExpiryIndex.Entry due : index.due(now, MAX_USERS_PER_SWEEP)) {
             UserPresence user = users.get(due.userId());
             if (user == null || user.deadline() != due.deadline()) {
                 // the user moved on without this entry; both change in one transaction, so this is only a safeguard

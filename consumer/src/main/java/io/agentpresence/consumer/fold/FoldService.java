@@ -59,14 +59,15 @@ public final class FoldService implements Service {
             }
             KafkaStreams streams = new KafkaStreams(FoldTopology.build(settings, new FoldMetrics(registry)),
                     KafkaClients.foldStreams(config));
+            FoldService service = new FoldService(streams, registry, resources);
+            // at once: a failure below must not leave the application's clients and state directory open
+            resources.add(service::closeStreams);
             KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
             streamsMetrics.bindTo(registry);
             resources.add(streamsMetrics);
-            FoldService service = new FoldService(streams, registry, resources);
             streams.setStateListener(service::stateChanged);
             streams.setUncaughtExceptionHandler(service::failed);
             streams.setGlobalStateRestoreListener(new RestoreLog());
-            resources.add(service::closeStreams);
             streams.start();
             LOG.info("Folding devices from {} into {}: a device expires after {} without an event or heartbeat,"
                     + " checked every {}; precedence {}; application id {}, state in {}, exactly-once",

@@ -65,6 +65,16 @@ final class UserPresence {
         return true;
     }
 
+    /**
+     * Forgets the user's devices and status after a deletion at {@code deletedTs}, keeping the time floor: what is
+     * emitted next must not be older than the deletion or than what the table may still hold.
+     */
+    void forget(long deletedTs) {
+        devices.clear();
+        emittedStatus = null;
+        emittedTs = Math.max(emittedTs, deletedTs);
+    }
+
     void emitted(String status, long ts) {
         emittedStatus = status;
         emittedTs = ts;

@@ -284,6 +284,52 @@ class FoldTopologyTest {
     }
 
     @Test
+    void aTombstoneKeepsTheUsersTimeFloorSoTheNextStatusIsNotOlderThanWhatTheTableMayHold() throws Exception {
+        // a laptop whose clock is two minutes fast; the consumer keeps that row through the older tombstone
+        fold.status("u1", "laptop", "online", T0 + 120_000);
+        fold.tombstone("u1", T0 + 10_000);
+        fold.status("u1", "phone", "away", T0 + 20_000);
+
+        assertThat(statuses(fold.emitted())).containsExactly(new PresenceEvent("u1", "online", T0 + 120_000, "plugin"),
+                new PresenceEvent("u1", "away", T0 + 120_000, "plugin"));
+    }
+
+    @Test
+    void aForwardedHeartbeatRaisesTheTimeOfTheNextStatus() throws Exception {
+        fold.status("u1", "laptop", "busy", T0);
+        fold.heartbeat("u1", "laptop", T0 + 30_000);
+        // a phone whose clock is 20 s slow
+        fold.status("u1", "phone", "online", T0 + 15_000);
+
+        // the heartbeat (busy at T0 + 30 s) can create the row after compaction: online must not lose to it
+        assertThat(fold.emitted()).extracting(e -> e.event().kind(), e -> e.event().status(), e -> e.event().ts())
+                .containsExactly(tuple(PresenceEvent.Kind.STATUS, "busy", T0),
+                        tuple(PresenceEvent.Kind.HEARTBEAT, "busy", T0 + 30_000),
+                        tuple(PresenceEvent.Kind.STATUS, "online", T0 + 30_000));
+    }
+
+    @Test
+    void aHeartbeatConfirmingAStatusBringsAnExpiredDeviceBack() throws Exception {
+        fold.status("u1", "laptop", "online", T0);
+        fold.advance(Duration.ofSeconds(95));
+        assertThat(statuses(fold.emitted())).extracting(PresenceEvent::status).containsExactly("online", "offline");
+
+        fold.send(new PresenceEvent(PresenceEvent.Kind.HEARTBEAT, "u1", "online", T0 + 100_000, "plugin", "laptop"));
+
+        assertThat(statuses(fold.emitted())).containsExactly(new PresenceEvent("u1", "online", T0 + 100_000, "plugin"));
+    }
+
+    @Test
+    void anEventFarAheadOfTheFoldsClockGoesToTheDeadLetterTopic() throws Exception {
+        // its record timestamp comes from the same fast clock, so only the fold's own clock can tell
+        fold.status("u1", "laptop", "online", T0 + Duration.ofMinutes(10).toMillis());
+
+        assertThat(fold.emitted()).isEmpty();
+        assertThat(fold.deadLetters()).extracting(r -> header(r, PresenceTopics.HEADER_REASON))
+                .containsExactly("ts-in-future");
+    }
+
+    @Test
     void invalidRecordsGoToTheDeadLetterTopicAndTheRecordsAroundThemFold() throws Exception {
         fold.status("u1", "laptop", "online", T0);
         fold.raw("u2", "not json", T0);
@@ -365,7 +411,8 @@ class FoldTopologyTest {
         fold.advance(Duration.ofSeconds(85));
         assertThat(fold.emitted()).isEmpty();
         fold.advance(Duration.ofSeconds(5));
-        assertThat(statuses(fold.emitted())).containsExactly(
+        // one sweep expires both; the order between users is the index's
+        assertThat(statuses(fold.emitted())).containsExactlyInAnyOrder(
                 new PresenceEvent("u1", "offline", T0 + 1, DeviceFold.EXPIRED_SOURCE),
                 new PresenceEvent("u3", "offline", T0 + 4, DeviceFold.EXPIRED_SOURCE));
     }
