@@ -129,6 +129,7 @@ public final class PresenceConsumer implements Runnable {
         summary.maybeLog(retry.isWaiting());
         if (inFlight != null && inFlight.isDone()) {
             finishWrite();
+            commitToKafka(false);
         }
         if (!records.isEmpty()) {
             accept(records);
@@ -218,7 +219,7 @@ public final class PresenceConsumer implements Runnable {
         }
     }
 
-    /** Books a finished write: commits what succeeded, keeps what failed for a retry. */
+    /** Books a finished write: the positions of what succeeded (its Kafka commit follows), what failed for a retry. */
     private void finishWrite() {
         List<Outcome> outcomes = inFlight.join();
         inFlight = null;
@@ -242,7 +243,6 @@ public final class PresenceConsumer implements Runnable {
                 failure = outcome.error();
             }
         }
-        commitToKafka(false);
         if (fenced || failure != null) {
             // the next poll's batches may only follow this one: read them again once it is written
             drop(next);
@@ -345,11 +345,19 @@ public final class PresenceConsumer implements Runnable {
         }
     }
 
-    /** Keeps failed commits for the next attempt, unless a newer position of the partition is already waiting. */
+    /**
+     * Queues the failed partitions again with the position the database holds now, never an older one: commits
+     * may fail out of order, and a later one may already have succeeded.
+     */
     private void retryCommit(Map<TopicPartition, OffsetAndMetadata> failed, Exception e) {
         // the database holds the positions; Kafka's copy only feeds lag tools, and is retried next loop
         LOG.debug("Kafka offset commit failed ({}); retrying after the next poll", e.getMessage());
-        failed.forEach(uncommitted::putIfAbsent);
+        failed.keySet().forEach(tp -> {
+            Long position = stored.get(tp);
+            if (position != null) {
+                uncommitted.put(tp, new OffsetAndMetadata(position));
+            }
+        });
     }
 
     /**

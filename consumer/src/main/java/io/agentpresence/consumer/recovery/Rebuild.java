@@ -1,6 +1,8 @@
 package io.agentpresence.consumer.recovery;
 
 import io.agentpresence.consumer.PresenceConsumerConfig;
+import io.agentpresence.consumer.error.FailureClassifier;
+import io.agentpresence.consumer.error.Verdict;
 import io.agentpresence.consumer.sink.OffsetStore;
 import io.agentpresence.consumer.sink.PresenceUpsert;
 import io.agentpresence.consumer.sink.PresenceWriter;
@@ -30,6 +32,8 @@ public final class Rebuild {
     /** Catch up without the lock until at most this many events remain; the locked phase stays short. */
     static final long LOCKED_CATCH_UP_LIMIT = 10_000;
     private static final int MAX_UNLOCKED_ROUNDS = 20;
+    private static final int LOCK_ATTEMPTS = 5;
+    private static final FailureClassifier CLASSIFIER = new FailureClassifier();
 
     private final PresenceConsumerConfig config;
     private final DataSource dataSource;
@@ -62,7 +66,7 @@ public final class Rebuild {
             }
             try (Connection lock = dataSource.getConnection()) {
                 lock.setAutoCommit(false);
-                Map<TopicPartition, Long> target = livePositions(reader, lock);
+                Map<TopicPartition, Long> target = lockLivePositions(reader, lock);
                 progress.total(progress.done() + reader.remaining(target));
                 reader.applyUntil(target, shadow, progress);
                 execute("RENAME TABLE " + PresenceUpsert.TABLE + " TO " + OLD + ", " + SHADOW + " TO "
@@ -75,6 +79,26 @@ public final class Rebuild {
             progress.finish("table swapped in" + (keepOld ? "; the previous table is kept as " + OLD : "")
                     + (reader.invalidRecords() > 0 ? "; " + reader.invalidRecords() + " invalid records skipped" : ""));
             return progress.done();
+        }
+    }
+
+    /**
+     * {@link #livePositions} with the rows locked. Locking them can deadlock with a writer storing a partition's
+     * first position (a gap lock), and InnoDB then rolls this transaction back: it holds nothing else yet, so
+     * try again.
+     */
+    private Map<TopicPartition, Long> lockLivePositions(TopicReader reader, Connection lock) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return livePositions(reader, lock);
+            } catch (SQLException e) {
+                if (attempt == LOCK_ATTEMPTS || CLASSIFIER.classify(e) != Verdict.RETRY) {
+                    throw e;
+                }
+                lock.rollback();
+                out.println("rebuild: locking the positions failed (" + e.getMessage() + "); trying again");
+                Thread.sleep(100L * attempt);
+            }
         }
     }
 

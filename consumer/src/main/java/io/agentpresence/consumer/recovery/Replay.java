@@ -9,8 +9,9 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * Re-applies the topic from a point in time (or from the beginning) to the live table, up to the end offsets
- * seen at the start. Safe while the service runs: the upsert never moves a row back in time, and no consumer
- * group is joined.
+ * seen at the start. Safe while the service runs, with one limit: the upsert never moves a row back in time, but
+ * of two events with the same {@code ts} the one applied last wins, so a replayed event can undo a newer one of
+ * equal {@code ts} that the service applied meanwhile, until the user's next event. No consumer group is joined.
  */
 public final class Replay {
 

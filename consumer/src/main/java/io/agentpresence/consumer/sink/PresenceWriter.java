@@ -164,8 +164,10 @@ public final class PresenceWriter {
                 delete.setLong(2, ch.ts());
                 delete.addBatch();
             }
+            // the row before the ledger, the order the upserts take them in (row, then the resurrection check)
+            long deleted = checkBatch(delete.executeBatch());
             checkBatch(ledger.executeBatch());
-            return checkBatch(delete.executeBatch());
+            return deleted;
         }
     }
 
@@ -189,8 +191,9 @@ public final class PresenceWriter {
     }
 
     /**
-     * Whether any deletion is recorded. Seen from this transaction's snapshot, which is safe: a user's
-     * tombstone is written only by the writer that owns the user's partition, which is this one.
+     * Whether any deletion is recorded, seen from this transaction's snapshot. Tombstones come from the writer
+     * that owns the user's partition (this one) or from a replay or rebuild; a deletion one of those commits
+     * while this transaction runs is not seen by this batch.
      */
     private boolean anyTombstone(Connection c) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql.anyTombstone()); ResultSet rs = ps.executeQuery()) {
