@@ -30,15 +30,11 @@ public final class HeartbeatCommand implements Callable<Integer> {
     @Mixin
     DeviceRouting routing;
 
+    @Mixin
+    EventStamp stamp;
+
     @Parameters(index = "0", paramLabel = "<userId>", description = "The agent's user id (also the record key).")
     String userId;
-
-    @Option(names = "--ts", paramLabel = "MILLIS", description = "Event time in epoch milliseconds. Default: now.")
-    Long ts;
-
-    @Option(names = "--source", defaultValue = SetCommand.DEFAULT_SOURCE,
-            description = "Who publishes the event. Default: ${DEFAULT-VALUE}")
-    String source;
 
     @Option(names = "--device", paramLabel = "DEVICE",
             description = "The user's device or connection that is still there (1-64 characters). Default: none,"
@@ -52,8 +48,8 @@ public final class HeartbeatCommand implements Callable<Integer> {
     @Override
     public Integer call() throws PublishFailedException {
         long now = System.currentTimeMillis();
-        PresenceEvent event = new PresenceEvent(PresenceEvent.Kind.HEARTBEAT, userId, status, ts != null ? ts : now,
-                source, device);
+        PresenceEvent event = new PresenceEvent(PresenceEvent.Kind.HEARTBEAT, userId, status, stamp.ts(now),
+                stamp.source(), device);
         return PublishSession.publishOne(spec.commandLine(), kafka, routing, event, now, "heartbeat for " + userId);
     }
 }

@@ -19,8 +19,6 @@ import picocli.CommandLine.Spec;
                 "where the fold combines it with the user's other devices."})
 public final class SetCommand implements Callable<Integer> {
 
-    static final String DEFAULT_SOURCE = "presence-cli";
-
     @Spec
     CommandSpec spec;
 
@@ -30,18 +28,14 @@ public final class SetCommand implements Callable<Integer> {
     @Mixin
     DeviceRouting routing;
 
+    @Mixin
+    EventStamp stamp;
+
     @Parameters(index = "0", paramLabel = "<userId>", description = "The agent's user id (also the record key).")
     String userId;
 
     @Parameters(index = "1", paramLabel = "<status>", description = "The new status, one of --statuses.")
     String status;
-
-    @Option(names = "--ts", paramLabel = "MILLIS", description = "Event time in epoch milliseconds. Default: now.")
-    Long ts;
-
-    @Option(names = "--source", defaultValue = DEFAULT_SOURCE,
-            description = "Who publishes the event. Default: ${DEFAULT-VALUE}")
-    String source;
 
     @Option(names = "--device", paramLabel = "DEVICE",
             description = "The user's device or connection that says it (1-64 characters); sends to --device-topic.")
@@ -50,7 +44,7 @@ public final class SetCommand implements Callable<Integer> {
     @Override
     public Integer call() throws PublishFailedException {
         long now = System.currentTimeMillis();
-        PresenceEvent event = new PresenceEvent(userId, status, ts != null ? ts : now, source).withDevice(device);
+        PresenceEvent event = new PresenceEvent(userId, status, stamp.ts(now), stamp.source()).withDevice(device);
         return PublishSession.publishOne(spec.commandLine(), kafka, routing, event, now, userId + "=" + status);
     }
 }
