@@ -1,5 +1,10 @@
 package io.agentpresence.consumer;
 
+import io.agentpresence.consumer.config.PresenceConsumerConfig;
+import io.agentpresence.consumer.config.ConfigException;
+import io.agentpresence.consumer.config.KafkaClients;
+import io.agentpresence.consumer.ops.Service;
+
 import com.zaxxer.hikari.HikariDataSource;
 import io.agentpresence.consumer.fold.FoldService;
 import io.agentpresence.consumer.ops.HealthServer;

@@ -1,5 +1,14 @@
 package io.agentpresence.consumer;
 
+import io.agentpresence.consumer.config.PresenceConsumerConfig;
+import io.agentpresence.consumer.config.KafkaClients;
+import io.agentpresence.consumer.engine.PresenceConsumer;
+import io.agentpresence.consumer.engine.BatchApplier;
+import io.agentpresence.consumer.engine.RecordDecoder;
+import io.agentpresence.consumer.engine.ConsumerListener;
+import io.agentpresence.consumer.ops.Service;
+import io.agentpresence.consumer.ops.Resources;
+
 import com.zaxxer.hikari.HikariDataSource;
 import io.agentpresence.consumer.error.DeadLetterPublisher;
 import io.agentpresence.consumer.error.FailureClassifier;

@@ -1,5 +1,7 @@
 package io.agentpresence.consumer;
 
+import io.agentpresence.consumer.config.Durations;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agentpresence.consumer.support.ConsumerFixture;

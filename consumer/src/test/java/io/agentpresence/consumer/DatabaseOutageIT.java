@@ -1,5 +1,7 @@
 package io.agentpresence.consumer;
 
+import io.agentpresence.consumer.engine.ConsumerListener;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -1,5 +1,8 @@
 package io.agentpresence.consumer;
 
+import io.agentpresence.consumer.config.PresenceConsumerConfig;
+import io.agentpresence.consumer.engine.ConsumerListener;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

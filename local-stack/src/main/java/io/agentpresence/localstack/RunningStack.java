@@ -1,10 +1,10 @@
 package io.agentpresence.localstack;
 
-import io.agentpresence.consumer.ConfigException;
+import io.agentpresence.consumer.config.ConfigException;
 import io.agentpresence.consumer.ConsumerService;
 import io.agentpresence.consumer.fold.FoldService;
 import io.agentpresence.consumer.ops.HealthServer;
-import io.agentpresence.consumer.PresenceConsumerConfig;
+import io.agentpresence.consumer.config.PresenceConsumerConfig;
 import io.agentpresence.embedded.EmbeddedKafkaBroker;
 import io.agentpresence.embedded.EmbeddedMariaDb;
 import java.io.IOException;

@@ -3,7 +3,7 @@ package io.agentpresence.localstack;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.agentpresence.consumer.PresenceConsumerConfig;
+import io.agentpresence.consumer.config.PresenceConsumerConfig;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

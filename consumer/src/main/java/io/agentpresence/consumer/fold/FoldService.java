@@ -1,10 +1,10 @@
 package io.agentpresence.consumer.fold;
 
-import io.agentpresence.consumer.Durations;
-import io.agentpresence.consumer.KafkaClients;
-import io.agentpresence.consumer.PresenceConsumerConfig;
-import io.agentpresence.consumer.Service;
-import io.agentpresence.consumer.Resources;
+import io.agentpresence.consumer.config.Durations;
+import io.agentpresence.consumer.config.KafkaClients;
+import io.agentpresence.consumer.config.PresenceConsumerConfig;
+import io.agentpresence.consumer.ops.Service;
+import io.agentpresence.consumer.ops.Resources;
 import io.agentpresence.consumer.ops.FoldMetrics;
 import io.agentpresence.consumer.ops.JvmMeters;
 import io.agentpresence.consumer.ops.TopicProvisioner;

@@ -1,7 +1,7 @@
 package io.agentpresence.consumer.fold;
 
-import io.agentpresence.consumer.ConfigException;
-import io.agentpresence.consumer.PresenceConsumerConfig;
+import io.agentpresence.consumer.config.ConfigException;
+import io.agentpresence.consumer.config.PresenceConsumerConfig;
 import io.agentpresence.model.PresenceEventCodec;
 import io.agentpresence.model.PresenceStatuses;
 import java.time.Duration;

@@ -7,7 +7,7 @@ import org.slf4j.LoggerFactory;
 /** The INFO line once a minute, when anything happened: records, rows applied, stale, dead letters, lag. */
 public final class ActivitySummary {
 
-    private static final Logger LOG = LoggerFactory.getLogger("io.agentpresence.consumer.PresenceConsumer");
+    private static final Logger LOG = LoggerFactory.getLogger("io.agentpresence.consumer.engine.PresenceConsumer");
     private static final Duration INTERVAL = Duration.ofMinutes(1);
 
     private final PresenceMetrics metrics;

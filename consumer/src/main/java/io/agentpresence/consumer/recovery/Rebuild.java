@@ -1,6 +1,6 @@
 package io.agentpresence.consumer.recovery;
 
-import io.agentpresence.consumer.PresenceConsumerConfig;
+import io.agentpresence.consumer.config.PresenceConsumerConfig;
 import io.agentpresence.consumer.error.FailureClassifier;
 import io.agentpresence.consumer.error.Verdict;
 import io.agentpresence.consumer.sink.OffsetStore;

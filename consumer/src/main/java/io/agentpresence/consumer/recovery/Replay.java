@@ -1,6 +1,6 @@
 package io.agentpresence.consumer.recovery;
 
-import io.agentpresence.consumer.PresenceConsumerConfig;
+import io.agentpresence.consumer.config.PresenceConsumerConfig;
 import io.agentpresence.consumer.sink.PresenceWriter;
 import java.io.PrintWriter;
 import java.time.Instant;

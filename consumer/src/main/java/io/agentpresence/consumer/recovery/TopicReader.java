@@ -1,8 +1,8 @@
 package io.agentpresence.consumer.recovery;
 
-import io.agentpresence.consumer.KafkaClients;
-import io.agentpresence.consumer.PresenceConsumerConfig;
-import io.agentpresence.consumer.RecordDecoder;
+import io.agentpresence.consumer.config.KafkaClients;
+import io.agentpresence.consumer.config.PresenceConsumerConfig;
+import io.agentpresence.consumer.engine.RecordDecoder;
 import io.agentpresence.consumer.error.FailureClassifier;
 import io.agentpresence.consumer.error.Verdict;
 import io.agentpresence.consumer.sink.PresenceBuffer;

@@ -1,7 +1,7 @@
 package io.agentpresence.consumer.fold;
 
-import io.agentpresence.consumer.KafkaClients;
-import io.agentpresence.consumer.PresenceConsumerConfig;
+import io.agentpresence.consumer.config.KafkaClients;
+import io.agentpresence.consumer.config.PresenceConsumerConfig;
 import io.agentpresence.consumer.ops.FoldMetrics;
 import io.agentpresence.model.MalformedEventException;
 import io.agentpresence.model.PresenceEvent;

@@ -3,7 +3,7 @@ package io.agentpresence.consumer.fold;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.agentpresence.consumer.PresenceConsumerConfig;
+import io.agentpresence.consumer.config.PresenceConsumerConfig;
 import io.agentpresence.consumer.ops.FoldMetrics;
 import io.agentpresence.consumer.support.ConsumerFixture;
 import io.agentpresence.consumer.support.PresenceTable;

@@ -3,8 +3,8 @@ package io.agentpresence.consumer.fold;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.agentpresence.consumer.ConfigException;
-import io.agentpresence.consumer.PresenceConsumerConfig;
+import io.agentpresence.consumer.config.ConfigException;
+import io.agentpresence.consumer.config.PresenceConsumerConfig;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

@@ -1,8 +1,8 @@
 package io.agentpresence.consumer.support;
 
-import io.agentpresence.consumer.ConsumerListener;
+import io.agentpresence.consumer.engine.ConsumerListener;
 import io.agentpresence.consumer.ConsumerService;
-import io.agentpresence.consumer.PresenceConsumerConfig;
+import io.agentpresence.consumer.config.PresenceConsumerConfig;
 import io.agentpresence.embedded.junit.KafkaEndpoint;
 import io.agentpresence.embedded.junit.TcpProxy;
 import io.agentpresence.embedded.junit.TestDatabase;

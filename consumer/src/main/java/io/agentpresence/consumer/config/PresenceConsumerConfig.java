@@ -1,4 +1,4 @@
-package io.agentpresence.consumer;
+package io.agentpresence.consumer.config;
 
 import io.agentpresence.consumer.ops.TopicProvisioner;
 import io.agentpresence.model.PresenceEventCodec;

@@ -1,4 +1,4 @@
-package io.agentpresence.consumer;
+package io.agentpresence.consumer.engine;
 
 import io.agentpresence.consumer.error.FailureClassifier;
 import io.agentpresence.consumer.error.Verdict;
@@ -73,7 +73,7 @@ public final class PresenceConsumer implements Runnable {
     private volatile long callStartedNanos;
     private volatile Throwable fatal;
 
-    PresenceConsumer(Consumer<byte[], byte[]> consumer, String topic, RecordDecoder decoder, BatchApplier applier,
+    public PresenceConsumer(Consumer<byte[], byte[]> consumer, String topic, RecordDecoder decoder, BatchApplier applier,
                      OffsetStore offsets, DataSource dataSource, FailureClassifier classifier, PresenceMetrics metrics,
                      Duration pollTimeout, Duration maxBackoff, int writers, ConsumerListener listener) {
         this.consumer = consumer;

@@ -1,4 +1,4 @@
-package io.agentpresence.consumer;
+package io.agentpresence.consumer.engine;
 
 import io.agentpresence.consumer.error.DeadLetter;
 import io.agentpresence.consumer.ops.PresenceMetrics;

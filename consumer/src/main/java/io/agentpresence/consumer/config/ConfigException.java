@@ -1,4 +1,4 @@
-package io.agentpresence.consumer;
+package io.agentpresence.consumer.config;
 
 /** A missing or invalid setting; the message names the key and the bad value. Thrown at start-up only. */
 public final class ConfigException extends IllegalArgumentException {

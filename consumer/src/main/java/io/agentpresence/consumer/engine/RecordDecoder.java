@@ -1,4 +1,4 @@
-package io.agentpresence.consumer;
+package io.agentpresence.consumer.engine;
 
 import io.agentpresence.consumer.sink.PresenceChange;
 import io.agentpresence.model.MalformedEventException;

@@ -1,4 +1,4 @@
-package io.agentpresence.consumer;
+package io.agentpresence.consumer.ops;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 

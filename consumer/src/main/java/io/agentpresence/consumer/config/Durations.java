@@ -1,4 +1,4 @@
-package io.agentpresence.consumer;
+package io.agentpresence.consumer.config;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;

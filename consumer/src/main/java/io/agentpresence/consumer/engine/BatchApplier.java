@@ -1,4 +1,4 @@
-package io.agentpresence.consumer;
+package io.agentpresence.consumer.engine;
 
 import io.agentpresence.consumer.error.DeadLetter;
 import io.agentpresence.consumer.error.DeadLetterPublisher;
@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * then the rows and positions in one transaction. When the database refuses the batch for its content,
  * halves are tried (and rolled back) until the refused changes are found; only those are dead-lettered.
  */
-final class BatchApplier {
+public final class BatchApplier {
 
     private static final Logger LOG = LoggerFactory.getLogger(BatchApplier.class);
 
@@ -37,7 +37,7 @@ final class BatchApplier {
     private final PresenceMetrics metrics;
     private final Duration deadLetterTimeout;
 
-    BatchApplier(PresenceWriter writer, DeadLetterPublisher deadLetters, FailureClassifier classifier,
+    public BatchApplier(PresenceWriter writer, DeadLetterPublisher deadLetters, FailureClassifier classifier,
                  PresenceMetrics metrics, Duration deadLetterTimeout) {
         this.writer = writer;
         this.deadLetters = deadLetters;

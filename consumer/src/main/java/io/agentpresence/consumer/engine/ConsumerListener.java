@@ -1,4 +1,4 @@
-package io.agentpresence.consumer;
+package io.agentpresence.consumer.engine;
 
 import java.util.Collection;
 import org.apache.kafka.common.TopicPartition;

@@ -1,4 +1,4 @@
-package io.agentpresence.consumer;
+package io.agentpresence.consumer.config;
 
 import io.agentpresence.model.PresencePublisher;
 import java.net.InetAddress;
@@ -29,7 +29,7 @@ public final class KafkaClients {
     }
 
     /** The group member that applies the topic. */
-    static Map<String, Object> groupConsumer(PresenceConsumerConfig config) {
+    public static Map<String, Object> groupConsumer(PresenceConsumerConfig config) {
         Map<String, Object> props = consumer(config, "presence-consumer");
         props.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
         if ("consumer".equalsIgnoreCase(String.valueOf(props.get(ConsumerConfig.GROUP_PROTOCOL_CONFIG)))) {
@@ -68,7 +68,7 @@ public final class KafkaClients {
         return props;
     }
 
-    static Map<String, Object> deadLetterProducer(PresenceConsumerConfig config) {
+    public static Map<String, Object> deadLetterProducer(PresenceConsumerConfig config) {
         Map<String, Object> overrides = passThrough(config, ProducerConfig.configNames());
         overrides.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         overrides.put(ProducerConfig.CLIENT_ID_CONFIG, clientId("presence-dlq"));
