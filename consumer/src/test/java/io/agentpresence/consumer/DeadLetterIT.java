@@ -3,6 +3,9 @@ package io.agentpresence.consumer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.zaxxer.hikari.HikariDataSource;
+import io.agentpresence.consumer.sink.DataSourceFactory;
+import io.agentpresence.consumer.sink.SchemaMigrator;
 import io.agentpresence.consumer.support.ConsumerFixture;
 import io.agentpresence.consumer.support.PresenceTable;
 import io.agentpresence.consumer.support.TopicReader;
@@ -178,6 +181,46 @@ class DeadLetterIT {
         assertThat(letters).hasSize(1);
         assertThat(new String(letters.get(0).key(), StandardCharsets.UTF_8)).isEqualTo("user-13");
         assertThat(header(letters.get(0), PresenceTopics.HEADER_REASON)).isEqualTo("database-rejected");
+    }
+
+    @Test
+    void whenTheDatabaseRefusesAUsersChangeEveryRecordOfThatUserInTheBatchIsDeadLettered() throws Exception {
+        String topic = fixture.topic("refused-user", 1);
+        String dlq = topic + ".dlq";
+        // the schema before the consumer starts, so its first poll takes every record below in one batch
+        try (HikariDataSource ds = DataSourceFactory.create(db.jdbcUrl(), db.user(), db.password(), 1)) {
+            SchemaMigrator.migrate(ds);
+        }
+        try (Connection c = db.connect(); Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE agent_presences MODIFY source VARCHAR(8) NULL");
+        }
+        List<Long> refusedOffsets = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            send(topic, utf8("user-" + i), utf8("{\"userId\":\"user-" + i + "\",\"status\":\"busy\",\"ts\":5}"), null);
+            if (i == 3) {
+                // an older status the database would take, a heartbeat, and the newest one it refuses
+                refusedOffsets.add(send(topic, utf8("carol"), utf8("{\"userId\":\"carol\",\"status\":\"away\",\"ts\":5}"),
+                        null).offset());
+                refusedOffsets.add(send(topic, utf8("carol"), utf8("{\"userId\":\"carol\",\"kind\":\"heartbeat\",\"ts\":6}"),
+                        null).offset());
+                refusedOffsets.add(send(topic, utf8("carol"), utf8("{\"userId\":\"carol\",\"status\":\"busy\",\"ts\":7,"
+                        + "\"source\":\"far-too-long-a-source\"}"), null).offset());
+            }
+        }
+        // a bad record of the same user goes to the dead-letter topic once, for its own reason
+        send(topic, utf8("carol"), utf8("not json"), null);
+        producer.flush();
+        startConsumer(topic, dlq);
+
+        await().atMost(CONVERGE).until(() -> committed(topic) == 14);
+        assertThat(table.count()).isEqualTo(10);
+        assertThat(table.row("carol")).isEmpty();
+        List<ConsumerRecord<byte[], byte[]>> letters = readAll(dlq, 4);
+        assertThat(letters).allSatisfy(letter -> assertThat(letter.key()).isEqualTo(utf8("carol")));
+        assertThat(letters.stream().filter(l -> "database-rejected".equals(header(l, PresenceTopics.HEADER_REASON)))
+                .map(l -> Long.parseLong(header(l, PresenceTopics.HEADER_ORIGINAL_OFFSET))).toList())
+                .containsExactlyElementsOf(refusedOffsets);
+        assertThat(letters).hasSize(4);
     }
 
     @Test

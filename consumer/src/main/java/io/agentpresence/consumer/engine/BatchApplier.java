@@ -87,9 +87,9 @@ public final class BatchApplier {
                 throw e;
             }
             if (changes.size() == 1) {
-                LOG.warn("The database refuses the event for user {} ({}); dead-lettering it",
-                        changes.get(0).userId(), e.getMessage());
-                batch.deadLetter(changes.get(0), e);
+                int records = batch.deadLetter(changes.get(0), e);
+                LOG.warn("The database refuses the change for user {} ({}); dead-lettering the user's {} record(s)"
+                        + " in the batch", changes.get(0).userId(), e.getMessage(), records);
                 return;
             }
             int half = changes.size() / 2;
