@@ -53,7 +53,7 @@ public final class PresenceConsumerConfig {
     public static final ConfigKey DB_WRITERS = ConfigKey.optional("db.writers", "2",
             "parallel database transactions per batch, each for its own share of the partitions");
     public static final ConfigKey DB_POOL_SIZE = ConfigKey.optional("db.pool.size", "3",
-            "database connections; at least db.writers");
+            "database connections; at least db.writers + 1 (each writer holds one while the poll thread reads positions)");
     public static final ConfigKey RETRY_BACKOFF_MAX = ConfigKey.optional("retry.backoff.max", "30s",
             "longest pause between attempts to write a batch while the database fails");
     public static final ConfigKey MIGRATE_ON_START = ConfigKey.optional("migrate.on.start", "true",
@@ -68,6 +68,8 @@ public final class PresenceConsumerConfig {
             "how many consumer instances will share the topic; a topic with fewer partitions gets a warning");
     public static final ConfigKey HTTP_PORT = ConfigKey.optional("http.port", "8080",
             "port of /metrics, /health/live and /health/ready; 0 picks a free port, -1 turns them off");
+    public static final ConfigKey HTTP_BIND_ADDRESS = ConfigKey.optional("http.bind.address", "0.0.0.0",
+            "address the HTTP endpoints listen on; 0.0.0.0 is every interface, 127.0.0.1 this host only");
     public static final ConfigKey DEVICE_TOPIC = ConfigKey.optional("device.topic", PresenceTopics.DEFAULT_DEVICE_TOPIC,
             "topic of device-level presence events that fold reads, keyed by userId");
     public static final ConfigKey DEVICE_TTL = ConfigKey.optional("device.ttl", "90s",
@@ -86,12 +88,13 @@ public final class PresenceConsumerConfig {
     public static final List<ConfigKey> KEYS = List.of(BOOTSTRAP_SERVERS, DB_URL, DB_USER, DB_PASSWORD, TOPIC, GROUP_ID,
             DLQ_TOPIC, STATUSES, MAX_FUTURE_SKEW, MAX_VALUE_BYTES, MAX_POLL_RECORDS, POLL_TIMEOUT, DB_WRITERS, DB_POOL_SIZE,
             RETRY_BACKOFF_MAX, MIGRATE_ON_START, TOPICS_ON_START, TOPIC_PARTITIONS, TOPIC_REPLICATION_FACTOR, INSTANCES,
-            HTTP_PORT, DEVICE_TOPIC, DEVICE_TTL, FOLD_SWEEP_INTERVAL, FOLD_PRECEDENCE, FOLD_APPLICATION_ID,
-            FOLD_STATE_DIR, FOLD_FORWARD_HEARTBEATS);
+            HTTP_PORT, HTTP_BIND_ADDRESS, DEVICE_TOPIC, DEVICE_TTL, FOLD_SWEEP_INTERVAL, FOLD_PRECEDENCE,
+            FOLD_APPLICATION_ID, FOLD_STATE_DIR, FOLD_FORWARD_HEARTBEATS);
 
     static final String KAFKA_PREFIX = "kafka.";
     private static final Pattern TOPIC_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
     private static final Pattern HOST_PORT = Pattern.compile("[^\\s,:]+:\\d{1,5}");
+    private static final Pattern BIND_ADDRESS = Pattern.compile("[\\w.:%-]{1,253}");
 
     private final Map<String, String> values;
     private final Map<String, String> kafka;
@@ -131,7 +134,7 @@ public final class PresenceConsumerConfig {
         }
         String url = get(DB_URL);
         if (!url.startsWith("jdbc:mysql:")) {
-            throw ConfigException.invalid(DB_URL, url, "expected a jdbc:mysql:// URL");
+            throw ConfigException.invalid(DB_URL, Secrets.mask(url), "expected a jdbc:mysql:// URL");
         }
         for (ConfigKey topicKey : List.of(TOPIC, DLQ_TOPIC, DEVICE_TOPIC)) {
             if (!TOPIC_NAME.matcher(get(topicKey)).matches()) {
@@ -160,9 +163,11 @@ public final class PresenceConsumerConfig {
         this.maxPollRecords = integer(MAX_POLL_RECORDS, 1, 100_000);
         this.dbWriters = integer(DB_WRITERS, 1, 32);
         this.dbPoolSize = integer(DB_POOL_SIZE, 1, 64);
-        if (dbPoolSize < dbWriters) {
+        // the poll thread reads stored positions on an assignment while every writer may hold a connection
+        if (dbPoolSize < dbWriters + 1) {
             throw ConfigException.invalid(DB_POOL_SIZE, get(DB_POOL_SIZE), "must be at least "
-                    + DB_WRITERS.display() + " = " + dbWriters);
+                    + DB_WRITERS.display() + " + 1 = " + (dbWriters + 1) + ": a connection for each writer and one"
+                    + " for the poll thread");
         }
         this.migrateOnStart = bool(MIGRATE_ON_START);
         this.topicsOnStart = bool(TOPICS_ON_START);
@@ -173,6 +178,10 @@ public final class PresenceConsumerConfig {
         }
         this.instances = integer(INSTANCES, 1, 10_000);
         this.httpPort = integer(HTTP_PORT, -1, 65_535);
+        if (!BIND_ADDRESS.matcher(get(HTTP_BIND_ADDRESS)).matches()) {
+            throw ConfigException.invalid(HTTP_BIND_ADDRESS, get(HTTP_BIND_ADDRESS),
+                    "expected an IP address or host name such as 0.0.0.0, 127.0.0.1 or ::");
+        }
         this.deviceTtl = duration(DEVICE_TTL, Duration.ofSeconds(1));
         this.foldSweepInterval = duration(FOLD_SWEEP_INTERVAL, Duration.ofMillis(10));
         if (foldSweepInterval.compareTo(deviceTtl) >= 0) {
@@ -403,6 +412,11 @@ public final class PresenceConsumerConfig {
         return httpPort;
     }
 
+    /** The address of the HTTP endpoints, as configured: an IP address or a host name. */
+    public String httpBindAddress() {
+        return get(HTTP_BIND_ADDRESS);
+    }
+
     public String deviceTopic() {
         return get(DEVICE_TOPIC);
     }
@@ -452,24 +466,18 @@ public final class PresenceConsumerConfig {
         StringBuilder b = new StringBuilder();
         for (ConfigKey key : KEYS) {
             String value = get(key);
-            b.append("  ").append(key.name()).append(" = ").append(key.secret() || key == DB_URL ? mask(key, value) : value)
-                    .append('\n');
+            b.append("  ").append(key.name()).append(" = ").append(masked(key, value)).append('\n');
         }
         kafka.forEach((name, value) -> b.append("  ").append(KAFKA_PREFIX).append(name).append(" = ")
-                .append(isSecretKafkaProperty(name) ? "****" : value).append('\n'));
+                .append(Secrets.isSecretKafkaProperty(name) ? Secrets.MASK : value).append('\n'));
         return b.toString();
     }
 
-    private static String mask(ConfigKey key, String value) {
-        if (key == DB_URL) {
-            // a JDBC URL may carry password=... among its parameters
-            return value.replaceAll("(?i)(password=)[^&;]*", "$1****");
+    private static String masked(ConfigKey key, String value) {
+        if (key.secret()) {
+            return value.isEmpty() ? "" : Secrets.MASK;
         }
-        return value.isEmpty() ? "" : "****";
-    }
-
-    static boolean isSecretKafkaProperty(String name) {
-        String n = name.toLowerCase(Locale.ROOT);
-        return n.contains("password") || n.contains("jaas") || n.contains("secret") || n.endsWith(".key");
+        // a JDBC URL may carry user:secret@host, password=... and the like
+        return key == DB_URL ? Secrets.mask(value) : value;
     }
 }

@@ -62,8 +62,30 @@ class PresenceConsumerConfigTest {
         assertInvalid("dlq.topic", "agent-presence", "PRESENCE_DLQ_TOPIC (dlq.topic): invalid value 'agent-presence': must differ");
         assertInvalid("migrate.on.start", "yes", "PRESENCE_MIGRATE_ON_START (migrate.on.start): invalid value 'yes'");
         assertInvalid("statuses", "online,,away", "PRESENCE_STATUSES (statuses): invalid value 'online,,away'");
-        assertInvalid("db.pool.size", "1", "PRESENCE_DB_POOL_SIZE (db.pool.size): invalid value '1': must be at least"
-                + " PRESENCE_DB_WRITERS (db.writers) = 2");
+        assertInvalid("http.bind.address", "every where", "PRESENCE_HTTP_BIND_ADDRESS (http.bind.address): invalid value");
+    }
+
+    @Test
+    void thePoolHoldsAConnectionForEachWriterAndOneForThePollThread() {
+        assertInvalid("db.pool.size", "2", "PRESENCE_DB_POOL_SIZE (db.pool.size): invalid value '2': must be at least"
+                + " PRESENCE_DB_WRITERS (db.writers) + 1 = 3: a connection for each writer and one for the poll thread");
+        Map<String, String> m = minimal();
+        m.put("db.writers", "4");
+        m.put("db.pool.size", "4");
+        assertThatThrownBy(() -> PresenceConsumerConfig.fromMap(m)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("PRESENCE_DB_POOL_SIZE (db.pool.size): invalid value '4': must be at least"
+                        + " PRESENCE_DB_WRITERS (db.writers) + 1 = 5");
+        m.put("db.pool.size", "5");
+        assertThat(PresenceConsumerConfig.fromMap(m).dbPoolSize()).isEqualTo(5);
+        assertThat(PresenceConsumerConfig.fromMap(minimal()).dbPoolSize()).isEqualTo(3);
+    }
+
+    @Test
+    void theHttpEndpointsListenOnEveryInterfaceUnlessToldOtherwise() {
+        assertThat(PresenceConsumerConfig.fromMap(minimal()).httpBindAddress()).isEqualTo("0.0.0.0");
+        Map<String, String> m = minimal();
+        m.put("http.bind.address", "127.0.0.1");
+        assertThat(PresenceConsumerConfig.fromMap(m).httpBindAddress()).isEqualTo("127.0.0.1");
     }
 
     private static void assertInvalid(String key, String value, String messageStart) {
