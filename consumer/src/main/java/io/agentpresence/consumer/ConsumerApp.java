@@ -110,13 +110,15 @@ public final class ConsumerApp {
         }
         HealthServer http;
         try {
-            http = new HealthServer(c.httpPort(), service.meterRegistry(), service::isLive, service::isReady);
+            http = new HealthServer(c.httpBindAddress(), c.httpPort(), service.meterRegistry(), service::isLive,
+                    service::isReady);
         } catch (IOException e) {
             service.close();
-            throw new ConfigException(PresenceConsumerConfig.HTTP_PORT.display() + ": cannot serve on port "
-                    + c.httpPort() + " (" + e.getMessage() + "); choose another, 0 for any, -1 for none");
+            throw new ConfigException(PresenceConsumerConfig.HTTP_PORT.display() + ": cannot serve on "
+                    + c.httpBindAddress() + " port " + c.httpPort() + " (" + e.getMessage() + "); choose another port,"
+                    + " 0 for any, -1 for none, or another " + PresenceConsumerConfig.HTTP_BIND_ADDRESS.display());
         }
-        LOG.info("Serving /metrics, /health/live and /health/ready on port {}", http.port());
+        LOG.info("Serving /metrics, /health/live and /health/ready on {} port {}", c.httpBindAddress(), http.port());
         return http;
     }
 

@@ -252,7 +252,8 @@ public final class RunningStack implements AutoCloseable {
             return null;
         }
         try {
-            return new HealthServer(config.httpPort(), consumer.meterRegistry(), consumer::isLive, consumer::isReady);
+            return new HealthServer(config.httpBindAddress(), config.httpPort(), consumer.meterRegistry(),
+                    consumer::isLive, consumer::isReady);
         } catch (IOException e) {
             // a convenience of the local stack: without it everything else still works
             LOG.warn("No /metrics: port {} is not free ({}); set PRESENCE_HTTP_PORT to another, or -1",
