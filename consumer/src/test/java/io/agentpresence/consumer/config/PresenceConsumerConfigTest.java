@@ -28,6 +28,7 @@ class PresenceConsumerConfigTest {
         assertThat(c.groupId()).isEqualTo("presence-consumer");
         assertThat(c.dlqTopic()).isEqualTo("agent-presence.dlq");
         assertThat(c.maxFutureSkew()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(c.tombstoneRetention()).isEqualTo(Duration.ofHours(24));
         assertThat(c.statuses().values()).containsExactlyInAnyOrder("online", "away", "busy", "offline");
         assertThat(c.migrateOnStart()).isTrue();
     }
@@ -62,6 +63,8 @@ class PresenceConsumerConfigTest {
         assertInvalid("dlq.topic", "agent-presence", "PRESENCE_DLQ_TOPIC (dlq.topic): invalid value 'agent-presence': must differ");
         assertInvalid("migrate.on.start", "yes", "PRESENCE_MIGRATE_ON_START (migrate.on.start): invalid value 'yes'");
         assertInvalid("statuses", "online,,away", "PRESENCE_STATUSES (statuses): invalid value 'online,,away'");
+        assertInvalid("tombstone.retention", "30s", "PRESENCE_TOMBSTONE_RETENTION (tombstone.retention): invalid value"
+                + " '30s': must be at least 1m");
         assertInvalid("db.pool.size", "1", "PRESENCE_DB_POOL_SIZE (db.pool.size): invalid value '1': must be at least"
                 + " PRESENCE_DB_WRITERS (db.writers) = 2");
     }
