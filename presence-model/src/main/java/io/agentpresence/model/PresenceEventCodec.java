@@ -174,14 +174,10 @@ public final class PresenceEventCodec {
     }
 
     /**
-     * Checks a tombstone's time, its record timestamp, as an event's ts is checked: within 0..{@link #MAX_TS} and at
-     * most the configured skew ahead of {@code now}, which for a tombstone can only be the reader's own clock.
+     * Checks an event time: within 0..{@link #MAX_TS} and at most the configured skew ahead of {@code now} (unless
+     * negative). For a tombstone, whose time is its record timestamp, {@code now} can only be the reader's clock.
      */
-    public void checkTombstoneTs(long ts, long now) throws MalformedEventException {
-        checkTs(ts, now);
-    }
-
-    private void checkTs(long ts, long now) throws MalformedEventException {
+    public void checkTs(long ts, long now) throws MalformedEventException {
         if (ts < 0 || ts > MAX_TS) {
             throw new MalformedEventException(Rejection.INVALID_TS, ts + " is outside 0.." + MAX_TS);
         }

@@ -30,7 +30,7 @@ public final class RecordDecoder {
                 throw new MalformedEventException(Rejection.INVALID_TS, "a tombstone needs a record timestamp");
             }
             // a time far ahead would delete the row and then swallow the user's events until that time
-            codec.checkTombstoneTs(record.timestamp(), clock.millis());
+            codec.checkTs(record.timestamp(), clock.millis());
             return PresenceChange.delete(userId, record.timestamp(), sequence);
         }
         return PresenceChange.of(codec.decode(record.key(), record.value(), record.timestamp()), sequence);

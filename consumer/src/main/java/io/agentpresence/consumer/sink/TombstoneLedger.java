@@ -18,17 +18,12 @@ public final class TombstoneLedger {
     /** Chunks per {@link #prune}: bounds one run; a larger backlog is worked off by the following runs. */
     static final int MAX_CHUNKS_PER_PRUNE = 100;
 
+    private static final String TABLE = PresenceUpsert.TOMBSTONES;
+
     private final DataSource dataSource;
-    private final String table;
 
     public TombstoneLedger(DataSource dataSource) {
-        this(dataSource, PresenceUpsert.TOMBSTONES);
-    }
-
-    /** The ledger kept in {@code table}, e.g. the one a rebuild fills beside its shadow table. */
-    public TombstoneLedger(DataSource dataSource, String table) {
         this.dataSource = dataSource;
-        this.table = table;
     }
 
     /**
@@ -43,7 +38,7 @@ public final class TombstoneLedger {
             // no gap locks beyond the expired entries, so a writer recording a new deletion is never held back
             c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
             try (PreparedStatement ps = c.prepareStatement(
-                    "DELETE FROM " + table + " WHERE deleted_ts < ? LIMIT " + PRUNE_CHUNK)) {
+                    "DELETE FROM " + TABLE + " WHERE deleted_ts < ? LIMIT " + PRUNE_CHUNK)) {
                 ps.setLong(1, cutoff);
                 for (int chunk = 0; chunk < MAX_CHUNKS_PER_PRUNE; chunk++) {
                     int deleted = ps.executeUpdate();
@@ -65,9 +60,9 @@ public final class TombstoneLedger {
     public void replaceWith(String source, long cutoff) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             try (Statement clear = c.createStatement();
-                 PreparedStatement copy = c.prepareStatement("INSERT INTO " + table + " (user_id, deleted_ts)"
+                 PreparedStatement copy = c.prepareStatement("INSERT INTO " + TABLE + " (user_id, deleted_ts)"
                          + " SELECT user_id, deleted_ts FROM " + source + " WHERE deleted_ts >= ?")) {
-                clear.executeUpdate("DELETE FROM " + table);
+                clear.executeUpdate("DELETE FROM " + TABLE);
                 copy.setLong(1, cutoff);
                 copy.executeUpdate();
                 c.commit();
