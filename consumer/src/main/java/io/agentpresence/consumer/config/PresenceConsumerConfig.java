@@ -43,7 +43,9 @@ public final class PresenceConsumerConfig {
     public static final ConfigKey STATUSES = ConfigKey.optional("statuses", "online,away,busy,offline",
             "accepted status values, comma-separated");
     public static final ConfigKey MAX_FUTURE_SKEW = ConfigKey.optional("max.future.skew", "5m",
-            "how far an event's ts may lie ahead of its record timestamp");
+            "how far an event's ts may lie ahead of its record timestamp; a tombstone's, of the consumer's clock");
+    public static final ConfigKey TOMBSTONE_RETENTION = ConfigKey.optional("tombstone.retention", "24h",
+            "how long a deletion is remembered against older events arriving late; the topic's delete.retention.ms");
     public static final ConfigKey MAX_VALUE_BYTES = ConfigKey.optional("max.value.bytes",
             String.valueOf(PresenceEventCodec.DEFAULT_MAX_VALUE_BYTES), "largest accepted record value in bytes");
     public static final ConfigKey MAX_POLL_RECORDS = ConfigKey.optional("max.poll.records", "5000",
@@ -86,7 +88,8 @@ public final class PresenceConsumerConfig {
             "fold forwards user-level heartbeats that raise a user's last seen time to the presence topic");
 
     public static final List<ConfigKey> KEYS = List.of(BOOTSTRAP_SERVERS, DB_URL, DB_USER, DB_PASSWORD, TOPIC, GROUP_ID,
-            DLQ_TOPIC, STATUSES, MAX_FUTURE_SKEW, MAX_VALUE_BYTES, MAX_POLL_RECORDS, POLL_TIMEOUT, DB_WRITERS, DB_POOL_SIZE,
+            DLQ_TOPIC, STATUSES, MAX_FUTURE_SKEW, TOMBSTONE_RETENTION, MAX_VALUE_BYTES, MAX_POLL_RECORDS, POLL_TIMEOUT,
+            DB_WRITERS, DB_POOL_SIZE,
             RETRY_BACKOFF_MAX, MIGRATE_ON_START, TOPICS_ON_START, TOPIC_PARTITIONS, TOPIC_REPLICATION_FACTOR, INSTANCES,
             HTTP_PORT, HTTP_BIND_ADDRESS, DEVICE_TOPIC, DEVICE_TTL, FOLD_SWEEP_INTERVAL, FOLD_PRECEDENCE,
             FOLD_APPLICATION_ID, FOLD_STATE_DIR, FOLD_FORWARD_HEARTBEATS);
@@ -100,6 +103,7 @@ public final class PresenceConsumerConfig {
     private final Map<String, String> kafka;
     private final PresenceStatuses statuses;
     private final Duration maxFutureSkew;
+    private final Duration tombstoneRetention;
     private final int maxValueBytes;
     private final int maxPollRecords;
     private final Duration pollTimeout;
@@ -157,6 +161,7 @@ public final class PresenceConsumerConfig {
             throw ConfigException.invalid(STATUSES, get(STATUSES), e.getMessage());
         }
         this.maxFutureSkew = duration(MAX_FUTURE_SKEW, Duration.ZERO);
+        this.tombstoneRetention = duration(TOMBSTONE_RETENTION, Duration.ofMinutes(1));
         this.pollTimeout = duration(POLL_TIMEOUT, Duration.ofMillis(1));
         this.retryBackoffMax = duration(RETRY_BACKOFF_MAX, Duration.ofMillis(100));
         this.maxValueBytes = integer(MAX_VALUE_BYTES, 64, 100 * 1024 * 1024);
@@ -361,6 +366,11 @@ public final class PresenceConsumerConfig {
 
     public Duration maxFutureSkew() {
         return maxFutureSkew;
+    }
+
+    /** Deletion ledger entries older than this (by deletion time) are pruned. */
+    public Duration tombstoneRetention() {
+        return tombstoneRetention;
     }
 
     public int maxValueBytes() {

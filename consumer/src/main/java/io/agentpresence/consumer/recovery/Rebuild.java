@@ -7,6 +7,7 @@ import io.agentpresence.consumer.sink.OffsetStore;
 import io.agentpresence.consumer.sink.PresenceUpsert;
 import io.agentpresence.consumer.sink.PresenceWriter;
 import io.agentpresence.consumer.sink.SqlDialect;
+import io.agentpresence.consumer.sink.TombstoneLedger;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -29,6 +30,7 @@ public final class Rebuild {
 
     public static final String SHADOW = PresenceUpsert.TABLE + "_rebuild";
     public static final String OLD = PresenceUpsert.TABLE + "_old";
+    public static final String SHADOW_TOMBSTONES = PresenceUpsert.TOMBSTONES + "_rebuild";
     /** Catch up without the lock until at most this many events remain; the locked phase stays short. */
     static final long LOCKED_CATCH_UP_LIMIT = 10_000;
     private static final int MAX_UNLOCKED_ROUNDS = 20;
@@ -51,7 +53,7 @@ public final class Rebuild {
     public long run(boolean keepOld) throws Exception {
         execute("DROP TABLE IF EXISTS " + SHADOW, "DROP TABLE IF EXISTS " + OLD,
                 "CREATE TABLE " + SHADOW + " LIKE " + PresenceUpsert.TABLE);
-        PresenceWriter shadow = new PresenceWriter(dataSource, new PresenceUpsert(dialect, SHADOW),
+        PresenceWriter shadow = new PresenceWriter(dataSource, shadowStatements(),
                 new OffsetStore(config.groupId()));
         try (TopicReader reader = new TopicReader(config, "rebuild")) {
             reader.seek(reader.offsetsAt(null));
@@ -69,6 +71,7 @@ public final class Rebuild {
                 Map<TopicPartition, Long> target = lockLivePositions(reader, lock);
                 progress.total(progress.done() + reader.remaining(target));
                 reader.applyUntil(target, shadow, progress);
+                replaceLedger();
                 execute("RENAME TABLE " + PresenceUpsert.TABLE + " TO " + OLD + ", " + SHADOW + " TO "
                         + PresenceUpsert.TABLE);
                 lock.commit();
@@ -80,6 +83,26 @@ public final class Rebuild {
                     + (reader.invalidRecords() > 0 ? "; " + reader.invalidRecords() + " invalid records skipped" : ""));
             return progress.done();
         }
+    }
+
+    /**
+     * The shadow table's statements, with a deletion ledger of its own filled from the topic alongside it: a wrong
+     * entry in the live ledger (a deletion stamped far ahead) neither removes rows from the shadow nor survives.
+     */
+    private PresenceUpsert shadowStatements() throws SQLException {
+        execute("DROP TABLE IF EXISTS " + SHADOW_TOMBSTONES,
+                "CREATE TABLE " + SHADOW_TOMBSTONES + " LIKE " + PresenceUpsert.TOMBSTONES);
+        return new PresenceUpsert(dialect, SHADOW, SHADOW_TOMBSTONES);
+    }
+
+    /**
+     * Makes the live ledger what the topic holds: the newest tombstone per user, within the retention. Runs while
+     * the positions are locked, so no writer records a deletion meanwhile.
+     */
+    private void replaceLedger() throws SQLException {
+        long cutoff = System.currentTimeMillis() - config.tombstoneRetention().toMillis();
+        new TombstoneLedger(dataSource).replaceWith(SHADOW_TOMBSTONES, cutoff);
+        execute("DROP TABLE " + SHADOW_TOMBSTONES);
     }
 
     /**

@@ -28,6 +28,7 @@ class PresenceConsumerConfigTest {
         assertThat(c.groupId()).isEqualTo("presence-consumer");
         assertThat(c.dlqTopic()).isEqualTo("agent-presence.dlq");
         assertThat(c.maxFutureSkew()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(c.tombstoneRetention()).isEqualTo(Duration.ofHours(24));
         assertThat(c.statuses().values()).containsExactlyInAnyOrder("online", "away", "busy", "offline");
         assertThat(c.migrateOnStart()).isTrue();
     }
@@ -63,6 +64,8 @@ class PresenceConsumerConfigTest {
         assertInvalid("migrate.on.start", "yes", "PRESENCE_MIGRATE_ON_START (migrate.on.start): invalid value 'yes'");
         assertInvalid("statuses", "online,,away", "PRESENCE_STATUSES (statuses): invalid value 'online,,away'");
         assertInvalid("http.bind.address", "every where", "PRESENCE_HTTP_BIND_ADDRESS (http.bind.address): invalid value");
+        assertInvalid("tombstone.retention", "30s", "PRESENCE_TOMBSTONE_RETENTION (tombstone.retention): invalid value"
+                + " '30s': must be at least 1m");
     }
 
     @Test
