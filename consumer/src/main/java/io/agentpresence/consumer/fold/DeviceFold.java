@@ -34,6 +34,10 @@ final class DeviceFold {
 
     /** Applies a valid device event read at wall-clock time {@code now}. */
     Outcome apply(UserPresence user, PresenceEvent event, long now) {
+        if (event.ts() <= user.deletedTs()) {
+            // sent before the user was deleted and read after it: it must not bring the user back
+            return Outcome.ignored(Ignored.DELETED);
+        }
         String name = event.device() != null ? event.device() : DEFAULT_DEVICE;
         DeviceState known = user.device(name);
         boolean live = known != null && known.live();

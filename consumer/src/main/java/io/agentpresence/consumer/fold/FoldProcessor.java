@@ -5,6 +5,7 @@ import io.agentpresence.consumer.ops.FoldMetrics;
 import io.agentpresence.model.MalformedEventException;
 import io.agentpresence.model.PresenceEvent;
 import io.agentpresence.model.PresenceEventCodec;
+import io.agentpresence.model.Rejection;
 import java.time.Duration;
 import java.util.Optional;
 import org.apache.kafka.common.utils.Bytes;
@@ -34,6 +35,7 @@ final class FoldProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     private final PresenceEventCodec output;
     private final Duration sweepInterval;
     private final long ttlMs;
+    private final long maxFutureSkewMs;
     private final FoldMetrics metrics;
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<String, UserPresence> users;
@@ -49,6 +51,7 @@ final class FoldProcessor implements Processor<byte[], byte[], byte[], byte[]> {
                 PresenceEventCodec.DEFAULT_MAX_VALUE_BYTES);
         this.sweepInterval = settings.sweepInterval();
         this.ttlMs = settings.ttl().toMillis();
+        this.maxFutureSkewMs = settings.maxFutureSkew().toMillis();
         this.metrics = metrics;
     }
 
@@ -90,13 +93,17 @@ final class FoldProcessor implements Processor<byte[], byte[], byte[], byte[]> {
         settle(event.userId(), outcome);
     }
 
-    /** A tombstone forgets the user's devices and passes on, so the consumer deletes the row. */
+    /**
+     * A tombstone forgets the user's devices and passes on, so the consumer deletes the row. Its time is its record
+     * timestamp, bounded like an event's ts: it becomes the user's time floor, which every later emission carries.
+     */
     private void tombstone(Record<byte[], byte[]> record) {
         String userId;
         try {
             userId = codec.decodeTombstoneKey(record.key());
+            checkTombstoneTime(record.timestamp(), context.currentSystemTimeMs());
         } catch (MalformedEventException e) {
-            // no valid user to delete
+            // no valid user to delete, or a time no event of the user could follow
             deadLetter(record, e);
             return;
         }
@@ -109,6 +116,18 @@ final class FoldProcessor implements Processor<byte[], byte[], byte[], byte[]> {
         }
         context.forward(record, FoldTopology.PRESENCE_SINK);
         metrics.emitted(FoldMetrics.Emitted.TOMBSTONE);
+    }
+
+    /** The consumer's bounds for a tombstone: an encodable time, at most the skew ahead of this machine's clock. */
+    private void checkTombstoneTime(long timestamp, long now) throws MalformedEventException {
+        if (timestamp > PresenceEventCodec.MAX_TS) {
+            throw new MalformedEventException(Rejection.INVALID_TS, "tombstone time " + timestamp + " is after "
+                    + PresenceEventCodec.MAX_TS);
+        }
+        if (timestamp - now > maxFutureSkewMs) {
+            throw new MalformedEventException(Rejection.TS_IN_FUTURE, "tombstone time " + timestamp + " is "
+                    + (timestamp - now) + " ms ahead of " + now + ", more than the allowed " + maxFutureSkewMs + " ms");
+        }
     }
 
     /**

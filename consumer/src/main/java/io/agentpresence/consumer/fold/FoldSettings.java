@@ -12,7 +12,7 @@ import java.time.Duration;
  */
 public record FoldSettings(String deviceTopic, String presenceTopic, String deadLetterTopic, Duration ttl,
                            Duration sweepInterval, Precedence precedence, boolean forwardHeartbeats,
-                           PresenceEventCodec codec) {
+                           PresenceEventCodec codec, Duration maxFutureSkew) {
 
     public static FoldSettings from(PresenceConsumerConfig config) {
         PresenceStatuses statuses = config.statuses();
@@ -29,6 +29,6 @@ public record FoldSettings(String deviceTopic, String presenceTopic, String dead
         }
         return new FoldSettings(config.deviceTopic(), config.topic(), config.dlqTopic(), config.deviceTtl(),
                 config.foldSweepInterval(), new Precedence(config.foldPrecedence()), config.foldForwardHeartbeats(),
-                config.codec());
+                config.codec(), config.maxFutureSkew());
     }
 }

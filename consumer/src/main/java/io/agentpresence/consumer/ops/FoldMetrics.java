@@ -24,7 +24,7 @@ public final class FoldMetrics {
     public enum Read { STATUS, HEARTBEAT, TOMBSTONE }
 
     /** Why a valid device event changed nothing. */
-    public enum Ignored { STALE, DUPLICATE }
+    public enum Ignored { STALE, DUPLICATE, DELETED }
 
     /** Why a user-level record was written to the presence topic. */
     public enum Emitted { STATUS, EXPIRY, HEARTBEAT, TOMBSTONE }
@@ -42,7 +42,8 @@ public final class FoldMetrics {
         }
         for (Ignored i : Ignored.values()) {
             ignored.put(i, Counter.builder(EVENTS_IGNORED).tag("reason", tag(i))
-                    .description("device status events older than, or the same as, the device's last one")
+                    .description("device events older than, or the same as, the device's last one, or not newer than"
+                            + " the user's deletion")
                     .register(registry));
         }
         for (Emitted e : Emitted.values()) {

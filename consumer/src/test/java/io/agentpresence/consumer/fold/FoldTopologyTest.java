@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.tuple;
 import io.agentpresence.consumer.fold.FoldDriver.Emitted;
 import io.agentpresence.consumer.ops.FoldMetrics;
 import io.agentpresence.model.PresenceEvent;
+import io.agentpresence.model.PresenceEventCodec;
 import io.agentpresence.model.PresenceTopics;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -292,6 +293,47 @@ class FoldTopologyTest {
 
         assertThat(statuses(fold.emitted())).containsExactly(new PresenceEvent("u1", "online", T0 + 120_000, "plugin"),
                 new PresenceEvent("u1", "away", T0 + 120_000, "plugin"));
+    }
+
+    @Test
+    void aDeviceEventNoNewerThanTheUsersDeletionIsIgnoredSoItCannotBringTheUserBack() throws Exception {
+        fold.status("u1", "laptop", "online", T0);
+        fold.tombstone("u1", T0 + 10_000);
+        fold.emitted();
+
+        // sent before the deletion, read after it (another partition, a retrying publisher)
+        fold.status("u1", "phone", "online", T0 + 5_000);
+        fold.status("u1", "tablet", "away", T0 + 10_000);
+        fold.heartbeat("u1", "phone", T0 + 9_000);
+
+        assertThat(fold.emitted()).isEmpty();
+        assertThat(fold.count(FoldMetrics.EVENTS_IGNORED, "reason", "deleted")).isEqualTo(3);
+        fold.status("u1", "phone", "away", T0 + 10_001);
+        assertThat(statuses(fold.emitted())).containsExactly(new PresenceEvent("u1", "away", T0 + 10_001, "plugin"));
+    }
+
+    @Test
+    void aTombstoneStampedFurtherAheadThanTheSkewGoesToTheDeadLetterTopicAndLeavesTheTimeFloorAlone() throws Exception {
+        fold.status("u1", "laptop", "online", T0);
+        fold.tombstone("u1", T0 + Duration.ofMinutes(30).toMillis());
+        fold.status("u1", "laptop", "away", T0 + 1_000);
+
+        assertThat(fold.emitted()).extracting(Emitted::event).containsExactly(
+                new PresenceEvent("u1", "online", T0, "plugin"), new PresenceEvent("u1", "away", T0 + 1_000, "plugin"));
+        assertThat(fold.deadLetters()).extracting(r -> header(r, PresenceTopics.HEADER_REASON))
+                .containsExactly("ts-in-future");
+    }
+
+    @Test
+    void aTombstoneStampedBeyondTheLastEncodableTimeIsRefusedInsteadOfStoppingTheFold() throws Exception {
+        fold.status("u1", "laptop", "online", T0);
+        fold.tombstone("u1", PresenceEventCodec.MAX_TS + 1);
+        fold.status("u1", "laptop", "away", T0 + 1_000);
+
+        assertThat(statuses(fold.emitted())).containsExactly(new PresenceEvent("u1", "online", T0, "plugin"),
+                new PresenceEvent("u1", "away", T0 + 1_000, "plugin"));
+        assertThat(fold.deadLetters()).extracting(r -> header(r, PresenceTopics.HEADER_REASON))
+                .containsExactly("invalid-ts");
     }
 
     @Test

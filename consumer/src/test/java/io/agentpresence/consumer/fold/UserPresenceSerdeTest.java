@@ -2,7 +2,10 @@ package io.agentpresence.consumer.fold;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
 import java.util.Arrays;
 import java.util.TreeMap;
 import org.apache.kafka.common.errors.SerializationException;
@@ -15,7 +18,7 @@ class UserPresenceSerdeTest {
         TreeMap<String, DeviceState> devices = new TreeMap<>();
         devices.put("laptop", new DeviceState("online", 1_000, 5_000));
         devices.put("téléphone", new DeviceState("offline", 2_000, 6_000));
-        UserPresence user = new UserPresence(devices, "online", 1_000, 2_000, 95_000);
+        UserPresence user = new UserPresence(devices, "online", 1_000, 2_000, 1_500, 95_000);
 
         UserPresence read = UserPresenceSerde.read(UserPresenceSerde.write(user));
 
@@ -23,6 +26,7 @@ class UserPresenceSerdeTest {
         assertThat(read.emittedStatus()).isEqualTo("online");
         assertThat(read.emittedTs()).isEqualTo(1_000);
         assertThat(read.lastSeenTs()).isEqualTo(2_000);
+        assertThat(read.deletedTs()).isEqualTo(1_500);
         assertThat(read.deadline()).isEqualTo(95_000);
     }
 
@@ -36,13 +40,39 @@ class UserPresenceSerdeTest {
     }
 
     @Test
+    void aUserStoredByTheFirstFormatReadsBackWithoutADeletion() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(1);
+            out.writeInt(1);
+            out.writeUTF("laptop");
+            out.writeUTF("online");
+            out.writeLong(1_000);
+            out.writeLong(5_000);
+            out.writeBoolean(true);
+            out.writeUTF("online");
+            out.writeLong(1_000);
+            out.writeLong(2_000);
+            out.writeLong(95_000);
+        }
+
+        UserPresence read = UserPresenceSerde.read(bytes.toByteArray());
+
+        assertThat(read.devices()).containsExactly(entry("laptop", new DeviceState("online", 1_000, 5_000)));
+        assertThat(read.emittedTs()).isEqualTo(1_000);
+        assertThat(read.lastSeenTs()).isEqualTo(2_000);
+        assertThat(read.deletedTs()).isEqualTo(UserPresence.NONE);
+        assertThat(read.deadline()).isEqualTo(95_000);
+    }
+
+    @Test
     void anUnknownFormatOrATruncatedRecordIsRefusedNotGuessed() {
         byte[] bytes = UserPresenceSerde.write(new UserPresence());
         byte[] future = bytes.clone();
-        future[0] = 2;
+        future[0] = 3;
 
         assertThatThrownBy(() -> UserPresenceSerde.read(future)).isInstanceOf(SerializationException.class)
-                .hasMessageContaining("format version 2");
+                .hasMessageContaining("format version 3");
         assertThatThrownBy(() -> UserPresenceSerde.read(Arrays.copyOf(bytes, 5)))
                 .isInstanceOf(SerializationException.class);
     }
