@@ -78,7 +78,8 @@ class FoldIT {
     }
 
     private FoldService startFold(Map<String, String> settings) throws Exception {
-        FoldService fold = fixture.closeLater(FoldService.start(PresenceConsumerConfig.fromMap(settings)));
+        FoldService fold = fixture.closeLater(FoldService.start(PresenceConsumerConfig.fromMap(settings,
+                FoldSettings.KEYS)));
         await().atMost(CONVERGE).until(fold::isReady);
         return fold;
     }
