@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 /**
  * One task's fold: decodes device records as the consumer does, applies them to the user's stored state with
  * {@link DeviceFold}, and forwards user-level events to the presence topic; a wall-clock punctuation expires
- * devices through the {@link ExpiryIndex}. Invalid records go to the dead-letter topic, inside the same
+ * devices, and forgets users left without devices, through the {@link ExpiryIndex}. Invalid records go to the dead-letter topic, inside the same
  * transaction as everything else.
  */
 final class FoldProcessor implements Processor<byte[], byte[], byte[], byte[]> {
@@ -43,7 +43,8 @@ final class FoldProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     private long startedAt;
 
     FoldProcessor(FoldSettings settings, FoldMetrics metrics) {
-        this.fold = new DeviceFold(settings.precedence(), settings.ttl(), settings.forwardHeartbeats());
+        this.fold = new DeviceFold(settings.precedence(), settings.ttl(), settings.forwardHeartbeats(),
+                settings.userRetention(), settings.maxDevices());
         this.codec = settings.codec();
         // emitted events carry validated input; their ts is checked against their record timestamp, which is that
         // ts, so the fold's own clock must not refuse a publisher's clock the consumer accepts
@@ -84,10 +85,7 @@ final class FoldProcessor implements Processor<byte[], byte[], byte[], byte[]> {
             return;
         }
         metrics.read(event.isHeartbeat() ? FoldMetrics.Read.HEARTBEAT : FoldMetrics.Read.STATUS);
-        UserPresence user = users.get(event.userId());
-        if (user == null) {
-            user = new UserPresence();
-        }
+        UserPresence user = user(event.userId());
         Outcome outcome = fold.apply(user, event, context.currentSystemTimeMs());
         store(event.userId(), user);
         settle(event.userId(), outcome);
@@ -108,14 +106,23 @@ final class FoldProcessor implements Processor<byte[], byte[], byte[], byte[]> {
             return;
         }
         metrics.read(FoldMetrics.Read.TOMBSTONE);
-        UserPresence user = users.get(userId);
-        if (user != null) {
-            // the time floor stays: the consumer deletes only rows no newer than the tombstone
-            user.forget(record.timestamp());
-            store(userId, user);
-        }
+        // kept even for a user the fold does not know, so that a late event from before the deletion is ignored;
+        // the time floor stays: the consumer deletes only rows no newer than the tombstone
+        UserPresence user = user(userId);
+        user.forget(record.timestamp());
+        store(userId, user);
         context.forward(record, FoldTopology.PRESENCE_SINK);
         metrics.emitted(FoldMetrics.Emitted.TOMBSTONE);
+    }
+
+    /** The stored user, or a new one; either way heard from now. */
+    private UserPresence user(String userId) {
+        UserPresence user = users.get(userId);
+        if (user == null) {
+            user = new UserPresence();
+        }
+        user.heardAt(context.currentSystemTimeMs());
+        return user;
     }
 
     /** The consumer's bounds for a tombstone: an encodable time, at most the skew ahead of this machine's clock. */
@@ -131,8 +138,9 @@ final class FoldProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     }
 
     /**
-     * Expires the devices of the users that are due: only those, found through the index, at most
-     * {@value #MAX_USERS_PER_SWEEP} per sweep so one transaction stays small; the rest wait for the next sweep.
+     * Expires the devices of the users that are due, and forgets those without devices whose retention ran out:
+     * only those, found through the index, at most {@value #MAX_USERS_PER_SWEEP} per sweep so one transaction stays
+     * small; the rest wait for the next sweep.
      */
     private void sweep(long now) {
         if (now < startedAt + ttlMs) {
@@ -146,10 +154,28 @@ final class FoldProcessor implements Processor<byte[], byte[], byte[], byte[]> {
                 index.remove(due.deadline(), due.userId());
                 continue;
             }
+            if (user.devices().isEmpty()) {
+                forgetOrRefile(due, user, now);
+                continue;
+            }
             Outcome outcome = fold.expire(due.userId(), user, now, startedAt);
             store(due.userId(), user);
             settle(due.userId(), outcome);
         }
+    }
+
+    /**
+     * Removes a user without devices from the store: nothing live, nothing pending, and no record for the retention.
+     * A user filed before this task started gets the full retention from the start instead, like a device.
+     */
+    private void forgetOrRefile(ExpiryIndex.Entry due, UserPresence user, long now) {
+        if (fold.deadline(user, startedAt) > now) {
+            store(due.userId(), user);
+            return;
+        }
+        index.remove(due.deadline(), due.userId());
+        users.delete(due.userId());
+        metrics.forgotten();
     }
 
     /** Stores the user and keeps the index entry in step with the user's new deadline. */
@@ -170,6 +196,9 @@ final class FoldProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     private void settle(String userId, Outcome outcome) {
         if (outcome.expired() > 0) {
             metrics.expired(outcome.expired());
+        }
+        if (outcome.evicted() > 0) {
+            metrics.evicted(outcome.evicted());
         }
         if (outcome.ignored() != null) {
             metrics.ignored(outcome.ignored());

@@ -18,7 +18,7 @@ import java.util.Set;
  */
 public record FoldSettings(String deviceTopic, String presenceTopic, String deadLetterTopic, Duration ttl,
                            Duration sweepInterval, Precedence precedence, boolean forwardHeartbeats,
-                           String applicationId, Path stateDir, PresenceEventCodec codec, Duration maxFutureSkew) {
+                           Duration userRetention, int maxDevices, String applicationId, Path stateDir, PresenceEventCodec codec, Duration maxFutureSkew) {
 
     public static final ConfigKey DEVICE_TOPIC = ConfigKey.optional("device.topic", PresenceTopics.DEFAULT_DEVICE_TOPIC,
             "topic of device-level presence events that fold reads, keyed by userId");
@@ -34,10 +34,19 @@ public record FoldSettings(String deviceTopic, String presenceTopic, String dead
             "directory of fold's local state, relative to the working directory unless absolute");
     public static final ConfigKey FORWARD_HEARTBEATS = ConfigKey.optional("fold.forward.heartbeats", "true",
             "fold forwards user-level heartbeats that raise a user's last seen time to the presence topic");
+    public static final ConfigKey USER_RETENTION = ConfigKey.optional("fold.user.retention", "24h",
+            "fold forgets a user without devices this long after the user's last record, deletion time included");
+    public static final ConfigKey MAX_DEVICES = ConfigKey.optional("fold.max.devices", "100",
+            "devices fold keeps per user; a new one evicts the one heard from least recently");
+    /**
+     * A stored device takes at most about 500 bytes (a 64-character name, a 32-character status, two times): this
+     * many stay well under the 1 MiB record limit of the changelog topic, which a larger user would crash-loop on.
+     */
+    static final int MAX_DEVICES_LIMIT = 1_000;
 
     /** The fold's keys, to hand to {@link PresenceConsumerConfig#load} by every command that shares its settings. */
     public static final List<ConfigKey> KEYS = List.of(DEVICE_TOPIC, DEVICE_TTL, SWEEP_INTERVAL, PRECEDENCE,
-            APPLICATION_ID, STATE_DIR, FORWARD_HEARTBEATS);
+            APPLICATION_ID, STATE_DIR, FORWARD_HEARTBEATS, USER_RETENTION, MAX_DEVICES);
 
     /** Checks the fold's keys in {@code config}, which must have been loaded with {@link #KEYS}. */
     public static FoldSettings from(PresenceConsumerConfig config) {
@@ -52,6 +61,8 @@ public record FoldSettings(String deviceTopic, String presenceTopic, String dead
             throw ConfigException.invalid(SWEEP_INTERVAL, config.get(SWEEP_INTERVAL), "must be shorter than "
                     + DEVICE_TTL.display() + " = " + config.get(DEVICE_TTL));
         }
+        // a deletion must be remembered at least as long as a device's offline status is
+        Duration userRetention = config.duration(USER_RETENTION, ttl);
         String applicationId = config.get(APPLICATION_ID);
         // it prefixes the names of the fold's internal topics, so it must make valid ones
         if (!PresenceConsumerConfig.TOPIC_NAME.matcher(applicationId + "-fold-expiry-changelog").matches()) {
@@ -59,7 +70,8 @@ public record FoldSettings(String deviceTopic, String presenceTopic, String dead
                     "1-227 of [a-zA-Z0-9._-], as it starts the fold's topic names");
         }
         return new FoldSettings(deviceTopic, config.topic(), config.dlqTopic(), ttl, sweepInterval,
-                new Precedence(precedence(config)), config.bool(FORWARD_HEARTBEATS), applicationId,
+                new Precedence(precedence(config)), config.bool(FORWARD_HEARTBEATS), userRetention,
+                config.integer(MAX_DEVICES, 1, MAX_DEVICES_LIMIT), applicationId,
                 config.path(STATE_DIR), config.codec(), config.maxFutureSkew());
     }
 

@@ -9,8 +9,9 @@ import java.util.TreeMap;
 /**
  * The fold's state of one user, as stored: the user's devices, the last status the fold emitted for the user and
  * its event time, the newest event time seen from any device ({@code lastSeenTs}), the time of the user's latest
- * deletion ({@code deletedTs}, a tombstone's timestamp), and the deadline under which the user is filed in the expiry
- * index. Times are epoch milliseconds; -1 means "none yet". Mutable, and used by
+ * deletion ({@code deletedTs}, a tombstone's timestamp), the fold's wall-clock time when it last read a record of the
+ * user ({@code lastActivity}), and the deadline under which the user is filed in the expiry index. Times are epoch
+ * milliseconds; -1 means "none yet". Mutable, and used by
  * one stream thread at a time.
  */
 final class UserPresence {
@@ -22,19 +23,21 @@ final class UserPresence {
     private long emittedTs;
     private long lastSeenTs;
     private long deletedTs;
+    private long lastActivity;
     private long deadline;
 
     UserPresence() {
-        this(new TreeMap<>(), null, NONE, NONE, NONE, NONE);
+        this(new TreeMap<>(), null, NONE, NONE, NONE, NONE, NONE);
     }
 
     UserPresence(SortedMap<String, DeviceState> devices, String emittedStatus, long emittedTs, long lastSeenTs,
-                 long deletedTs, long deadline) {
+                 long deletedTs, long lastActivity, long deadline) {
         this.devices = new TreeMap<>(devices);
         this.emittedStatus = emittedStatus;
         this.emittedTs = emittedTs;
         this.lastSeenTs = lastSeenTs;
         this.deletedTs = deletedTs;
+        this.lastActivity = lastActivity;
         this.deadline = deadline;
     }
 
@@ -103,6 +106,15 @@ final class UserPresence {
         return deletedTs;
     }
 
+    /** Records that a record of the user was read at wall-clock time {@code now}. */
+    void heardAt(long now) {
+        lastActivity = Math.max(lastActivity, now);
+    }
+
+    long lastActivity() {
+        return lastActivity;
+    }
+
     long deadline() {
         return deadline;
     }
@@ -114,6 +126,6 @@ final class UserPresence {
     @Override
     public String toString() {
         return "UserPresence{devices=" + devices + ", emitted=" + emittedStatus + "@" + emittedTs + ", lastSeen="
-                + lastSeenTs + ", deleted=" + deletedTs + ", deadline=" + deadline + "}";
+                + lastSeenTs + ", deleted=" + deletedTs + ", lastActivity=" + lastActivity + ", deadline=" + deadline + "}";
     }
 }

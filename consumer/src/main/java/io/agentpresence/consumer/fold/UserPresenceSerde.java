@@ -16,7 +16,7 @@ import org.apache.kafka.common.serialization.Serializer;
 /**
  * The stored form of {@link UserPresence}, in the local store and its changelog topic: a format version byte,
  * then the fields in a fixed order. A record of an unknown version stops the fold rather than lose a user's
- * devices; a later format must keep reading the earlier ones (version 1 had no deletion time).
+ * devices; a later format must keep reading the earlier ones (version 1 had no deletion time and no last activity).
  */
 final class UserPresenceSerde implements Serde<UserPresence> {
 
@@ -51,6 +51,7 @@ final class UserPresenceSerde implements Serde<UserPresence> {
             out.writeLong(user.emittedTs());
             out.writeLong(user.lastSeenTs());
             out.writeLong(user.deletedTs());
+            out.writeLong(user.lastActivity());
             out.writeLong(user.deadline());
         } catch (IOException e) {
             throw new SerializationException("writing to memory cannot fail", e);
@@ -73,8 +74,11 @@ final class UserPresenceSerde implements Serde<UserPresence> {
             String emittedStatus = in.readBoolean() ? in.readUTF() : null;
             long emittedTs = in.readLong();
             long lastSeenTs = in.readLong();
-            long deletedTs = version == VERSION_WITHOUT_DELETION ? UserPresence.NONE : in.readLong();
-            return new UserPresence(devices, emittedStatus, emittedTs, lastSeenTs, deletedTs, in.readLong());
+            boolean first = version == VERSION_WITHOUT_DELETION;
+            long deletedTs = first ? UserPresence.NONE : in.readLong();
+            long lastActivity = first ? UserPresence.NONE : in.readLong();
+            return new UserPresence(devices, emittedStatus, emittedTs, lastSeenTs, deletedTs, lastActivity,
+                    in.readLong());
         } catch (IOException e) {
             // a short or garbled record: the store is not what this code wrote
             throw new SerializationException("unreadable stored user state (" + bytes.length + " bytes)", e);

@@ -19,6 +19,8 @@ public final class FoldMetrics {
     public static final String EVENTS_REJECTED = "presence.fold.events.rejected";
     public static final String EVENTS_EMITTED = "presence.fold.events.emitted";
     public static final String DEVICES_EXPIRED = "presence.fold.devices.expired";
+    public static final String DEVICES_EVICTED = "presence.fold.devices.evicted";
+    public static final String USERS_FORGOTTEN = "presence.fold.users.forgotten";
 
     /** What a device record was. */
     public enum Read { STATUS, HEARTBEAT, TOMBSTONE }
@@ -34,6 +36,8 @@ public final class FoldMetrics {
     private final Map<Emitted, Counter> emitted = new EnumMap<>(Emitted.class);
     private final Map<Rejection, Counter> rejected = new EnumMap<>(Rejection.class);
     private final Counter expired;
+    private final Counter evicted;
+    private final Counter forgotten;
 
     public FoldMetrics(MeterRegistry registry) {
         for (Read r : Read.values()) {
@@ -56,6 +60,12 @@ public final class FoldMetrics {
                     .register(registry));
         }
         expired = Counter.builder(DEVICES_EXPIRED).description("live devices dropped after the TTL without an event")
+                .register(registry);
+        evicted = Counter.builder(DEVICES_EVICTED)
+                .description("devices dropped, least recently heard first, to keep a user within fold.max.devices")
+                .register(registry);
+        forgotten = Counter.builder(USERS_FORGOTTEN)
+                .description("users without devices removed from the fold's state after fold.user.retention")
                 .register(registry);
     }
 
@@ -81,5 +91,13 @@ public final class FoldMetrics {
 
     public void expired(int devices) {
         expired.increment(devices);
+    }
+
+    public void evicted(int devices) {
+        evicted.increment(devices);
+    }
+
+    public void forgotten() {
+        forgotten.increment();
     }
 }

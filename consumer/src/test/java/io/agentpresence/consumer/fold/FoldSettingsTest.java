@@ -42,6 +42,8 @@ class FoldSettingsTest {
         assertThat(s.stateDir()).isEqualTo(Path.of("fold-state"));
         assertThat(s.forwardHeartbeats()).isTrue();
         assertThat(s.maxFutureSkew()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(s.userRetention()).isEqualTo(Duration.ofHours(24));
+        assertThat(s.maxDevices()).isEqualTo(100);
     }
 
     @Test
@@ -59,6 +61,11 @@ class FoldSettingsTest {
         assertInvalid("fold.application.id", "my fold", "PRESENCE_FOLD_APPLICATION_ID (fold.application.id): invalid"
                 + " value 'my fold': 1-227 of [a-zA-Z0-9._-]");
         assertInvalid("fold.forward.heartbeats", "yes", "PRESENCE_FOLD_FORWARD_HEARTBEATS (fold.forward.heartbeats)");
+        assertInvalid("fold.user.retention", "1m", "PRESENCE_FOLD_USER_RETENTION (fold.user.retention): invalid value"
+                + " '1m': must be at least 90s");
+        assertInvalid("fold.max.devices", "0", "PRESENCE_FOLD_MAX_DEVICES (fold.max.devices): invalid value '0':"
+                + " expected a whole number from 1 to 1000");
+        assertInvalid("fold.max.devices", "5000", "PRESENCE_FOLD_MAX_DEVICES (fold.max.devices): invalid value");
     }
 
     private static void assertInvalid(String key, String value, String messageStart) {
