@@ -154,6 +154,35 @@ class FoldIT {
         assertThat(lastSeen("agent-7")).isEqualTo(lastHeartbeat);
     }
 
+    @Test
+    void aDeviceEventFromBeforeADeletionReadAfterItLeavesTheRowDeleted() throws Exception {
+        // one partition each, so the marker below is folded and applied after the late event
+        String devices = fixture.topic("deleted-devices", 1);
+        String presence = fixture.topic("deleted-presence", 1);
+        PresenceTable table = new PresenceTable(db);
+        PresencePublisher publisher = fixture.publisher(devices);
+        fixture.start(fixture.settings(presence, "deleted-" + presence));
+        FoldService fold = startFold(foldSettings(devices, presence));
+
+        long sent = System.currentTimeMillis() - 10_000;
+        publisher.publish(new PresenceEvent(PresenceEvent.Kind.STATUS, "agent-9", "online", sent, "plugin", "laptop"))
+                .get();
+        await().atMost(CONVERGE).until(() -> table.row("agent-9").isPresent());
+        publisher.delete("agent-9").get();
+        await().atMost(CONVERGE).until(() -> table.row("agent-9").isEmpty());
+
+        // sent before the deletion by another device, read after it
+        publisher.publish(new PresenceEvent(PresenceEvent.Kind.STATUS, "agent-9", "online", sent + 5_000, "plugin",
+                "phone")).get();
+        publisher.publish(new PresenceEvent(PresenceEvent.Kind.STATUS, "marker", "online", System.currentTimeMillis(),
+                "plugin", "laptop")).get();
+        await().atMost(CONVERGE).until(() -> table.row("marker").isPresent());
+
+        assertThat(table.row("agent-9")).isEmpty();
+        assertThat(Search.in(fold.meterRegistry()).name(FoldMetrics.EVENTS_IGNORED).tag("reason", "deleted").counter()
+                .count()).isEqualTo(1);
+    }
+
     private static Optional<UserPresence> storedUser(FoldService fold, String userId) {
         ReadOnlyKeyValueStore<String, UserPresence> users = fold.streams().store(
                 StoreQueryParameters.fromNameAndType(FoldTopology.USERS, QueryableStoreTypes.keyValueStore()));
