@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One task's fold: decodes device records as the consumer does, applies them to the user's stored state with
  * {@link DeviceFold}, and forwards user-level events to the presence topic; a wall-clock punctuation expires
- * devices, and forgets users left without devices, through the {@link ExpiryIndex}. Invalid records go to the dead-letter topic, inside the same
- * transaction as everything else.
+ * devices, and forgets users left without devices, through the {@link ExpiryIndex}. Invalid records go to the
+ * dead-letter topic, inside the same transaction as everything else.
  */
 final class FoldProcessor implements Processor<byte[], byte[], byte[], byte[]> {
 
