@@ -7,6 +7,7 @@ import io.agentpresence.consumer.ops.Service;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.agentpresence.consumer.fold.FoldService;
+import io.agentpresence.consumer.fold.FoldSettings;
 import io.agentpresence.consumer.ops.HealthServer;
 import io.agentpresence.consumer.ops.TopicProvisioner;
 import io.agentpresence.consumer.recovery.Rebuild;
@@ -57,7 +58,8 @@ public final class ConsumerApp {
         Path file;
 
         PresenceConsumerConfig load() {
-            return PresenceConsumerConfig.load(file, System.getenv());
+            // every command accepts the fold's keys, so run and fold can share one file
+            return PresenceConsumerConfig.load(file, System.getenv(), FoldSettings.KEYS);
         }
     }
 
@@ -138,12 +140,13 @@ public final class ConsumerApp {
         public Integer call() throws Exception {
             PresenceConsumerConfig c = config.load();
             try (Admin admin = Admin.create(KafkaClients.admin(c))) {
-                TopicProvisioner.Plan plan = fold ? c.topicPlan().withDeviceTopic(c.deviceTopic()) : c.topicPlan();
+                String deviceTopic = fold ? FoldSettings.from(c).deviceTopic() : null;
+                TopicProvisioner.Plan plan = fold ? c.topicPlan().withDeviceTopic(deviceTopic) : c.topicPlan();
                 TopicProvisioner.Result result = new TopicProvisioner(admin).ensure(plan);
                 result.created().forEach(t -> spec.commandLine().getOut().println("created " + t));
                 result.warnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
                 if (result.created().isEmpty() && result.warnings().isEmpty()) {
-                    spec.commandLine().getOut().println("topics " + c.topic() + (fold ? ", " + c.deviceTopic() : "")
+                    spec.commandLine().getOut().println("topics " + c.topic() + (fold ? ", " + deviceTopic : "")
                             + " and " + c.dlqTopic() + " are in place");
                 }
                 return result.warnings().isEmpty() ? 0 : 3;

@@ -17,14 +17,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
  * The consumer's settings, immutable and validated as a whole at start-up. They come from a properties file
  * ({@code --config}) overridden by environment variables ({@code PRESENCE_<KEY>}); {@code kafka.*} keys
- * (env {@code PRESENCE_KAFKA_*}) pass straight through to the Kafka consumer.
+ * (env {@code PRESENCE_KAFKA_*}) pass straight through to the Kafka consumer. A package above this one (the fold)
+ * declares its own keys and hands them in when loading; it reads and validates them through the typed lookups.
  */
 public final class PresenceConsumerConfig {
 
@@ -72,33 +72,21 @@ public final class PresenceConsumerConfig {
             "port of /metrics, /health/live and /health/ready; 0 picks a free port, -1 turns them off");
     public static final ConfigKey HTTP_BIND_ADDRESS = ConfigKey.optional("http.bind.address", "0.0.0.0",
             "address the HTTP endpoints listen on; 0.0.0.0 is every interface, 127.0.0.1 this host only");
-    public static final ConfigKey DEVICE_TOPIC = ConfigKey.optional("device.topic", PresenceTopics.DEFAULT_DEVICE_TOPIC,
-            "topic of device-level presence events that fold reads, keyed by userId");
-    public static final ConfigKey DEVICE_TTL = ConfigKey.optional("device.ttl", "90s",
-            "fold expires a device after this long without an event or heartbeat from it");
-    public static final ConfigKey FOLD_SWEEP_INTERVAL = ConfigKey.optional("fold.sweep.interval", "5s",
-            "how often fold looks for expired devices (wall clock); shorter than device.ttl");
-    public static final ConfigKey FOLD_PRECEDENCE = ConfigKey.optional("fold.precedence", "online,busy,away",
-            "device statuses best first; fold shows a user the best status of their live devices");
-    public static final ConfigKey FOLD_APPLICATION_ID = ConfigKey.optional("fold.application.id",
-            "agent-presence-fold", "Kafka Streams application id of fold: its group and the prefix of its internal topics");
-    public static final ConfigKey FOLD_STATE_DIR = ConfigKey.optional("fold.state.dir", "fold-state",
-            "directory of fold's local state, relative to the working directory unless absolute");
-    public static final ConfigKey FOLD_FORWARD_HEARTBEATS = ConfigKey.optional("fold.forward.heartbeats", "true",
-            "fold forwards user-level heartbeats that raise a user's last seen time to the presence topic");
 
     public static final List<ConfigKey> KEYS = List.of(BOOTSTRAP_SERVERS, DB_URL, DB_USER, DB_PASSWORD, TOPIC, GROUP_ID,
             DLQ_TOPIC, STATUSES, MAX_FUTURE_SKEW, TOMBSTONE_RETENTION, MAX_VALUE_BYTES, MAX_POLL_RECORDS, POLL_TIMEOUT,
             DB_WRITERS, DB_POOL_SIZE,
             RETRY_BACKOFF_MAX, MIGRATE_ON_START, TOPICS_ON_START, TOPIC_PARTITIONS, TOPIC_REPLICATION_FACTOR, INSTANCES,
-            HTTP_PORT, HTTP_BIND_ADDRESS, DEVICE_TOPIC, DEVICE_TTL, FOLD_SWEEP_INTERVAL, FOLD_PRECEDENCE,
-            FOLD_APPLICATION_ID, FOLD_STATE_DIR, FOLD_FORWARD_HEARTBEATS);
+            HTTP_PORT, HTTP_BIND_ADDRESS);
 
     static final String KAFKA_PREFIX = "kafka.";
-    private static final Pattern TOPIC_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
+    /** What Kafka accepts as a topic name. */
+    public static final Pattern TOPIC_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
     private static final Pattern HOST_PORT = Pattern.compile("[^\\s,:]+:\\d{1,5}");
     private static final Pattern BIND_ADDRESS = Pattern.compile("[\\w.:%-]{1,253}");
 
+    /** {@link #KEYS} and the keys declared by the loader. */
+    private final List<ConfigKey> keys;
     private final Map<String, String> values;
     private final Map<String, String> kafka;
     private final PresenceStatuses statuses;
@@ -116,16 +104,12 @@ public final class PresenceConsumerConfig {
     private final short topicReplicationFactor;
     private final int instances;
     private final int httpPort;
-    private final Duration deviceTtl;
-    private final Duration foldSweepInterval;
-    private final List<String> foldPrecedence;
-    private final boolean foldForwardHeartbeats;
-    private final Path foldStateDir;
 
-    private PresenceConsumerConfig(Map<String, String> values, Map<String, String> kafka) {
+    private PresenceConsumerConfig(List<ConfigKey> keys, Map<String, String> values, Map<String, String> kafka) {
+        this.keys = List.copyOf(keys);
         this.values = Map.copyOf(values);
         this.kafka = Map.copyOf(kafka);
-        for (ConfigKey key : KEYS) {
+        for (ConfigKey key : keys) {
             if (key.defaultValue() == null && get(key).isBlank()) {
                 throw new ConfigException(key.display() + ": required but not set (" + key.doc() + ")");
             }
@@ -140,17 +124,10 @@ public final class PresenceConsumerConfig {
         if (!url.startsWith("jdbc:mysql:")) {
             throw ConfigException.invalid(DB_URL, Secrets.mask(url), "expected a jdbc:mysql:// URL");
         }
-        for (ConfigKey topicKey : List.of(TOPIC, DLQ_TOPIC, DEVICE_TOPIC)) {
-            if (!TOPIC_NAME.matcher(get(topicKey)).matches()) {
-                throw ConfigException.invalid(topicKey, get(topicKey), "a topic name is 1-249 of [a-zA-Z0-9._-]");
-            }
-        }
+        topicName(TOPIC);
+        topicName(DLQ_TOPIC);
         if (get(TOPIC).equals(get(DLQ_TOPIC))) {
             throw ConfigException.invalid(DLQ_TOPIC, get(DLQ_TOPIC), "must differ from " + TOPIC.display());
-        }
-        if (get(DEVICE_TOPIC).equals(get(TOPIC)) || get(DEVICE_TOPIC).equals(get(DLQ_TOPIC))) {
-            throw ConfigException.invalid(DEVICE_TOPIC, get(DEVICE_TOPIC), "must differ from " + TOPIC.display()
-                    + " and " + DLQ_TOPIC.display());
         }
         if (get(GROUP_ID).isBlank()) {
             throw ConfigException.invalid(GROUP_ID, get(GROUP_ID), "must not be blank");
@@ -187,38 +164,19 @@ public final class PresenceConsumerConfig {
             throw ConfigException.invalid(HTTP_BIND_ADDRESS, get(HTTP_BIND_ADDRESS),
                     "expected an IP address or host name such as 0.0.0.0, 127.0.0.1 or ::");
         }
-        this.deviceTtl = duration(DEVICE_TTL, Duration.ofSeconds(1));
-        this.foldSweepInterval = duration(FOLD_SWEEP_INTERVAL, Duration.ofMillis(10));
-        if (foldSweepInterval.compareTo(deviceTtl) >= 0) {
-            throw ConfigException.invalid(FOLD_SWEEP_INTERVAL, get(FOLD_SWEEP_INTERVAL), "must be shorter than "
-                    + DEVICE_TTL.display() + " = " + get(DEVICE_TTL));
-        }
-        this.foldPrecedence = precedence();
-        // it prefixes the names of the fold's internal topics, so it must make valid ones
-        if (!TOPIC_NAME.matcher(get(FOLD_APPLICATION_ID) + "-fold-expiry-changelog").matches()) {
-            throw ConfigException.invalid(FOLD_APPLICATION_ID, get(FOLD_APPLICATION_ID),
-                    "1-227 of [a-zA-Z0-9._-], as it starts the fold's topic names");
-        }
-        this.foldStateDir = path(FOLD_STATE_DIR);
-        this.foldForwardHeartbeats = bool(FOLD_FORWARD_HEARTBEATS);
-    }
-
-    /** The precedence list; whether its statuses are accepted ones is checked by fold, the only user. */
-    private List<String> precedence() {
-        List<String> order = List.of(get(FOLD_PRECEDENCE).split(",", -1)).stream().map(String::strip).toList();
-        if (order.stream().anyMatch(String::isEmpty) || order.size() != Set.copyOf(order).size()) {
-            throw ConfigException.invalid(FOLD_PRECEDENCE, get(FOLD_PRECEDENCE),
-                    "expected distinct statuses, best first, such as online,busy,away");
-        }
-        if (order.contains(PresenceStatuses.OFFLINE)) {
-            throw ConfigException.invalid(FOLD_PRECEDENCE, get(FOLD_PRECEDENCE), "'" + PresenceStatuses.OFFLINE
-                    + "' ends a device instead of ranking it, so it cannot be listed");
-        }
-        return order;
     }
 
     /** Settings named as in a properties file ({@code db.url}, {@code kafka.fetch.min.bytes}, ...). */
     public static PresenceConsumerConfig fromMap(Map<String, String> settings) {
+        return fromMap(settings, List.of());
+    }
+
+    /**
+     * As {@link #fromMap(Map)}, also accepting {@code extraKeys}: the keys of a package that reads this
+     * configuration (the fold), which validates them itself. Any other name is refused.
+     */
+    public static PresenceConsumerConfig fromMap(Map<String, String> settings, List<ConfigKey> extraKeys) {
+        List<ConfigKey> keys = allKeys(extraKeys);
         Map<String, String> values = new LinkedHashMap<>();
         Map<String, String> kafka = new TreeMap<>();
         List<String> unknown = new ArrayList<>();
@@ -226,7 +184,7 @@ public final class PresenceConsumerConfig {
             String name = e.getKey().strip();
             if (name.startsWith(KAFKA_PREFIX) && name.length() > KAFKA_PREFIX.length()) {
                 kafka.put(name.substring(KAFKA_PREFIX.length()), e.getValue().strip());
-            } else if (KEYS.stream().anyMatch(k -> k.name().equals(name))) {
+            } else if (keys.stream().anyMatch(k -> k.name().equals(name))) {
                 values.put(name, e.getValue().strip());
             } else {
                 unknown.add(name);
@@ -234,24 +192,38 @@ public final class PresenceConsumerConfig {
         }
         if (!unknown.isEmpty()) {
             throw new ConfigException("unknown setting(s) " + unknown + "; known: "
-                    + KEYS.stream().map(ConfigKey::name).toList() + " and kafka.* pass-through");
+                    + keys.stream().map(ConfigKey::name).toList() + " and kafka.* pass-through");
         }
-        return new PresenceConsumerConfig(values, kafka);
+        return new PresenceConsumerConfig(keys, values, kafka);
     }
 
-    /** Loads the optional file, then lets {@code PRESENCE_*} environment variables override it. */
-    public static PresenceConsumerConfig load(Path file, Map<String, String> env) {
+    private static List<ConfigKey> allKeys(List<ConfigKey> extraKeys) {
+        List<ConfigKey> keys = new ArrayList<>(KEYS);
+        for (ConfigKey extra : extraKeys) {
+            if (keys.stream().anyMatch(k -> k.name().equals(extra.name()))) {
+                throw new IllegalArgumentException("setting " + extra.name() + " is declared twice");
+            }
+            keys.add(extra);
+        }
+        return keys;
+    }
+
+    /**
+     * Loads the optional file, then lets {@code PRESENCE_*} environment variables override it; {@code extraKeys}
+     * as in {@link #fromMap(Map, List)}.
+     */
+    public static PresenceConsumerConfig load(Path file, Map<String, String> env, List<ConfigKey> extraKeys) {
         Map<String, String> settings = new LinkedHashMap<>();
         if (file != null) {
             settings.putAll(readProperties(file));
         }
-        settings.putAll(fromEnvironment(env));
-        return fromMap(settings);
+        settings.putAll(fromEnvironment(env, allKeys(extraKeys)));
+        return fromMap(settings, extraKeys);
     }
 
-    static Map<String, String> fromEnvironment(Map<String, String> env) {
+    static Map<String, String> fromEnvironment(Map<String, String> env, List<ConfigKey> keys) {
         Map<String, String> settings = new LinkedHashMap<>();
-        for (ConfigKey key : KEYS) {
+        for (ConfigKey key : keys) {
             String value = env.get(key.envName());
             if (value != null) {
                 settings.put(key.name(), value);
@@ -279,12 +251,25 @@ public final class PresenceConsumerConfig {
         return settings;
     }
 
-    private String get(ConfigKey key) {
+    /** The value of a declared key as set, or its default. */
+    public String get(ConfigKey key) {
+        if (!keys.contains(key)) {
+            throw new IllegalArgumentException("setting " + key.name() + " was not declared to this configuration");
+        }
         String value = values.get(key.name());
         return value != null ? value : (key.defaultValue() == null ? "" : key.defaultValue());
     }
 
-    private Duration duration(ConfigKey key, Duration min) {
+    /** The value of a declared key as a topic name, checked. */
+    public String topicName(ConfigKey key) {
+        if (!TOPIC_NAME.matcher(get(key)).matches()) {
+            throw ConfigException.invalid(key, get(key), "a topic name is 1-249 of [a-zA-Z0-9._-]");
+        }
+        return get(key);
+    }
+
+    /** The value of a declared key as a duration of at least {@code min}. */
+    public Duration duration(ConfigKey key, Duration min) {
         Duration d;
         try {
             d = Durations.parse(get(key));
@@ -297,7 +282,8 @@ public final class PresenceConsumerConfig {
         return d;
     }
 
-    private int integer(ConfigKey key, int min, int max) {
+    /** The value of a declared key as a whole number from {@code min} to {@code max}. */
+    public int integer(ConfigKey key, int min, int max) {
         try {
             int n = Integer.parseInt(get(key));
             if (n >= min && n <= max) {
@@ -309,7 +295,8 @@ public final class PresenceConsumerConfig {
         throw ConfigException.invalid(key, get(key), "expected a whole number from " + min + " to " + max);
     }
 
-    private Path path(ConfigKey key) {
+    /** The value of a declared key as a non-blank path. */
+    public Path path(ConfigKey key) {
         try {
             if (!get(key).isBlank()) {
                 return Path.of(get(key));
@@ -320,7 +307,8 @@ public final class PresenceConsumerConfig {
         throw ConfigException.invalid(key, get(key), "expected a directory path");
     }
 
-    private boolean bool(ConfigKey key) {
+    /** The value of a declared key as {@code true} or {@code false}. */
+    public boolean bool(ConfigKey key) {
         return switch (get(key).toLowerCase(Locale.ROOT)) {
             case "true" -> true;
             case "false" -> false;
@@ -427,36 +415,6 @@ public final class PresenceConsumerConfig {
         return get(HTTP_BIND_ADDRESS);
     }
 
-    public String deviceTopic() {
-        return get(DEVICE_TOPIC);
-    }
-
-    public Duration deviceTtl() {
-        return deviceTtl;
-    }
-
-    public Duration foldSweepInterval() {
-        return foldSweepInterval;
-    }
-
-    /** Device statuses best first, as configured. */
-    public List<String> foldPrecedence() {
-        return foldPrecedence;
-    }
-
-    public String foldApplicationId() {
-        return get(FOLD_APPLICATION_ID);
-    }
-
-    /** The state directory as configured; a relative one lies in the working directory. */
-    public Path foldStateDir() {
-        return foldStateDir;
-    }
-
-    public boolean foldForwardHeartbeats() {
-        return foldForwardHeartbeats;
-    }
-
     /** What {@code topics} (and start-up) create and check. */
     public TopicProvisioner.Plan topicPlan() {
         return new TopicProvisioner.Plan(topic(), dlqTopic(), topicPartitions, topicReplicationFactor, instances);
@@ -474,7 +432,7 @@ public final class PresenceConsumerConfig {
     /** The effective settings, one per line, secrets masked: logged once at start-up. */
     public String describe() {
         StringBuilder b = new StringBuilder();
-        for (ConfigKey key : KEYS) {
+        for (ConfigKey key : keys) {
             String value = get(key);
             b.append("  ").append(key.name()).append(" = ").append(masked(key, value)).append('\n');
         }

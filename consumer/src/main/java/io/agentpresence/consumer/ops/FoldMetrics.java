@@ -19,12 +19,14 @@ public final class FoldMetrics {
     public static final String EVENTS_REJECTED = "presence.fold.events.rejected";
     public static final String EVENTS_EMITTED = "presence.fold.events.emitted";
     public static final String DEVICES_EXPIRED = "presence.fold.devices.expired";
+    public static final String DEVICES_EVICTED = "presence.fold.devices.evicted";
+    public static final String USERS_FORGOTTEN = "presence.fold.users.forgotten";
 
     /** What a device record was. */
     public enum Read { STATUS, HEARTBEAT, TOMBSTONE }
 
     /** Why a valid device event changed nothing. */
-    public enum Ignored { STALE, DUPLICATE }
+    public enum Ignored { STALE, DUPLICATE, DELETED }
 
     /** Why a user-level record was written to the presence topic. */
     public enum Emitted { STATUS, EXPIRY, HEARTBEAT, TOMBSTONE }
@@ -34,6 +36,8 @@ public final class FoldMetrics {
     private final Map<Emitted, Counter> emitted = new EnumMap<>(Emitted.class);
     private final Map<Rejection, Counter> rejected = new EnumMap<>(Rejection.class);
     private final Counter expired;
+    private final Counter evicted;
+    private final Counter forgotten;
 
     public FoldMetrics(MeterRegistry registry) {
         for (Read r : Read.values()) {
@@ -42,7 +46,8 @@ public final class FoldMetrics {
         }
         for (Ignored i : Ignored.values()) {
             ignored.put(i, Counter.builder(EVENTS_IGNORED).tag("reason", tag(i))
-                    .description("device status events older than, or the same as, the device's last one")
+                    .description("device events older than, or the same as, the device's last one, or not newer than"
+                            + " the user's deletion")
                     .register(registry));
         }
         for (Emitted e : Emitted.values()) {
@@ -55,6 +60,12 @@ public final class FoldMetrics {
                     .register(registry));
         }
         expired = Counter.builder(DEVICES_EXPIRED).description("live devices dropped after the TTL without an event")
+                .register(registry);
+        evicted = Counter.builder(DEVICES_EVICTED)
+                .description("devices dropped, least recently heard first, to keep a user within fold.max.devices")
+                .register(registry);
+        forgotten = Counter.builder(USERS_FORGOTTEN)
+                .description("users without devices removed from the fold's state after fold.user.retention")
                 .register(registry);
     }
 
@@ -80,5 +91,13 @@ public final class FoldMetrics {
 
     public void expired(int devices) {
         expired.increment(devices);
+    }
+
+    public void evicted(int devices) {
+        evicted.increment(devices);
+    }
+
+    public void forgotten() {
+        forgotten.increment();
     }
 }
