@@ -4,10 +4,12 @@ import io.agentpresence.consumer.config.PresenceConsumerConfig;
 import io.agentpresence.consumer.engine.ConsumerListener;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.agentpresence.consumer.recovery.Rebuild;
+import io.agentpresence.consumer.recovery.RebuildAbandonedException;
 import io.agentpresence.consumer.sink.DataSourceFactory;
 import io.agentpresence.consumer.sink.SqlDialect;
 import io.agentpresence.consumer.support.ConfigFile;
@@ -23,6 +25,8 @@ import io.agentpresence.model.PresenceEvent;
 import io.agentpresence.model.PresencePublisher;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -40,6 +44,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.sql.DataSource;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -68,6 +73,8 @@ class RebuildIT {
     private static final Duration READING_WHILE_BLOCKED = Duration.ofSeconds(4);
     /** A read may wait for one attempt of the swap, never for the long transaction. */
     private static final Duration LONGEST_QUEUED_READ = Duration.ofSeconds(3);
+    /** With 10 records a poll, at most 200 events/s: a fifth of the steady publisher's pace. */
+    private static final Duration SLOW_CONNECTION = Duration.ofMillis(50);
 
     private ConsumerFixture fixture;
     private TestDatabase db;
@@ -95,7 +102,8 @@ class RebuildIT {
 
         Outcome outcome = underLoadAndWatch(s, () -> {
             try (HikariDataSource ds = DataSourceFactory.create(db.jdbcUrl(), db.user(), db.password(), 2)) {
-                new Rebuild(config, ds, SqlDialect.of(ds), new PrintWriter(out, true)).run(false);
+                new Rebuild(config, ds, SqlDialect.of(ds), new PrintWriter(out, true), Rebuild.DEFAULT_LOCK_BUDGET)
+                        .run(false);
             }
         });
 
@@ -187,6 +195,7 @@ class RebuildIT {
             assertThat(count(longReader)).isGreaterThan(0);
             rebuild.start();
             await().atMost(CONVERGE).until(this::renameWaitsForTheTable);
+
             long until = System.nanoTime() + READING_WHILE_BLOCKED.toNanos();
             int reads = 0;
             while (System.nanoTime() < until) {
@@ -206,6 +215,59 @@ class RebuildIT {
         assertThat(done.exitCode()).as(done.toString()).isZero();
         assertThat(table.rows()).isEqualTo(s.model().rows());
         assertThat(tables()).doesNotContain(Rebuild.SHADOW, Rebuild.OLD);
+    }
+
+    @Test
+    void aLongReaderThatOutlastsTheLockBudgetMakesTheRebuildGiveUpAndLeaveTheTableAsItWas() throws Exception {
+        Scenario s = prepare("rebuild-outlasted", SMALL_SEED);
+        Path config = ConfigFile.write(dir, s.settings());
+        Map<String, Row> before = table.rows();
+        ConsumerCommand rebuild;
+
+        try (Connection longReader = db.connect()) {
+            longReader.setAutoCommit(false);
+            count(longReader);
+            rebuild = ConsumerCommand.run("rebuild", "--lock-budget", "3s", "--config", config.toString());
+            longReader.commit();
+        }
+
+        assertThat(rebuild.exitCode()).as(rebuild.toString()).isEqualTo(75);
+        assertThat(rebuild.err()).contains("rebuild: the table is in use by another session")
+                .contains("rebuild: gave up, the live table is as it was: the table stayed in use by another session");
+        assertThat(table.rows()).isEqualTo(before);
+        assertThat(tables()).doesNotContain(Rebuild.SHADOW, Rebuild.OLD);
+        assertTheServiceGoesOn(s);
+    }
+
+    @Test
+    void whenLiveTrafficOutrunsTheRebuildItGivesUpAndLeavesTheTableAsItWas() throws Exception {
+        Scenario s = prepare("rebuild-outrun", SMALL_SEED);
+        Map<String, String> settings = new HashMap<>(s.settings());
+        // far slower than the live traffic: small polls, and each write waits for its connection
+        settings.put("max.poll.records", "10");
+        PresenceConsumerConfig config = PresenceConsumerConfig.fromMap(settings);
+        StringWriter out = new StringWriter();
+        SteadyPublisher load = new SteadyPublisher(s);
+        load.start();
+
+        try (HikariDataSource ds = DataSourceFactory.create(db.jdbcUrl(), db.user(), db.password(), 2)) {
+            Rebuild rebuild = new Rebuild(config, slow(ds, SLOW_CONNECTION), SqlDialect.of(ds),
+                    new PrintWriter(out, true), Duration.ofSeconds(2));
+            assertThatThrownBy(() -> rebuild.run(false)).isInstanceOf(RebuildAbandonedException.class)
+                    .hasMessageStartingWith("live traffic outruns the rebuild: ");
+        } finally {
+            load.finish();
+        }
+
+        System.out.print(out);
+        assertThat(out.toString()).contains("rebuild: gave up, the live table is as it was: live traffic outruns");
+        assertThat(tables()).doesNotContain(Rebuild.SHADOW, Rebuild.OLD);
+        await().atMost(CONVERGE).until(() -> storedPositions(s.group(), s.topic()) == s.model().records());
+        try (Connection c = db.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM agent_presences WHERE event_ts = " + FUTURE_TS)) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("corrupted rows still in the live table").isEqualTo(s.corrupted().size());
+        }
     }
 
     /** A live service that has applied a seed stream, then a table corrupted under it. */
@@ -298,6 +360,34 @@ class RebuildIT {
         assertThat(rows).isEqualTo(s.model().rows());
         assertThat(rows.values()).noneMatch(r -> r.eventTs() == FUTURE_TS || r.status().equals("bogus"));
         assertThat(rows.values()).anyMatch(r -> r.source().startsWith("live-"));
+    }
+
+    /** The service, held back by a rebuild that gave up, applies what comes next. */
+    private void assertTheServiceGoesOn(Scenario s) throws Exception {
+        for (int i = 0; i < 50; i++) {
+            PresenceEvent event = new PresenceEvent("late-" + i, "busy", 5, "late");
+            s.publisher().publish(event);
+            s.model().published(event);
+        }
+        s.publisher().flush();
+        await().atMost(CONVERGE).until(() -> storedPositions(s.group(), s.topic()) == s.model().records());
+        assertThat(table.row("late-49")).isPresent();
+    }
+
+    /** {@code ds} handing out each connection {@code delay} late. */
+    private static DataSource slow(DataSource ds, Duration delay) {
+        return (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("getConnection")) {
+                        Thread.sleep(delay.toMillis());
+                    }
+                    try {
+                        return method.invoke(ds, args);
+                    } catch (InvocationTargetException e) {
+                        // the data source's own failure, not the reflection's
+                        throw e.getCause();
+                    }
+                });
     }
 
     /** Counts the rows, giving up after {@link #LONGEST_QUEUED_READ} and a little. */
