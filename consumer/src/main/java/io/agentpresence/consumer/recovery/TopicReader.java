@@ -130,27 +130,27 @@ final class TopicReader implements AutoCloseable {
                     invalid++;
                 }
             }
-            write(writer, buffer.changes());
+            write(writer, buffer.changes(), deadline);
             progress.advance(counted);
         }
     }
 
     /**
      * Writes one poll's changes, retried with the service's back-off while the database fails; gives up after
-     * {@value #MAX_ATTEMPTS} attempts, as a command should not wait for ever.
+     * {@value #MAX_ATTEMPTS} attempts or at the deadline, as a command should not wait for ever.
      */
-    private void write(PresenceWriter writer, List<PresenceChange> changes) throws Exception {
+    private void write(PresenceWriter writer, List<PresenceChange> changes, Deadline deadline) throws Exception {
         for (int attempt = 1; ; attempt++) {
             try {
                 writeSkippingRefused(writer, changes);
                 backoff.recovered();
                 return;
             } catch (SQLException e) {
-                if (classifier.classify(e) == Verdict.FATAL || attempt == MAX_ATTEMPTS) {
+                if (classifier.classify(e) == Verdict.FATAL || attempt == MAX_ATTEMPTS || deadline.passed()) {
                     throw e;
                 }
                 backoff.failed(e.getMessage());
-                Deadline.NONE.awaitDue(backoff);
+                deadline.awaitDue(backoff);
             }
         }
     }
