@@ -187,15 +187,15 @@ class RebuildIT {
         Scenario s = prepare("rebuild-reader", SMALL_SEED);
         Path config = ConfigFile.write(dir, s.settings());
         List<ConsumerCommand> result = new CopyOnWriteArrayList<>();
-        Thread rebuild = new Thread(() -> result.add(ConsumerCommand.run("rebuild", "--config", config.toString())),
-                "rebuild");
+        // a budget well beyond the reads below: this test is about the other sessions, not about giving up
+        Thread rebuild = new Thread(() -> result.add(ConsumerCommand.run("rebuild", "--lock-budget", "30s", "--config",
+                config.toString())), "rebuild");
 
         try (Connection longReader = db.connect()) {
             longReader.setAutoCommit(false);
             assertThat(count(longReader)).isGreaterThan(0);
             rebuild.start();
             await().atMost(CONVERGE).until(this::renameWaitsForTheTable);
-
             long until = System.nanoTime() + READING_WHILE_BLOCKED.toNanos();
             int reads = 0;
             while (System.nanoTime() < until) {
@@ -213,6 +213,7 @@ class RebuildIT {
 
         ConsumerCommand done = result.get(0);
         assertThat(done.exitCode()).as(done.toString()).isZero();
+        assertThat(done.err()).contains("rebuild: the table is in use by another session");
         assertThat(table.rows()).isEqualTo(s.model().rows());
         assertThat(tables()).doesNotContain(Rebuild.SHADOW, Rebuild.OLD);
     }

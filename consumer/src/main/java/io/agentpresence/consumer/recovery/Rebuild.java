@@ -67,8 +67,9 @@ public final class Rebuild {
 
     /**
      * @return the events applied
-     * @throws IllegalStateException      when it refuses to start: see {@link #checkSafeToStart()}
-     * @throws RebuildAbandonedException  when it could not finish within the lock budget; nothing changed
+     * @throws IllegalStateException     when it refuses to start, having changed nothing: no position is stored
+     *                                   for the configured group, or an earlier kept table is in the way
+     * @throws RebuildAbandonedException when it could not finish within the lock budget; nothing changed
      */
     public long run(boolean keepOld) throws Exception {
         checkSafeToStart();
