@@ -2,6 +2,7 @@ package io.agentpresence.consumer;
 
 import io.agentpresence.consumer.config.PresenceConsumerConfig;
 import io.agentpresence.consumer.config.ConfigException;
+import io.agentpresence.consumer.config.Durations;
 import io.agentpresence.consumer.config.KafkaClients;
 import io.agentpresence.consumer.ops.Service;
 
@@ -11,6 +12,7 @@ import io.agentpresence.consumer.fold.FoldSettings;
 import io.agentpresence.consumer.ops.HealthServer;
 import io.agentpresence.consumer.ops.TopicProvisioner;
 import io.agentpresence.consumer.recovery.Rebuild;
+import io.agentpresence.consumer.recovery.RebuildAbandonedException;
 import io.agentpresence.consumer.recovery.Replay;
 import io.agentpresence.consumer.sink.DataSourceFactory;
 import io.agentpresence.consumer.sink.OffsetStore;
@@ -19,6 +21,7 @@ import io.agentpresence.consumer.sink.SchemaMigrator;
 import io.agentpresence.consumer.sink.SqlDialect;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import org.apache.kafka.clients.admin.Admin;
@@ -197,17 +200,44 @@ public final class ConsumerApp {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
+        /** sysexits' EX_TEMPFAIL: the rebuild gave up and changed nothing; run it again later. */
+        static final int GAVE_UP = 75;
+
         @Option(names = "--keep-old", description = "keep the replaced table as " + Rebuild.OLD)
         boolean keepOld;
+
+        @Option(names = "--lock-budget", paramLabel = "DURATION", converter = DurationConverter.class,
+                description = "longest the running service's writes are held back for the last stretch and the swap;"
+                        + " a rebuild that needs longer gives up with exit status " + GAVE_UP + " (default: 10s)")
+        Duration lockBudget = Rebuild.DEFAULT_LOCK_BUDGET;
 
         @Override
         public Integer call() throws Exception {
             PresenceConsumerConfig c = config.load();
             try (HikariDataSource ds = DataSourceFactory.create(c.dbUrl(), c.dbUser(), c.dbPassword(), 2)) {
                 migrateIfConfigured(c, ds);
-                new Rebuild(c, ds, SqlDialect.of(ds), out(spec)).run(keepOld);
+                new Rebuild(c, ds, SqlDialect.of(ds), out(spec), lockBudget).run(keepOld);
+            } catch (RebuildAbandonedException e) {
+                // the rebuild has said why; only the exit status is left to tell
+                return GAVE_UP;
             }
             return 0;
+        }
+    }
+
+    /** Reads {@code 500ms}, {@code 10s}, {@code 2m} or ISO-8601 as a positive duration. */
+    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            try {
+                Duration d = Durations.parse(value);
+                if (!d.isNegative() && !d.isZero()) {
+                    return d;
+                }
+            } catch (IllegalArgumentException e) {
+                // not a duration at all: the same answer as for a negative one
+            }
+            throw new CommandLine.TypeConversionException("expected a positive duration such as 10s, not '" + value + "'");
         }
     }
 

@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** What the command line prints when it fails, without a broker or a database. */
+/** The command line's own checks and what it prints when it fails, without a broker or a database. */
 class ConsumerAppTest {
 
     @ParameterizedTest
@@ -23,5 +25,15 @@ class ConsumerAppTest {
 
         assertThat(result.exitCode()).as(result.toString()).isNotZero();
         assertThat(result.err()).as(result.toString()).startsWith("error: ").doesNotContain("hunter2");
+    }
+
+    @Test
+    void aLockBudgetThatIsNotAPositiveDurationIsABadUsage() {
+        for (String bad : List.of("0s", "PT-5S", "soon")) {
+            ConsumerCommand rebuild = ConsumerCommand.run("rebuild", "--lock-budget", bad);
+
+            assertThat(rebuild.exitCode()).as(rebuild.toString()).isEqualTo(2);
+            assertThat(rebuild.err()).contains("expected a positive duration such as 10s, not '" + bad + "'");
+        }
     }
 }

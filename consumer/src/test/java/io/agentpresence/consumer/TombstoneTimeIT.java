@@ -138,7 +138,7 @@ class TombstoneTimeIT {
 
         try (HikariDataSource ds = DataSourceFactory.create(db.jdbcUrl(), db.user(), db.password(), 2)) {
             new Rebuild(PresenceConsumerConfig.fromMap(settings), ds, SqlDialect.of(ds),
-                    new PrintWriter(new StringWriter(), true)).run(false);
+                    new PrintWriter(new StringWriter(), true), Rebuild.DEFAULT_LOCK_BUDGET).run(false);
         }
 
         assertThat(ledger()).isEqualTo(Map.of("u2", deleted));

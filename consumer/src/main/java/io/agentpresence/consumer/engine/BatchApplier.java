@@ -36,6 +36,7 @@ public final class BatchApplier {
     private final FailureClassifier classifier;
     private final PresenceMetrics metrics;
     private final Duration deadLetterTimeout;
+    private final CulpritSearch culpritSearch;
 
     public BatchApplier(PresenceWriter writer, DeadLetterPublisher deadLetters, FailureClassifier classifier,
                  PresenceMetrics metrics, Duration deadLetterTimeout) {
@@ -44,6 +45,7 @@ public final class BatchApplier {
         this.classifier = classifier;
         this.metrics = metrics;
         this.deadLetterTimeout = deadLetterTimeout;
+        this.culpritSearch = new CulpritSearch(writer, classifier);
     }
 
     /** @throws FencedException when the stored positions moved; nothing of the batch was written */
@@ -55,11 +57,15 @@ public final class BatchApplier {
             if (classifier.classify(e) != Verdict.DEAD_LETTER) {
                 throw e;
             }
-            int before = batch.changes().size();
-            isolateCulprits(batch, batch.changes());
-            if (batch.changes().size() == before) {
+            List<CulpritSearch.Culprit> culprits = culpritSearch.find(batch.changes());
+            if (culprits.isEmpty()) {
                 // the failure did not reproduce change by change; keep the batch and let the caller retry
                 throw e;
+            }
+            for (CulpritSearch.Culprit culprit : culprits) {
+                int records = batch.deadLetter(culprit.change(), culprit.cause());
+                LOG.warn("The database refuses the change for user {} ({}); dead-lettering the user's {} record(s)"
+                        + " in the batch", culprit.change().userId(), culprit.cause().getMessage(), records);
             }
             sendDeadLetters(batch);
             write(batch, positions);
@@ -76,26 +82,6 @@ public final class BatchApplier {
         LOG.debug("Batch of {} records: {} inserted, {} updated, {} stale, {} deleted, {} last_seen only,"
                         + " {} dead-lettered", batch.recordCount(), result.inserted(), result.updated(),
                 result.unchanged(), result.deleted(), result.seen(), batch.deadLetterCount());
-    }
-
-    private void isolateCulprits(PendingBatch batch, List<PresenceChange> changes) throws SQLException {
-        try {
-            writer.probe(changes);
-        } catch (SQLException e) {
-            if (classifier.classify(e) != Verdict.DEAD_LETTER) {
-                // the database itself failed while we searched; the whole batch is retried later
-                throw e;
-            }
-            if (changes.size() == 1) {
-                int records = batch.deadLetter(changes.get(0), e);
-                LOG.warn("The database refuses the change for user {} ({}); dead-lettering the user's {} record(s)"
-                        + " in the batch", changes.get(0).userId(), e.getMessage(), records);
-                return;
-            }
-            int half = changes.size() / 2;
-            isolateCulprits(batch, new ArrayList<>(changes.subList(0, half)));
-            isolateCulprits(batch, new ArrayList<>(changes.subList(half, changes.size())));
-        }
     }
 
     private void sendDeadLetters(PendingBatch batch) throws InterruptedException, DeadLetterUnavailableException {

@@ -8,7 +8,7 @@ import org.slf4j.LoggerFactory;
  * Exponential back-off while the infrastructure fails (100 ms doubling up to a maximum), and the log lines
  * that go with it: one WARN when the trouble starts, one every 30 s while it lasts, one INFO when it ends.
  */
-final class RetryBackoff {
+public final class RetryBackoff {
 
     private static final Logger LOG = LoggerFactory.getLogger(PresenceConsumer.class);
     private static final Duration FIRST = Duration.ofMillis(100);
@@ -22,14 +22,14 @@ final class RetryBackoff {
     private int failedAttempts;
     private volatile boolean waiting;
 
-    RetryBackoff(Duration max) {
+    public RetryBackoff(Duration max) {
         this.max = max;
         // System.nanoTime() has an arbitrary origin, so "due from the start" must be stated, not assumed
         this.nextAttemptNanos = System.nanoTime();
     }
 
     /** An attempt failed for {@code cause}: wait longer before the next. */
-    void failed(String cause) {
+    public void failed(String cause) {
         long now = System.nanoTime();
         if (!waiting) {
             waitingSinceNanos = now;
@@ -51,7 +51,7 @@ final class RetryBackoff {
     }
 
     /** The infrastructure answers again. */
-    void recovered() {
+    public void recovered() {
         if (waiting) {
             LOG.info("Recovered after {} failed attempts in {} ms; partitions resumed", failedAttempts,
                     Duration.ofNanos(System.nanoTime() - waitingSinceNanos).toMillis());
@@ -62,12 +62,12 @@ final class RetryBackoff {
     }
 
     /** Whether the next attempt may run now. */
-    boolean isDue() {
+    public boolean isDue() {
         return System.nanoTime() - nextAttemptNanos >= 0;
     }
 
     /** Whether the last attempt failed; readable from any thread. */
-    boolean isWaiting() {
+    public boolean isWaiting() {
         return waiting;
     }
 }
