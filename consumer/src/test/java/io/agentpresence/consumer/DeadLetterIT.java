@@ -5,25 +5,33 @@ import static org.awaitility.Awaitility.await;
 
 import io.agentpresence.consumer.support.ConsumerFixture;
 import io.agentpresence.consumer.support.PresenceTable;
+import io.agentpresence.consumer.support.StoredPositions;
 import io.agentpresence.consumer.support.TopicReader;
+import io.agentpresence.embedded.KafkaTopics;
 import io.agentpresence.embedded.junit.KafkaEndpoint;
 import io.agentpresence.embedded.junit.PresenceInfrastructure;
 import io.agentpresence.embedded.junit.TestDatabase;
+import io.agentpresence.model.PresencePublisher;
 import io.agentpresence.model.PresenceTopics;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.config.ConfigResource;
@@ -39,6 +47,9 @@ class DeadLetterIT {
 
     private static final Duration CONVERGE = Duration.ofSeconds(60);
     private static final String GROUP = "dlq-test";
+    /** A topic that takes records of about 2 MiB, beyond the default 1 MiB of the dead-letter topic and producer. */
+    private static final int HUGE_TOPIC_LIMIT = 2 * 1024 * 1024 + 1024;
+    private static final int HUGE_VALUE_BYTES = 1536 * 1024;
 
     private ConsumerFixture fixture;
     private TestDatabase db;
@@ -209,6 +220,39 @@ class DeadLetterIT {
         assertThat(table.rows()).containsOnlyKeys("before", "after");
         assertThat(readAll(dlq, 1)).hasSize(1);
         await().atMost(CONVERGE).until(service::isReady);
+    }
+
+    @Test
+    void aValueTooLargeToDeadLetterWholeIsDeadLetteredCutAndTheEventAfterItApplies() throws Exception {
+        String topic = "huge-" + UUID.randomUUID().toString().substring(0, 8);
+        KafkaTopics.create(fixture.bootstrapServers(), topic, 1, Map.of("max.message.bytes", String.valueOf(HUGE_TOPIC_LIMIT)));
+        String dlq = topic + ".dlq";
+        byte[] huge = utf8("{\"userId\":\"huge\",\"status\":\"online\",\"ts\":1000,\"pad\":\""
+                + "p".repeat(HUGE_VALUE_BYTES) + "\"}");
+        KafkaProducer<byte[], byte[]> large = fixture.closeLater(new KafkaProducer<>(PresencePublisher.producerSettings(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, fixture.bootstrapServers(),
+                        ProducerConfig.MAX_REQUEST_SIZE_CONFIG, HUGE_TOPIC_LIMIT))));
+        long hugeOffset = large.send(new ProducerRecord<>(topic, utf8("huge"), huge)).get().offset();
+        large.send(new ProducerRecord<>(topic, utf8("after"), utf8(event("after", "busy")))).get();
+        startConsumer(topic, dlq);
+
+        await().atMost(CONVERGE).until(() -> StoredPositions.total(db, GROUP, topic) == 2);
+        assertThat(table.rows()).containsOnlyKeys("after");
+        List<ConsumerRecord<byte[], byte[]>> letters = readAll(dlq, 1);
+        assertThat(letters).hasSize(1);
+        ConsumerRecord<byte[], byte[]> letter = letters.get(0);
+        assertThat(letter.key()).isEqualTo(utf8("huge"));
+        assertThat(header(letter, PresenceTopics.HEADER_REASON)).isEqualTo("value-too-large");
+        assertThat(header(letter, PresenceTopics.HEADER_ORIGINAL_OFFSET)).isEqualTo(String.valueOf(hugeOffset));
+        assertThat(header(letter, PresenceTopics.HEADER_VALUE_TRUNCATED)).isEqualTo("true");
+        assertThat(header(letter, PresenceTopics.HEADER_VALUE_SIZE)).isEqualTo(String.valueOf(huge.length));
+        assertThat(header(letter, PresenceTopics.HEADER_VALUE_SHA256)).isEqualTo(sha256(huge));
+        assertThat(letter.value()).hasSizeLessThan(huge.length)
+                .isEqualTo(Arrays.copyOf(huge, letter.value().length));
+    }
+
+    private static String sha256(byte[] bytes) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     }
 
     private boolean tableExists() {
