@@ -3,7 +3,9 @@ package io.agentpresence.consumer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.agentpresence.consumer.ops.PresenceMetrics;
 import io.agentpresence.consumer.support.ConsumerFixture;
+import io.agentpresence.consumer.support.Counters;
 import io.agentpresence.consumer.support.PresenceTable;
 import io.agentpresence.consumer.support.StoredPositions;
 import io.agentpresence.consumer.support.TopicReader;
@@ -192,11 +194,38 @@ class DeadLetterIT {
     }
 
     @Test
-    void whileTheDeadLetterTopicRefusesRecordsThePartitionDoesNotAdvance() throws Exception {
+    void whileTheDeadLetterTopicCannotTakeRecordsForNowThePartitionDoesNotAdvance() throws Exception {
         String topic = fixture.topic("stuck", 1);
         String dlq = topic + ".dlq";
         try (Admin admin = fixture.admin()) {
-            // every dead letter is larger than this, so the broker refuses each one
+            // one replica of the two required: the broker refuses every write until the requirement drops
+            admin.createTopics(List.of(new NewTopic(dlq, 1, (short) 1).configs(Map.of("min.insync.replicas", "2"))))
+                    .all().get();
+        }
+        ConsumerService service = startConsumer(topic, dlq);
+        send(topic, utf8("before"), utf8(event("before", "online")), null);
+        send(topic, utf8("u"), utf8("not json"), null);
+        send(topic, utf8("after"), utf8(event("after", "online")), null);
+        producer.flush();
+
+        await().atMost(CONVERGE).until(() -> Counters.sum(service, PresenceMetrics.BATCH_RETRIES) >= 1);
+        assertThat(service.failure()).isNull();
+        assertThat(table.row("after")).isEmpty();
+        assertThat(committed(topic)).isLessThan(3);
+
+        alterDeadLetterTopic(dlq, "min.insync.replicas", "1");
+        await().atMost(CONVERGE).until(() -> committed(topic) == 3);
+        assertThat(table.rows()).containsOnlyKeys("before", "after");
+        assertThat(readAll(dlq, 1)).hasSize(1);
+        await().atMost(CONVERGE).until(service::isReady);
+    }
+
+    @Test
+    void whenTheDeadLetterTopicRefusesEvenACopyWithoutValueTheConsumerStopsSayingWhatToFix() throws Exception {
+        String topic = fixture.topic("refusing", 1);
+        String dlq = topic + ".dlq";
+        try (Admin admin = fixture.admin()) {
+            // every dead letter is larger than this, even without its value, so the broker refuses each one for good
             admin.createTopics(List.of(new NewTopic(dlq, 1, (short) 1).configs(Map.of("max.message.bytes", "64"))))
                     .all().get();
         }
@@ -206,20 +235,26 @@ class DeadLetterIT {
         send(topic, utf8("after"), utf8(event("after", "online")), null);
         producer.flush();
 
-        await().atMost(CONVERGE).until(() -> !service.isReady());
-        Thread.sleep(2_000);
+        await().atMost(CONVERGE).until(() -> service.failure() != null);
+        assertThat(service.failure()).hasMessageContaining(dlq).hasMessageContaining("max.message.bytes");
+        assertThat(service.isLive()).isFalse();
         assertThat(table.row("after")).isEmpty();
-        assertThat(committed(topic)).isLessThan(3);
+        assertThat(StoredPositions.total(db, GROUP, topic)).isLessThan(3);
 
+        alterDeadLetterTopic(dlq, "max.message.bytes", "1048588");
+        service.close();
+        startConsumer(topic, dlq);
+        await().atMost(CONVERGE).until(() -> StoredPositions.total(db, GROUP, topic) == 3);
+        assertThat(table.rows()).containsOnlyKeys("before", "after");
+        assertThat(readAll(dlq, 1)).hasSize(1);
+    }
+
+    private void alterDeadLetterTopic(String dlq, String name, String value) throws Exception {
         try (Admin admin = fixture.admin()) {
             ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, dlq);
             admin.incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(
-                    new ConfigEntry("max.message.bytes", "1048588"), AlterConfigOp.OpType.SET)))).all().get();
+                    new ConfigEntry(name, value), AlterConfigOp.OpType.SET)))).all().get();
         }
-        await().atMost(CONVERGE).until(() -> committed(topic) == 3);
-        assertThat(table.rows()).containsOnlyKeys("before", "after");
-        assertThat(readAll(dlq, 1)).hasSize(1);
-        await().atMost(CONVERGE).until(service::isReady);
     }
 
     @Test

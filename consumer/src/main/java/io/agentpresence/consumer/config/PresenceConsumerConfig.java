@@ -40,6 +40,8 @@ public final class PresenceConsumerConfig {
             "Kafka consumer group; instances in one group share the partitions");
     public static final ConfigKey DLQ_TOPIC = ConfigKey.optional("dlq.topic", PresenceTopics.DEFAULT_DLQ_TOPIC,
             "dead-letter topic for records that cannot be applied because of their content");
+    public static final ConfigKey DLQ_MAX_VALUE_BYTES = ConfigKey.optional("dlq.max.value.bytes", "524288",
+            "a dead letter's value is cut to this many bytes (headers give the original size and SHA-256)");
     public static final ConfigKey STATUSES = ConfigKey.optional("statuses", "online,away,busy,offline",
             "accepted status values, comma-separated");
     public static final ConfigKey MAX_FUTURE_SKEW = ConfigKey.optional("max.future.skew", "5m",
@@ -84,7 +86,7 @@ public final class PresenceConsumerConfig {
             "fold forwards user-level heartbeats that raise a user's last seen time to the presence topic");
 
     public static final List<ConfigKey> KEYS = List.of(BOOTSTRAP_SERVERS, DB_URL, DB_USER, DB_PASSWORD, TOPIC, GROUP_ID,
-            DLQ_TOPIC, STATUSES, MAX_FUTURE_SKEW, MAX_VALUE_BYTES, MAX_POLL_RECORDS, POLL_TIMEOUT, DB_WRITERS, DB_POOL_SIZE,
+            DLQ_TOPIC, DLQ_MAX_VALUE_BYTES, STATUSES, MAX_FUTURE_SKEW, MAX_VALUE_BYTES, MAX_POLL_RECORDS, POLL_TIMEOUT, DB_WRITERS, DB_POOL_SIZE,
             RETRY_BACKOFF_MAX, MIGRATE_ON_START, TOPICS_ON_START, TOPIC_PARTITIONS, TOPIC_REPLICATION_FACTOR, INSTANCES,
             HTTP_PORT, DEVICE_TOPIC, DEVICE_TTL, FOLD_SWEEP_INTERVAL, FOLD_PRECEDENCE, FOLD_APPLICATION_ID,
             FOLD_STATE_DIR, FOLD_FORWARD_HEARTBEATS);
@@ -98,6 +100,7 @@ public final class PresenceConsumerConfig {
     private final PresenceStatuses statuses;
     private final Duration maxFutureSkew;
     private final int maxValueBytes;
+    private final int dlqMaxValueBytes;
     private final int maxPollRecords;
     private final Duration pollTimeout;
     private final int dbWriters;
@@ -157,6 +160,7 @@ public final class PresenceConsumerConfig {
         this.pollTimeout = duration(POLL_TIMEOUT, Duration.ofMillis(1));
         this.retryBackoffMax = duration(RETRY_BACKOFF_MAX, Duration.ofMillis(100));
         this.maxValueBytes = integer(MAX_VALUE_BYTES, 64, 100 * 1024 * 1024);
+        this.dlqMaxValueBytes = integer(DLQ_MAX_VALUE_BYTES, 0, 100 * 1024 * 1024);
         this.maxPollRecords = integer(MAX_POLL_RECORDS, 1, 100_000);
         this.dbWriters = integer(DB_WRITERS, 1, 32);
         this.dbPoolSize = integer(DB_POOL_SIZE, 1, 64);
@@ -344,6 +348,10 @@ public final class PresenceConsumerConfig {
 
     public String dlqTopic() {
         return get(DLQ_TOPIC);
+    }
+
+    public int dlqMaxValueBytes() {
+        return dlqMaxValueBytes;
     }
 
     public PresenceStatuses statuses() {
