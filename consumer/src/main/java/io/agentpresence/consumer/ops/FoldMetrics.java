@@ -19,12 +19,16 @@ public final class FoldMetrics {
     public static final String EVENTS_REJECTED = "presence.fold.events.rejected";
     public static final String EVENTS_EMITTED = "presence.fold.events.emitted";
     public static final String DEVICES_EXPIRED = "presence.fold.devices.expired";
+    public static final String RECORDS_DROPPED = "presence.fold.records.dropped";
 
     /** What a device record was. */
     public enum Read { STATUS, HEARTBEAT, TOMBSTONE }
 
     /** Why a valid device event changed nothing. */
     public enum Ignored { STALE, DUPLICATE }
+
+    /** Why the broker refused an output record for good, so the fold skipped it. */
+    public enum Dropped { TOO_LARGE, INVALID }
 
     /** Why a user-level record was written to the presence topic. */
     public enum Emitted { STATUS, EXPIRY, HEARTBEAT, TOMBSTONE }
@@ -34,6 +38,7 @@ public final class FoldMetrics {
     private final Map<Emitted, Counter> emitted = new EnumMap<>(Emitted.class);
     private final Map<Rejection, Counter> rejected = new EnumMap<>(Rejection.class);
     private final Counter expired;
+    private final Map<Dropped, Counter> dropped = new EnumMap<>(Dropped.class);
 
     public FoldMetrics(MeterRegistry registry) {
         for (Read r : Read.values()) {
@@ -52,6 +57,11 @@ public final class FoldMetrics {
         for (Rejection r : Rejection.values()) {
             rejected.put(r, Counter.builder(EVENTS_REJECTED).tag("reason", r.code())
                     .description("device records that are not valid events, sent to the dead-letter topic")
+                    .register(registry));
+        }
+        for (Dropped d : Dropped.values()) {
+            dropped.put(d, Counter.builder(RECORDS_DROPPED).tag("reason", tag(d).replace('_', '-'))
+                    .description("output records the broker refused for good (too large, invalid), skipped")
                     .register(registry));
         }
         expired = Counter.builder(DEVICES_EXPIRED).description("live devices dropped after the TTL without an event")
@@ -76,6 +86,10 @@ public final class FoldMetrics {
 
     public void rejected(Rejection reason) {
         rejected.get(reason).increment();
+    }
+
+    public void dropped(Dropped reason) {
+        dropped.get(reason).increment();
     }
 
     public void expired(int devices) {
