@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
  * What the fold does when the broker refuses one of its output records. A refusal of that one record (too large,
  * invalid for the topic, a timestamp out of range) is logged, counted and skipped: failing would stop the fold,
  * and after a restart it would read the same record and fail again. Failures that pass are retried; anything
- * else stops the fold, as before.
+ * else stops the fold. Under exactly-once Kafka's producer still aborts the transaction that held the refused
+ * record, so the fold's own dead letters, the records it cannot bound, are cut to fit before they are sent
+ * ({@link DeadLetterFitter}).
  */
 public final class FoldProductionExceptionHandler implements ProductionExceptionHandler {
 
