@@ -265,7 +265,8 @@ class DeadLetterIT {
     @Test
     void aValueTooLargeToDeadLetterWholeIsDeadLetteredCutAndTheEventAfterItApplies() throws Exception {
         String topic = "huge-" + UUID.randomUUID().toString().substring(0, 8);
-        KafkaTopics.create(fixture.bootstrapServers(), topic, 1, Map.of("max.message.bytes", String.valueOf(HUGE_TOPIC_LIMIT)));
+        KafkaTopics.create(fixture.bootstrapServers(), topic, 1,
+                Map.of("max.message.bytes", String.valueOf(HUGE_TOPIC_LIMIT)));
         String dlq = topic + ".dlq";
         byte[] huge = utf8("{\"userId\":\"huge\",\"status\":\"online\",\"ts\":1000,\"pad\":\""
                 + "p".repeat(HUGE_VALUE_BYTES) + "\"}");

@@ -101,7 +101,7 @@ public final class KafkaClients {
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndFailExceptionHandler.class.getName());
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
                 LogAndFailProcessingExceptionHandler.class.getName());
-        // the fold installs its own production exception handler, which skips only a record the broker refuses for good
+        // the fold installs its own production exception handler: it skips only a record refused for good
         props.remove(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG);
         return props;
     }

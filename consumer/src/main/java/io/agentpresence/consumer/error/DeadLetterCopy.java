@@ -38,8 +38,8 @@ public final class DeadLetterCopy {
     }
 
     /**
-     * The smallest copy that still says what and where the record was: an empty value, the key cut as in {@link #fitted},
-     * and of the headers only the dead-letter ones (the rest counted in {@code presence.dlq.headers.dropped}).
+     * The smallest copy that still says what and where the record was: an empty value, the key cut as in
+     * {@link #fitted}, and of the headers only the dead-letter ones (the rest counted in a header).
      */
     public static ProducerRecord<byte[], byte[]> minimal(ProducerRecord<byte[], byte[]> letter) {
         Headers headers = new RecordHeaders();

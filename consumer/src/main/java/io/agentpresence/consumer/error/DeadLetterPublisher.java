@@ -86,11 +86,6 @@ public final class DeadLetterPublisher implements AutoCloseable {
         }
     }
 
-    /** The future completes when the broker has the dead letter, cut to fit, on all in-sync replicas. */
-    public CompletableFuture<RecordMetadata> send(DeadLetter letter) {
-        return send(DeadLetterCopy.fitted(record(letter), maxValueBytes));
-    }
-
     private ProducerRecord<byte[], byte[]> record(DeadLetter letter) {
         var original = letter.record();
         Headers headers = DeadLetterHeaders.of(original.headers(), letter.reason(), letter.error(), original.topic(),
@@ -119,7 +114,8 @@ public final class DeadLetterPublisher implements AutoCloseable {
     private static void await(List<CompletableFuture<RecordMetadata>> acks, Duration timeout)
             throws InterruptedException, DeadLetterUnavailableException {
         try {
-            CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new))
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             // every send has completed; each one's failure is judged on its own
         } catch (TimeoutException e) {
@@ -144,7 +140,8 @@ public final class DeadLetterPublisher implements AutoCloseable {
      * A failure that passes (broker down, a timeout, too few in-sync replicas) is kept for a retry, the first one
      * seen; any other means the topic will never take the letter, which stops the consumer.
      */
-    private Throwable retriable(DeadLetter letter, Throwable error, Throwable earlier) throws DeadLetterRefusedException {
+    private Throwable retriable(DeadLetter letter, Throwable error, Throwable earlier)
+            throws DeadLetterRefusedException {
         if (error instanceof RetriableException || error instanceof InterruptException) {
             // an interrupt comes with shutdown; the batch is kept and read again by whoever owns the partition next
             return earlier != null ? earlier : error;

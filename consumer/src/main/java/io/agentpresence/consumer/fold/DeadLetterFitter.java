@@ -24,7 +24,8 @@ public final class DeadLetterFitter implements ProducerInterceptor<byte[], byte[
 
     /** Makes the producer of {@code streams} cut the records it sends to {@code topic}. */
     public static void install(Properties streams, String topic, int maxValueBytes) {
-        streams.put(StreamsConfig.producerPrefix(ProducerConfig.INTERCEPTOR_CLASSES_CONFIG), DeadLetterFitter.class.getName());
+        streams.put(StreamsConfig.producerPrefix(ProducerConfig.INTERCEPTOR_CLASSES_CONFIG),
+                DeadLetterFitter.class.getName());
         streams.put(StreamsConfig.producerPrefix(TOPIC_CONFIG), topic);
         streams.put(StreamsConfig.producerPrefix(MAX_VALUE_BYTES_CONFIG), String.valueOf(maxValueBytes));
     }

@@ -33,7 +33,8 @@ public final class FoldProductionExceptionHandler implements ProductionException
 
     /** Makes {@code streams} use this handler, counting in {@code metrics}. */
     public static void install(Properties streams, FoldMetrics metrics) {
-        streams.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, FoldProductionExceptionHandler.class.getName());
+        streams.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                FoldProductionExceptionHandler.class.getName());
         streams.put(METRICS_CONFIG, metrics);
     }
 
@@ -43,7 +44,8 @@ public final class FoldProductionExceptionHandler implements ProductionException
     }
 
     @Override
-    public Response handleError(ErrorHandlerContext context, ProducerRecord<byte[], byte[]> record, Exception exception) {
+    public Response handleError(ErrorHandlerContext context, ProducerRecord<byte[], byte[]> record,
+                                Exception exception) {
         FoldMetrics.Dropped reason = refusal(exception);
         if (reason != null) {
             LOG.warn("Skipping an output record to {} that the broker refuses ({}); it came from {}-{}@{}",

@@ -37,7 +37,7 @@ class DeadLetterPublisherTest {
     private static final int MAX_VALUE_BYTES = 1024;
 
     @Test
-    void aDeadLetterKeepsTheOriginalBytesTimestampAndHeadersAndSaysWhyAndWhence() {
+    void aDeadLetterKeepsTheOriginalBytesTimestampAndHeadersAndSaysWhyAndWhence() throws Exception {
         MockProducer<byte[], byte[]> producer = new MockProducer<>(true, null, new ByteArraySerializer(),
                 new ByteArraySerializer());
         RecordHeaders original = new RecordHeaders();
@@ -46,9 +46,9 @@ class DeadLetterPublisherTest {
                 TimestampType.CREATE_TIME, 1, 8, "u1".getBytes(StandardCharsets.UTF_8),
                 "not json".getBytes(StandardCharsets.UTF_8), original, Optional.empty());
 
-        try (DeadLetterPublisher publisher = new DeadLetterPublisher(producer, "agent-presence.dlq", "presence-consumer",
-                1024)) {
-            publisher.send(new DeadLetter(record, "malformed-json", new IllegalStateException("x".repeat(5_000)))).join();
+        try (DeadLetterPublisher publisher = publisher(producer)) {
+            publisher.publish(List.of(new DeadLetter(record, "malformed-json",
+                    new IllegalStateException("x".repeat(5_000)))), TIMEOUT);
         }
 
         ProducerRecord<byte[], byte[]> sent = producer.history().get(0);
