@@ -87,7 +87,8 @@ public final class ConsumerService implements Service {
             PresenceMetrics metrics = new PresenceMetrics(registry);
             FailureClassifier classifier = new FailureClassifier();
             KafkaProducer<byte[], byte[]> dlqProducer = new KafkaProducer<>(KafkaClients.deadLetterProducer(config));
-            DeadLetterPublisher deadLetters = new DeadLetterPublisher(dlqProducer, config.dlqTopic(), config.groupId());
+            DeadLetterPublisher deadLetters = new DeadLetterPublisher(dlqProducer, config.dlqTopic(), config.groupId(),
+                    config.dlqMaxValueBytes());
             resources.add(deadLetters);
             KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaClients.groupConsumer(config));
             bindKafkaMetrics(registry, resources, new KafkaClientMetrics(consumer), new KafkaClientMetrics(dlqProducer));

@@ -40,6 +40,8 @@ public final class PresenceConsumerConfig {
             "Kafka consumer group; instances in one group share the partitions");
     public static final ConfigKey DLQ_TOPIC = ConfigKey.optional("dlq.topic", PresenceTopics.DEFAULT_DLQ_TOPIC,
             "dead-letter topic for records that cannot be applied because of their content");
+    public static final ConfigKey DLQ_MAX_VALUE_BYTES = ConfigKey.optional("dlq.max.value.bytes", "524288",
+            "a dead letter's value is cut to this many bytes (headers give the original size and SHA-256)");
     public static final ConfigKey STATUSES = ConfigKey.optional("statuses", "online,away,busy,offline",
             "accepted status values, comma-separated");
     public static final ConfigKey MAX_FUTURE_SKEW = ConfigKey.optional("max.future.skew", "5m",
@@ -74,7 +76,8 @@ public final class PresenceConsumerConfig {
             "address the HTTP endpoints listen on; 0.0.0.0 is every interface, 127.0.0.1 this host only");
 
     public static final List<ConfigKey> KEYS = List.of(BOOTSTRAP_SERVERS, DB_URL, DB_USER, DB_PASSWORD, TOPIC, GROUP_ID,
-            DLQ_TOPIC, STATUSES, MAX_FUTURE_SKEW, TOMBSTONE_RETENTION, MAX_VALUE_BYTES, MAX_POLL_RECORDS, POLL_TIMEOUT,
+            DLQ_TOPIC, DLQ_MAX_VALUE_BYTES, STATUSES, MAX_FUTURE_SKEW, TOMBSTONE_RETENTION, MAX_VALUE_BYTES,
+            MAX_POLL_RECORDS, POLL_TIMEOUT,
             DB_WRITERS, DB_POOL_SIZE,
             RETRY_BACKOFF_MAX, MIGRATE_ON_START, TOPICS_ON_START, TOPIC_PARTITIONS, TOPIC_REPLICATION_FACTOR, INSTANCES,
             HTTP_PORT, HTTP_BIND_ADDRESS);
@@ -93,6 +96,7 @@ public final class PresenceConsumerConfig {
     private final Duration maxFutureSkew;
     private final Duration tombstoneRetention;
     private final int maxValueBytes;
+    private final int dlqMaxValueBytes;
     private final int maxPollRecords;
     private final Duration pollTimeout;
     private final int dbWriters;
@@ -142,6 +146,7 @@ public final class PresenceConsumerConfig {
         this.pollTimeout = duration(POLL_TIMEOUT, Duration.ofMillis(1));
         this.retryBackoffMax = duration(RETRY_BACKOFF_MAX, Duration.ofMillis(100));
         this.maxValueBytes = integer(MAX_VALUE_BYTES, 64, 100 * 1024 * 1024);
+        this.dlqMaxValueBytes = integer(DLQ_MAX_VALUE_BYTES, 0, 100 * 1024 * 1024);
         this.maxPollRecords = integer(MAX_POLL_RECORDS, 1, 100_000);
         this.dbWriters = integer(DB_WRITERS, 1, 32);
         this.dbPoolSize = integer(DB_POOL_SIZE, 1, 64);
@@ -346,6 +351,10 @@ public final class PresenceConsumerConfig {
 
     public String dlqTopic() {
         return get(DLQ_TOPIC);
+    }
+
+    public int dlqMaxValueBytes() {
+        return dlqMaxValueBytes;
     }
 
     public PresenceStatuses statuses() {

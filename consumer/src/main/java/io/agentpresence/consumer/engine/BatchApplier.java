@@ -2,6 +2,7 @@ package io.agentpresence.consumer.engine;
 
 import io.agentpresence.consumer.error.DeadLetter;
 import io.agentpresence.consumer.error.DeadLetterPublisher;
+import io.agentpresence.consumer.error.DeadLetterRefusedException;
 import io.agentpresence.consumer.error.DeadLetterUnavailableException;
 import io.agentpresence.consumer.error.FailureClassifier;
 import io.agentpresence.consumer.error.Verdict;
@@ -15,10 +16,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,24 +81,18 @@ public final class BatchApplier {
                 result.unchanged(), result.deleted(), result.seen(), batch.deadLetterCount());
     }
 
-    private void sendDeadLetters(PendingBatch batch) throws InterruptedException, DeadLetterUnavailableException {
+    private void sendDeadLetters(PendingBatch batch) throws InterruptedException, DeadLetterUnavailableException,
+            DeadLetterRefusedException {
         List<DeadLetter> unsent = batch.unsentDeadLetters();
         if (unsent.isEmpty()) {
             return;
         }
-        List<CompletableFuture<?>> acks = new ArrayList<>();
         for (DeadLetter letter : unsent) {
             LOG.warn("Dead-lettering {}-{}@{}: {}", letter.record().topic(), letter.record().partition(),
                     letter.record().offset(), letter.error().getMessage());
-            acks.add(deadLetters.send(letter));
         }
         // the offsets may pass these records only once the broker has them
-        try {
-            CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new))
-                    .get(deadLetterTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new DeadLetterUnavailableException(e.getCause() != null ? e.getCause() : e);
-        }
+        deadLetters.publish(unsent, deadLetterTimeout);
         unsent.forEach(letter -> metrics.deadLettered(letter.reason()));
         batch.markDeadLettersSent();
     }

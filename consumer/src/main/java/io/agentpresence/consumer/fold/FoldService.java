@@ -14,6 +14,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
@@ -57,8 +58,11 @@ public final class FoldService implements Service {
                 TopicProvisioner.ensureAndLog(KafkaClients.admin(config),
                         config.topicPlan().withDeviceTopic(settings.deviceTopic()));
             }
-            KafkaStreams streams = new KafkaStreams(FoldTopology.build(settings, new FoldMetrics(registry)),
-                    KafkaClients.foldStreams(config, settings.applicationId(), settings.stateDir()));
+            FoldMetrics metrics = new FoldMetrics(registry);
+            Properties streamsConfig = KafkaClients.foldStreams(config, settings.applicationId(), settings.stateDir());
+            FoldProductionExceptionHandler.install(streamsConfig, metrics);
+            DeadLetterFitter.install(streamsConfig, config.dlqTopic(), config.dlqMaxValueBytes());
+            KafkaStreams streams = new KafkaStreams(FoldTopology.build(settings, metrics), streamsConfig);
             FoldService service = new FoldService(streams, registry, resources);
             // at once: a failure below must not leave the application's clients and state directory open
             resources.add(service::closeStreams);

@@ -21,12 +21,16 @@ public final class FoldMetrics {
     public static final String DEVICES_EXPIRED = "presence.fold.devices.expired";
     public static final String DEVICES_EVICTED = "presence.fold.devices.evicted";
     public static final String USERS_FORGOTTEN = "presence.fold.users.forgotten";
+    public static final String RECORDS_DROPPED = "presence.fold.records.dropped";
 
     /** What a device record was. */
     public enum Read { STATUS, HEARTBEAT, TOMBSTONE }
 
     /** Why a valid device event changed nothing. */
     public enum Ignored { STALE, DUPLICATE, DELETED }
+
+    /** Why the broker refused an output record for good, so the fold skipped it. */
+    public enum Dropped { TOO_LARGE, INVALID }
 
     /** Why a user-level record was written to the presence topic. */
     public enum Emitted { STATUS, EXPIRY, HEARTBEAT, TOMBSTONE }
@@ -38,6 +42,7 @@ public final class FoldMetrics {
     private final Counter expired;
     private final Counter evicted;
     private final Counter forgotten;
+    private final Map<Dropped, Counter> dropped = new EnumMap<>(Dropped.class);
 
     public FoldMetrics(MeterRegistry registry) {
         for (Read r : Read.values()) {
@@ -57,6 +62,11 @@ public final class FoldMetrics {
         for (Rejection r : Rejection.values()) {
             rejected.put(r, Counter.builder(EVENTS_REJECTED).tag("reason", r.code())
                     .description("device records that are not valid events, sent to the dead-letter topic")
+                    .register(registry));
+        }
+        for (Dropped d : Dropped.values()) {
+            dropped.put(d, Counter.builder(RECORDS_DROPPED).tag("reason", tag(d).replace('_', '-'))
+                    .description("output records the broker refused for good (too large, invalid), skipped")
                     .register(registry));
         }
         expired = Counter.builder(DEVICES_EXPIRED).description("live devices dropped after the TTL without an event")
@@ -87,6 +97,10 @@ public final class FoldMetrics {
 
     public void rejected(Rejection reason) {
         rejected.get(reason).increment();
+    }
+
+    public void dropped(Dropped reason) {
+        dropped.get(reason).increment();
     }
 
     public void expired(int devices) {

@@ -92,6 +92,15 @@ class PresenceConsumerConfigTest {
         assertThat(PresenceConsumerConfig.fromMap(m).httpBindAddress()).isEqualTo("127.0.0.1");
     }
 
+    @Test
+    void deadLettersAreCutToHalfAMebibyteUnlessConfiguredAndTheSizeIsChecked() {
+        assertThat(PresenceConsumerConfig.fromMap(minimal()).dlqMaxValueBytes()).isEqualTo(512 * 1024);
+        Map<String, String> m = minimal();
+        m.put("dlq.max.value.bytes", "0");
+        assertThat(PresenceConsumerConfig.fromMap(m).dlqMaxValueBytes()).isZero();
+        assertInvalid("dlq.max.value.bytes", "-1", "PRESENCE_DLQ_MAX_VALUE_BYTES (dlq.max.value.bytes): invalid value '-1'");
+    }
+
     private static void assertInvalid(String key, String value, String messageStart) {
         Map<String, String> m = minimal();
         m.put(key, value);
