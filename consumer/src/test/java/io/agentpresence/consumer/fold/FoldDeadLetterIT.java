@@ -62,7 +62,8 @@ class FoldDeadLetterIT {
         settings.put("device.topic", devices);
         settings.put("fold.application.id", "fold-dlq-" + UUID.randomUUID().toString().substring(0, 8));
         settings.put("fold.state.dir", dir.resolve("fold-state").toString());
-        FoldService fold = fixture.closeLater(FoldService.start(PresenceConsumerConfig.fromMap(settings)));
+        FoldService fold = fixture.closeLater(FoldService.start(PresenceConsumerConfig.fromMap(settings,
+                FoldSettings.KEYS)));
         await().atMost(CONVERGE).until(fold::isReady);
 
         byte[] huge = ("{\"userId\":\"huge\",\"status\":\"online\",\"device\":\"d\",\"pad\":\""
