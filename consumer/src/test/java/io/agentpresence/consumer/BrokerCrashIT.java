@@ -16,7 +16,6 @@ import io.agentpresence.embedded.junit.KafkaBrokerProcess;
 import io.agentpresence.embedded.junit.PresenceInfrastructure;
 import io.agentpresence.embedded.junit.TestDatabase;
 import io.agentpresence.model.PresenceEvent;
-import io.agentpresence.model.PresenceEventCodec;
 import io.agentpresence.model.PresencePublisher;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,7 +28,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -87,8 +85,8 @@ class BrokerCrashIT {
 
         // the first half, applied in part; the second half in flight when the broker dies, sent on after the restart
         PresenceStream stream = PresenceStream.random(7, EVENTS, USERS);
-        PresencePublisher publisher = publisher(topic);
-        PresencePublisher devicePublisher = publisher(devices);
+        PresencePublisher publisher = fixture.publisher(topic, DELIVERY_TIMEOUT);
+        PresencePublisher devicePublisher = fixture.publisher(devices, DELIVERY_TIMEOUT);
         PresenceModel folded = new PresenceModel();
         Sending first = stream.publish(publisher, 0, EVENTS / 2, HALF);
         Future<?> firstDevices = publishDevices(devicePublisher, folded, 0, DEVICE_EVENTS / 2);
@@ -130,13 +128,6 @@ class BrokerCrashIT {
         settings.put("fold.application.id", "fold-" + presence);
         settings.put("fold.state.dir", dir.resolve("fold-state").toString());
         return settings;
-    }
-
-    private PresencePublisher publisher(String topic) {
-        return fixture.closeLater(new PresencePublisher(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, fixture.bootstrapServers(),
-                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) DELIVERY_TIMEOUT.toMillis()), topic,
-                new PresenceEventCodec()));
     }
 
     /**
