@@ -3,7 +3,9 @@ package io.agentpresence.consumer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.agentpresence.consumer.ops.PresenceMetrics;
 import io.agentpresence.consumer.support.ConsumerFixture;
+import io.agentpresence.consumer.support.Counters;
 import io.agentpresence.consumer.support.PresenceTable;
 import io.agentpresence.consumer.support.TopicReader;
 import io.agentpresence.embedded.junit.KafkaEndpoint;
@@ -196,7 +198,8 @@ class DeadLetterIT {
         producer.flush();
 
         await().atMost(CONVERGE).until(() -> !service.isReady());
-        Thread.sleep(2_000);
+        // the batch was retried past the first failure: had the partition advanced, it would have by now
+        await().atMost(CONVERGE).until(() -> Counters.sum(service, PresenceMetrics.BATCH_RETRIES) >= 2);
         assertThat(table.row("after")).isEmpty();
         assertThat(committed(topic)).isLessThan(3);
 
