@@ -48,7 +48,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The long chaos run, outside the default build ({@code scripts/chaos [DURATION]}): several consumers from the
+ * The long chaos run, outside the default build ({@code scripts/chaos [DURATION [SEED]]}): several consumers from the
  * shaded jar share a steady stream with poison records mixed in, while they are killed, stopped and replaced,
  * the database is cut away and given back, and the broker and the database server are killed (SIGKILL) and
  * restarted on the same data. Broker and database server are processes of the run's own, so it can kill them;
@@ -113,11 +113,17 @@ class ChaosRun {
         this.logDir = Files.createDirectories(buildDir.resolve("chaos"));
         String run = "run-" + System.currentTimeMillis();
         this.broker = KafkaBrokerProcess.start(logDir.resolve(run + "-broker"));
-        if (MariaDbProcess.installed()) {
-            this.databaseServer = MariaDbProcess.start(logDir.resolve(run + "-mariadb"));
-            this.db = databaseServer.createDatabase("chaos");
-        } else {
-            this.db = sharedDb;
+        try {
+            if (MariaDbProcess.installed()) {
+                this.databaseServer = MariaDbProcess.start(logDir.resolve(run + "-mariadb"));
+                this.db = databaseServer.createDatabase("chaos");
+            } else {
+                this.db = sharedDb;
+            }
+        } catch (Exception e) {
+            // no fixture owns the broker yet
+            broker.close();
+            throw e;
         }
         this.fixture = new ConsumerFixture(broker, db);
         fixture.closeLater(broker);
