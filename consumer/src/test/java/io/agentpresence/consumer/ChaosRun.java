@@ -143,7 +143,9 @@ class ChaosRun {
             p.destroyForcibly();
             p.waitFor(10, TimeUnit.SECONDS);
         }
-        fixture.close();
+        if (fixture != null) {
+            fixture.close();
+        }
         // the logs stay for reading; the data of broker and database server would only fill the disk
         try (var runs = Files.list(logDir)) {
             for (Path dir : runs.filter(Files::isDirectory).toList()) {
