@@ -110,7 +110,7 @@ public final class MariaDbProcess implements AutoCloseable {
     private void launch() throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(server.toString(), "--no-defaults",
                 "--datadir=" + dir.resolve("data"), "--port=" + port, "--bind-address=127.0.0.1",
-                "--socket=" + dir.resolve("mariadbd.sock"), "--pid-file=" + dir.resolve("mariadbd.pid"),
+                "--socket=" + socket(), "--pid-file=" + dir.resolve("mariadbd.pid"),
                 "--skip-name-resolve", "--skip-log-bin", "--character-set-server=utf8mb4",
                 "--collation-server=utf8mb4_bin", "--innodb-buffer-pool-size=64M"));
         command.addAll(userArgs());
@@ -135,6 +135,11 @@ public final class MariaDbProcess implements AutoCloseable {
             // still starting (or recovering): not yet listening
             return false;
         }
+    }
+
+    /** Outside the data directory: a Unix socket path longer than 107 bytes would stop the server. */
+    private Path socket() {
+        return Path.of(System.getProperty("java.io.tmpdir"), "presence-mariadbd-" + port + ".sock");
     }
 
     private String baseUrl() {
