@@ -12,7 +12,8 @@ import io.agentpresence.consumer.support.PresenceTable;
 import io.agentpresence.consumer.support.PresenceTable.Row;
 import io.agentpresence.consumer.support.StoredPositions;
 import io.agentpresence.consumer.support.TopicReader;
-import io.agentpresence.embedded.junit.KafkaEndpoint;
+import io.agentpresence.embedded.junit.KafkaBrokerProcess;
+import io.agentpresence.embedded.junit.MariaDbProcess;
 import io.agentpresence.embedded.junit.PresenceInfrastructure;
 import io.agentpresence.embedded.junit.TcpProxy;
 import io.agentpresence.embedded.junit.TestDatabase;
@@ -25,6 +26,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -46,10 +48,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The long chaos run, outside the default build ({@code scripts/chaos [DURATION]}): several consumers from the
+ * The long chaos run, outside the default build ({@code scripts/chaos [DURATION [SEED]]}): several consumers from the
  * shaded jar share a steady stream with poison records mixed in, while they are killed, stopped and replaced,
- * and the database is cut away and given back. At the end the table must be what the stream predicts, every
- * poison record must be in the dead-letter topic, no good record may be, and no consumer may have given up.
+ * the database is cut away and given back, and the broker and the database server are killed (SIGKILL) and
+ * restarted on the same data. Broker and database server are processes of the run's own, so it can kill them;
+ * without {@code mariadbd} on the machine the run uses the shared database and leaves the server kills out. At
+ * the end the table must be what the stream predicts, every poison record must be in the dead-letter topic, no
+ * good record may be, and no consumer may have given up.
  */
 @ExtendWith(PresenceInfrastructure.class)
 class ChaosRun {
@@ -64,6 +69,8 @@ class ChaosRun {
     private static final Duration STARTED = Duration.ofSeconds(90);
     private static final Duration GRACEFUL_STOP = Duration.ofSeconds(30);
     private static final Duration CONVERGE = Duration.ofMinutes(3);
+    /** Sends wait out a broker's downtime and restart instead of failing. */
+    private static final Duration DELIVERY_TIMEOUT = Duration.ofMinutes(2);
     /** The consumer logs this once it has migrated, provisioned and started its poll loop. */
     private static final String STARTED_LINE = "Serving /metrics";
     private static final String FATAL_LINE = "Stopping:";
@@ -76,10 +83,15 @@ class ChaosRun {
     private final AtomicInteger gracefulStops = new AtomicInteger();
     private final AtomicInteger restarts = new AtomicInteger();
     private final AtomicInteger outages = new AtomicInteger();
+    private final AtomicInteger brokerKills = new AtomicInteger();
+    private final AtomicInteger databaseKills = new AtomicInteger();
     private final AtomicInteger instanceNumbers = new AtomicInteger();
     private ConsumerFixture fixture;
     private TestDatabase db;
     private TcpProxy proxy;
+    private KafkaBrokerProcess broker;
+    /** The run's own database server; null when the machine has none and the shared one is used. */
+    private MariaDbProcess databaseServer;
     private String topic;
     private String dlq;
     private String group;
@@ -96,15 +108,32 @@ class ChaosRun {
     }
 
     @BeforeEach
-    void setUp(KafkaEndpoint kafka, TestDatabase db) throws Exception {
-        this.fixture = new ConsumerFixture(kafka, db);
-        this.db = db;
+    void setUp(TestDatabase sharedDb) throws Exception {
+        this.buildDir = ConsumerProcess.buildDir();
+        this.logDir = Files.createDirectories(buildDir.resolve("chaos"));
+        String run = "run-" + System.currentTimeMillis();
+        this.broker = KafkaBrokerProcess.start(logDir.resolve(run + "-broker"));
+        try {
+            if (MariaDbProcess.installed()) {
+                this.databaseServer = MariaDbProcess.start(logDir.resolve(run + "-mariadb"));
+                this.db = databaseServer.createDatabase("chaos");
+            } else {
+                this.db = sharedDb;
+            }
+        } catch (Exception e) {
+            // no fixture owns the broker yet
+            broker.close();
+            throw e;
+        }
+        this.fixture = new ConsumerFixture(broker, db);
+        fixture.closeLater(broker);
+        if (databaseServer != null) {
+            fixture.closeLater(databaseServer);
+        }
         this.topic = fixture.topic("chaos", PARTITIONS);
         StoredPositions.endOffsets(fixture.bootstrapServers(), topic, PARTITIONS);
         this.dlq = topic + ".dlq";
         this.group = "group-" + topic;
-        this.buildDir = ConsumerProcess.buildDir();
-        this.logDir = Files.createDirectories(buildDir.resolve("chaos"));
         this.proxy = fixture.databaseProxy();
     }
 
@@ -114,7 +143,15 @@ class ChaosRun {
             p.destroyForcibly();
             p.waitFor(10, TimeUnit.SECONDS);
         }
-        fixture.close();
+        if (fixture != null) {
+            fixture.close();
+        }
+        // the logs stay for reading; the data of broker and database server would only fill the disk
+        try (var runs = Files.list(logDir)) {
+            for (Path dir : runs.filter(Files::isDirectory).toList()) {
+                deleteTree(dir.resolve("data"));
+            }
+        }
     }
 
     @Test
@@ -124,6 +161,9 @@ class ChaosRun {
         int capacity = Math.toIntExact(EVENTS_PER_SECOND * Math.max(1, duration.toSeconds()));
         say("%s, seed %d, %d consumers, %d partitions, %,d events/s over %,d users, logs in %s", human(duration), seed,
                 INSTANCES, PARTITIONS, EVENTS_PER_SECOND, USERS, logDir);
+        if (databaseServer == null) {
+            say("no mariadbd on this machine: the shared database is used and the database server is never killed");
+        }
         startNanos = System.nanoTime();
         for (int i = 0; i < INSTANCES; i++) {
             running.add(startConsumer());
@@ -131,7 +171,7 @@ class ChaosRun {
         running.forEach(this::awaitStarted);
 
         PresenceStream stream = PresenceStream.random(seed, capacity, USERS);
-        PresencePublisher publisher = fixture.publisher(topic);
+        PresencePublisher publisher = fixture.publisher(topic, DELIVERY_TIMEOUT);
         Sending sending = stream.publish(publisher, 0, capacity, duration);
         fixture.closeLater(sending::cancel);
         PoisonSender poison = new PoisonSender(new Random(seed), sending);
@@ -156,11 +196,14 @@ class ChaosRun {
         List<String> fatal = fatalLines();
 
         long produced = sending.published() + poison.sent();
+        long lost = Math.max(0, produced - StoredPositions.total(ends)) + lostRows(expected, actual)
+                + poison.byOffset.keySet().stream().filter(o -> !letters.distinct.contains(o)).count();
         String summary = String.format("chaos: %s, events produced %,d (%,d poison), applied rows %,d,"
                         + " dead-lettered %,d (distinct offsets %,d), kills %d, graceful stops %d, restarts %d,"
-                        + " db outages %d, mismatches %d",
+                        + " db outages %d, broker kills %d, db server kills %d, lost %d, mismatches %d",
                 human(duration), produced, poison.sent(), actual.size(), letters.records, letters.distinct.size(),
-                kills.get(), gracefulStops.get(), restarts.get(), outages.get(), mismatches.size());
+                kills.get(), gracefulStops.get(), restarts.get(), outages.get(), brokerKills.get(),
+                databaseKills.get(), lost, mismatches.size());
         System.out.println(summary);
         Files.writeString(buildDir.resolve("chaos-summary.txt"), summary + "\n", StandardCharsets.UTF_8);
 
@@ -172,12 +215,15 @@ class ChaosRun {
         assertThat(letters.unexpected).as("dead letters of good records, or with the wrong reason").isEmpty();
         assertThat(letters.distinct).as("poison records (partition/offset) in the dead-letter topic")
                 .isEqualTo(poison.byOffset.keySet());
-        assertThat(kills.get() + gracefulStops.get() + outages.get()).as("chaos actions").isPositive();
+        assertThat(lost).as("records missing from the topic, rows behind the stream, poison not dead-lettered").isZero();
+        assertThat(kills.get() + gracefulStops.get() + outages.get() + brokerKills.get() + databaseKills.get())
+                .as("chaos actions").isPositive();
     }
 
     /**
-     * Every 5-15 s one of: SIGKILL and a later restart, a graceful stop and a new instance, a database outage.
-     * The three are drawn from a shuffled bag, so even a short run sees each of them.
+     * Every 5-15 s one of: SIGKILL of a consumer and a later restart, a graceful stop and a new instance, a
+     * database outage, SIGKILL of the broker, SIGKILL of the database server (each of the last two restarted on
+     * its data). They are drawn from a shuffled bag, so even a short run sees each of them.
      */
     private void chaos(Random random, long deadlineNanos) {
         List<Integer> bag = new ArrayList<>();
@@ -191,14 +237,16 @@ class ChaosRun {
                 TimeUnit.NANOSECONDS.sleep(pause);
                 replaceDeadInstances("during the chaos");
                 if (bag.isEmpty()) {
-                    bag.addAll(List.of(0, 1, 2));
+                    bag.addAll(databaseServer == null ? List.of(0, 1, 2, 3) : List.of(0, 1, 2, 3, 4));
                     Collections.shuffle(bag, random);
                 }
                 Instance victim = running.get(random.nextInt(running.size()));
                 switch (bag.remove(0)) {
                     case 0 -> kill(victim, Duration.ofMillis(2_000 + random.nextInt(3_001)));
                     case 1 -> stopGracefully(victim);
-                    default -> cutDatabase(Duration.ofMillis(2_000 + random.nextInt(6_001)));
+                    case 2 -> cutDatabase(Duration.ofMillis(2_000 + random.nextInt(6_001)));
+                    case 3 -> killBroker(Duration.ofMillis(1_000 + random.nextInt(3_001)));
+                    default -> killDatabaseServer(Duration.ofMillis(1_000 + random.nextInt(3_001)));
                 }
             }
         } catch (Exception | AssertionError e) {
@@ -244,6 +292,24 @@ class ChaosRun {
             proxy.restore();
         }
         say("database restored");
+    }
+
+    private void killBroker(Duration downtime) throws Exception {
+        say("SIGKILL the broker, restart in %d ms", downtime.toMillis());
+        broker.kill();
+        brokerKills.incrementAndGet();
+        Thread.sleep(downtime.toMillis());
+        broker.restart();
+        say("broker restarted");
+    }
+
+    private void killDatabaseServer(Duration downtime) throws Exception {
+        say("SIGKILL the database server, restart in %d ms", downtime.toMillis());
+        databaseServer.kill();
+        databaseKills.incrementAndGet();
+        Thread.sleep(downtime.toMillis());
+        databaseServer.restart();
+        say("database server restarted");
     }
 
     /** Starts a replacement and waits until it runs, so the next action never hits a start half done. */
@@ -316,6 +382,12 @@ class ChaosRun {
         say("caught up after %s: %,d records", elapsed(), StoredPositions.total(ends));
     }
 
+    /** Users whose row is missing or older than the stream predicts: an event that reached no row. */
+    private static long lostRows(Map<String, Row> expected, Map<String, Row> actual) {
+        return expected.values().stream().filter(e -> actual.get(e.userId()) == null
+                || actual.get(e.userId()).eventTs() < e.eventTs()).count();
+    }
+
     private static List<String> mismatches(Map<String, Row> expected, Map<String, Row> actual) {
         Set<String> users = new TreeSet<>(expected.keySet());
         users.addAll(actual.keySet());
@@ -347,7 +419,7 @@ class ChaosRun {
         final Map<String, String> byOffset = new ConcurrentHashMap<>();
         final AtomicInteger failures = new AtomicInteger();
         private final AtomicInteger sent = new AtomicInteger();
-        private final KafkaProducer<byte[], byte[]> producer = fixture.rawProducer();
+        private final KafkaProducer<byte[], byte[]> producer = fixture.rawProducer(DELIVERY_TIMEOUT);
         private final Random random;
         private final Sending good;
         private final Thread thread;
@@ -485,6 +557,17 @@ class ChaosRun {
     private static String human(Duration d) {
         long s = d.toSeconds();
         return s < 60 ? s + "s" : s / 60 + "m" + s % 60 + "s";
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 
     private static boolean contains(Path file, String text) throws IOException {

@@ -337,11 +337,13 @@ class RebuildIT {
         CountWatcher watcher = new CountWatcher(db);
         load.start();
         watcher.start();
-        Thread.sleep(500);
+        // the live consumer is applying and the reader reading before the rebuild starts, and after it ends
+        long started = s.committed().get();
+        await().atMost(CONVERGE).until(() -> s.committed().get() > started && watcher.samples() > 0);
         long committedBefore = s.committed().get();
         rebuild.run();
         long committedAfter = s.committed().get();
-        Thread.sleep(500);
+        await().atMost(CONVERGE).until(() -> s.committed().get() > committedAfter);
         load.finish();
         await().atMost(CONVERGE).until(() -> storedPositions(s.group(), s.topic()) == s.model().records());
         watcher.finish();

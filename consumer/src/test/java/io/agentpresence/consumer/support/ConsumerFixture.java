@@ -9,6 +9,7 @@ import io.agentpresence.embedded.junit.TestDatabase;
 import io.agentpresence.model.PresenceEventCodec;
 import io.agentpresence.model.PresencePublisher;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
@@ -72,14 +73,26 @@ public final class ConsumerFixture implements AutoCloseable {
     }
 
     public PresencePublisher publisher(String topic) {
-        return closeLater(new PresencePublisher(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                kafka.bootstrapServers()), topic, new PresenceEventCodec()));
+        return publisher(topic, PresencePublisher.DEFAULT_DELIVERY_TIMEOUT);
+    }
+
+    /** A publisher whose sends wait up to {@code deliveryTimeout} for the broker, e.g. through its restart. */
+    public PresencePublisher publisher(String topic, Duration deliveryTimeout) {
+        return closeLater(new PresencePublisher(producerSettings(deliveryTimeout), topic, new PresenceEventCodec()));
     }
 
     /** A producer of raw bytes, set up as {@link PresencePublisher} sets up its own, for records it would refuse. */
     public KafkaProducer<byte[], byte[]> rawProducer() {
-        return closeLater(new KafkaProducer<>(PresencePublisher.producerSettings(
-                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))));
+        return rawProducer(PresencePublisher.DEFAULT_DELIVERY_TIMEOUT);
+    }
+
+    public KafkaProducer<byte[], byte[]> rawProducer(Duration deliveryTimeout) {
+        return closeLater(new KafkaProducer<>(PresencePublisher.producerSettings(producerSettings(deliveryTimeout))));
+    }
+
+    private Map<String, Object> producerSettings(Duration deliveryTimeout) {
+        return Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Math.toIntExact(deliveryTimeout.toMillis()));
     }
 
     /** A proxy in front of the database server, to cut it away and give it back; see {@link #jdbcUrlVia}. */
