@@ -70,7 +70,7 @@ class TopicIncarnationIT {
                 users -> assertThat(users).hasSize(NEW_RECORDS));
         assertThat(service.failure()).as("the consumer stops on a recreated topic").isNotNull();
         assertThat(messages(service.failure())).contains(topic).contains("recreated")
-                .contains(PositionsConfigKey.NAME).contains("DELETE FROM agent_presence_offsets");
+                .contains(PresenceConsumerConfig.RECREATED_TOPIC_POLICY.name()).contains("DELETE FROM agent_presence_offsets");
         assertThat(StoredPositions.read(db, group, topic)).isEqualTo(Map.of(0, (long) OLD_RECORDS));
     }
 
@@ -81,7 +81,7 @@ class TopicIncarnationIT {
         publish("new", NEW_RECORDS);
 
         Map<String, String> settings = fixture.settings(topic, group);
-        settings.put(PositionsConfigKey.NAME, "reset");
+        settings.put(PresenceConsumerConfig.RECREATED_TOPIC_POLICY.name(), "reset");
         ConsumerService service = fixture.start(settings);
 
         await().atMost(CONVERGE).until(() -> StoredPositions.read(db, group, topic).equals(Map.of(0, (long) NEW_RECORDS)));
@@ -135,10 +135,5 @@ class TopicIncarnationIT {
             all.append(t.getMessage()).append('\n');
         }
         return all.toString();
-    }
-
-    /** The setting's name, in one place until the configuration declares it. */
-    private static final class PositionsConfigKey {
-        static final String NAME = "recreated.topic.policy";
     }
 }

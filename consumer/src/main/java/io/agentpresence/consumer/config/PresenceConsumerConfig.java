@@ -56,6 +56,9 @@ public final class PresenceConsumerConfig {
             "database connections; at least db.writers");
     public static final ConfigKey RETRY_BACKOFF_MAX = ConfigKey.optional("retry.backoff.max", "30s",
             "longest pause between attempts to write a batch while the database fails");
+    public static final ConfigKey RECREATED_TOPIC_POLICY = ConfigKey.optional("recreated.topic.policy", "stop",
+            "topic deleted and created again since positions were stored: stop (say how to reset) or reset (read it"
+                    + " from its beginning)");
     public static final ConfigKey MIGRATE_ON_START = ConfigKey.optional("migrate.on.start", "true",
             "apply pending schema migrations when the service starts");
     public static final ConfigKey TOPICS_ON_START = ConfigKey.optional("topics.on.start", "true",
@@ -87,7 +90,8 @@ public final class PresenceConsumerConfig {
             DLQ_TOPIC, STATUSES, MAX_FUTURE_SKEW, MAX_VALUE_BYTES, MAX_POLL_RECORDS, POLL_TIMEOUT, DB_WRITERS, DB_POOL_SIZE,
             RETRY_BACKOFF_MAX, MIGRATE_ON_START, TOPICS_ON_START, TOPIC_PARTITIONS, TOPIC_REPLICATION_FACTOR, INSTANCES,
             HTTP_PORT, DEVICE_TOPIC, DEVICE_TTL, FOLD_SWEEP_INTERVAL, FOLD_PRECEDENCE, FOLD_APPLICATION_ID,
-            FOLD_STATE_DIR, FOLD_FORWARD_HEARTBEATS);
+            FOLD_STATE_DIR, FOLD_FORWARD_HEARTBEATS,
+            RECREATED_TOPIC_POLICY);
 
     static final String KAFKA_PREFIX = "kafka.";
     private static final Pattern TOPIC_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
@@ -103,6 +107,7 @@ public final class PresenceConsumerConfig {
     private final int dbWriters;
     private final int dbPoolSize;
     private final Duration retryBackoffMax;
+    private final RecreatedTopicPolicy recreatedTopicPolicy;
     private final boolean migrateOnStart;
     private final boolean topicsOnStart;
     private final int topicPartitions;
@@ -164,6 +169,7 @@ public final class PresenceConsumerConfig {
             throw ConfigException.invalid(DB_POOL_SIZE, get(DB_POOL_SIZE), "must be at least "
                     + DB_WRITERS.display() + " = " + dbWriters);
         }
+        this.recreatedTopicPolicy = parseRecreatedTopicPolicy();
         this.migrateOnStart = bool(MIGRATE_ON_START);
         this.topicsOnStart = bool(TOPICS_ON_START);
         this.topicPartitions = integer(TOPIC_PARTITIONS, 1, 10_000);
@@ -201,6 +207,14 @@ public final class PresenceConsumerConfig {
                     + "' ends a device instead of ranking it, so it cannot be listed");
         }
         return order;
+    }
+
+    private RecreatedTopicPolicy parseRecreatedTopicPolicy() {
+        try {
+            return RecreatedTopicPolicy.parse(get(RECREATED_TOPIC_POLICY));
+        } catch (IllegalArgumentException e) {
+            throw ConfigException.invalid(RECREATED_TOPIC_POLICY, get(RECREATED_TOPIC_POLICY), "expected stop or reset");
+        }
     }
 
     /** Settings named as in a properties file ({@code db.url}, {@code kafka.fetch.min.bytes}, ...). */
@@ -376,6 +390,10 @@ public final class PresenceConsumerConfig {
 
     public Duration retryBackoffMax() {
         return retryBackoffMax;
+    }
+
+    public RecreatedTopicPolicy recreatedTopicPolicy() {
+        return recreatedTopicPolicy;
     }
 
     public boolean migrateOnStart() {
