@@ -157,4 +157,14 @@ class PresenceConsumerConfigTest {
                 + " value 'my fold': 1-227 of [a-zA-Z0-9._-]");
         assertInvalid("fold.forward.heartbeats", "yes", "PRESENCE_FOLD_FORWARD_HEARTBEATS (fold.forward.heartbeats)");
     }
+
+    @Test
+    void aRecreatedTopicStopsTheConsumerUnlessTheResetPolicyIsChosen() {
+        assertThat(PresenceConsumerConfig.fromMap(minimal()).recreatedTopicPolicy()).isEqualTo(RecreatedTopicPolicy.STOP);
+        Map<String, String> m = minimal();
+        m.put("recreated.topic.policy", " Reset ");
+        assertThat(PresenceConsumerConfig.fromMap(m).recreatedTopicPolicy()).isEqualTo(RecreatedTopicPolicy.RESET);
+        assertInvalid("recreated.topic.policy", "skip", "PRESENCE_RECREATED_TOPIC_POLICY (recreated.topic.policy):"
+                + " invalid value 'skip': expected stop or reset");
+    }
 }
