@@ -13,9 +13,14 @@ import io.agentpresence.embedded.junit.PresenceInfrastructure;
 import io.agentpresence.embedded.junit.TestDatabase;
 import io.agentpresence.model.PresenceEvent;
 import io.agentpresence.model.PresencePublisher;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -86,6 +91,24 @@ class TopicIncarnationIT {
 
         await().atMost(CONVERGE).until(() -> StoredPositions.read(db, group, topic).equals(Map.of(0, (long) NEW_RECORDS)));
         assertThat(usersOf("new")).hasSize(NEW_RECORDS);
+        assertThat(storedTopicIds()).isEqualTo(Map.of(0, topicId()));
+        assertThat(service.failure()).isNull();
+    }
+
+    @Test
+    void aPositionStoredBeforeTopicIdsTakesTheTopicsIdWithItsNextMove() throws Exception {
+        consumeOldIncarnation();
+        try (Connection c = db.connect(); Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE agent_presence_offsets SET topic_id = NULL");
+        }
+        publish("more", 3);
+
+        ConsumerService service = fixture.start(fixture.settings(topic, group));
+        await().atMost(CONVERGE).until(() -> StoredPositions.read(db, group, topic)
+                .equals(Map.of(0, (long) OLD_RECORDS + 3)));
+
+        assertThat(storedTopicIds()).isEqualTo(Map.of(0, topicId()));
+        assertThat(usersOf("more")).hasSize(3);
         assertThat(service.failure()).isNull();
     }
 
@@ -122,6 +145,28 @@ class TopicIncarnationIT {
         for (int i = 1; i <= count; i++) {
             publisher.publish(new PresenceEvent(prefix + i, "online", 1_000 + i, null)).get();
         }
+    }
+
+    private String topicId() throws Exception {
+        try (Admin admin = fixture.admin()) {
+            return admin.describeTopics(List.of(topic)).topicNameValues().get(topic).get(30, TimeUnit.SECONDS).topicId()
+                    .toString();
+        }
+    }
+
+    private Map<Integer, String> storedTopicIds() throws Exception {
+        Map<Integer, String> ids = new TreeMap<>();
+        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
+                "SELECT kafka_partition, topic_id FROM agent_presence_offsets WHERE group_id = ? AND topic = ?")) {
+            ps.setString(1, group);
+            ps.setString(2, topic);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ids.put(rs.getInt(1), rs.getString(2));
+                }
+            }
+        }
+        return ids;
     }
 
     private List<String> usersOf(String prefix) throws Exception {
