@@ -15,6 +15,7 @@ import io.agentpresence.consumer.recovery.Rebuild;
 import io.agentpresence.consumer.sink.DataSourceFactory;
 import io.agentpresence.consumer.sink.SqlDialect;
 import io.agentpresence.consumer.support.ConsumerFixture;
+import io.agentpresence.consumer.support.Failures;
 import io.agentpresence.consumer.support.Counters;
 import io.agentpresence.consumer.support.PresenceTable;
 import io.agentpresence.consumer.support.StoredPositions;
@@ -107,7 +108,7 @@ class LogRangeIT {
                 || !StoredPositions.read(db, group, topic).equals(Map.of(0, 5L * APPLIED)));
 
         assertThat(service.failure()).as("the consumer stops").isNotNull();
-        assertThat(messages(service.failure())).contains(topic + "-0").contains("beyond the log end " + APPLIED)
+        assertThat(Failures.messages(service.failure())).contains(topic + "-0").contains("beyond the log end " + APPLIED)
                 .contains("DELETE FROM agent_presence_offsets");
         assertThat(StoredPositions.read(db, group, topic)).isEqualTo(Map.of(0, 5L * APPLIED));
     }
@@ -121,7 +122,7 @@ class LogRangeIT {
         await().atMost(CONVERGE).until(() -> service.failure() != null || table.row("u" + (APPLIED + 1)).isPresent());
 
         assertThat(service.failure()).as("the consumer stops").isNotNull();
-        assertThat(messages(service.failure())).contains("partitions [3] of topic " + topic)
+        assertThat(Failures.messages(service.failure())).contains("partitions [3] of topic " + topic)
                 .contains("kafka_partition >= 1");
     }
 
@@ -173,14 +174,5 @@ class LogRangeIT {
         logger.addAppender(appender);
         fixture.closeLater(() -> logger.detachAppender(appender));
         return appender;
-    }
-
-    /** The failure's messages along its cause chain: Kafka wraps what a rebalance callback throws. */
-    private static String messages(Throwable failure) {
-        StringBuilder all = new StringBuilder();
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            all.append(t.getMessage()).append('\n');
-        }
-        return all.toString();
     }
 }

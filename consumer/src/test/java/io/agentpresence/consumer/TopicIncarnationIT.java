@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.agentpresence.consumer.config.PresenceConsumerConfig;
 import io.agentpresence.consumer.support.ConsumerFixture;
+import io.agentpresence.consumer.support.Failures;
 import io.agentpresence.consumer.support.PresenceTable;
 import io.agentpresence.consumer.support.StoredPositions;
 import io.agentpresence.embedded.KafkaTopics;
@@ -74,7 +75,7 @@ class TopicIncarnationIT {
                 + " last ones alone").satisfiesAnyOf(users -> assertThat(users).isEmpty(),
                 users -> assertThat(users).hasSize(NEW_RECORDS));
         assertThat(service.failure()).as("the consumer stops on a recreated topic").isNotNull();
-        assertThat(messages(service.failure())).contains(topic).contains("recreated")
+        assertThat(Failures.messages(service.failure())).contains(topic).contains("recreated")
                 .contains(PresenceConsumerConfig.RECREATED_TOPIC_POLICY.name()).contains("DELETE FROM agent_presence_offsets");
         assertThat(StoredPositions.read(db, group, topic)).isEqualTo(Map.of(0, (long) OLD_RECORDS));
     }
@@ -171,14 +172,5 @@ class TopicIncarnationIT {
 
     private List<String> usersOf(String prefix) throws Exception {
         return table.rows().keySet().stream().filter(u -> u.startsWith(prefix)).toList();
-    }
-
-    /** The failure's messages along its cause chain, so a wrapping exception does not hide the one that says why. */
-    private static String messages(Throwable failure) {
-        StringBuilder all = new StringBuilder();
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            all.append(t.getMessage()).append('\n');
-        }
-        return all.toString();
     }
 }
