@@ -6,6 +6,7 @@ import io.agentpresence.consumer.engine.PresenceConsumer;
 import io.agentpresence.consumer.engine.BatchApplier;
 import io.agentpresence.consumer.engine.RecordDecoder;
 import io.agentpresence.consumer.engine.ConsumerListener;
+import io.agentpresence.consumer.engine.AdminTopicLogs;
 import io.agentpresence.consumer.engine.PositionCheck;
 import io.agentpresence.consumer.engine.PositionReader;
 import io.agentpresence.consumer.ops.Service;
@@ -28,7 +29,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -45,7 +45,7 @@ public final class ConsumerService implements Service {
     static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(15);
     /** How long the loop waits for the dead-letter topic to acknowledge before it retries the batch. */
     static final Duration DEAD_LETTER_TIMEOUT = Duration.ofSeconds(30);
-    /** How long the loop waits for the topic's id when it positions an assignment before it retries. */
+    /** How long the loop waits for the topic's id and log ranges when it positions an assignment before it retries. */
     static final Duration DESCRIBE_TIMEOUT = Duration.ofSeconds(30);
 
     private final PresenceConsumer loop;
@@ -95,8 +95,7 @@ public final class ConsumerService implements Service {
             BatchApplier applier = new BatchApplier(writer, deadLetters, classifier, metrics, DEAD_LETTER_TIMEOUT);
             Admin admin = Admin.create(KafkaClients.admin(config));
             resources.add(admin);
-            PositionReader positions = new PositionReader(offsets, dataSource, topic -> admin.describeTopics(List.of(topic))
-                    .topicNameValues().get(topic).get(DESCRIBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS),
+            PositionReader positions = new PositionReader(offsets, dataSource, new AdminTopicLogs(admin, DESCRIBE_TIMEOUT),
                     new PositionCheck(config.groupId(), config.recreatedTopicPolicy(), metrics));
             PresenceConsumer loop = new PresenceConsumer(consumer, config.topic(), new RecordDecoder(config.codec()),
                     applier, positions, classifier, metrics, config.pollTimeout(), config.retryBackoffMax(),

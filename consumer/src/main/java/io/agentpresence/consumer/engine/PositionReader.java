@@ -5,11 +5,8 @@ import io.agentpresence.consumer.sink.OffsetStore;
 import io.agentpresence.consumer.sink.StoredPosition;
 import java.sql.SQLTransientException;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.Map;
 import javax.sql.DataSource;
-import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -21,11 +18,11 @@ public final class PositionReader {
 
     private final OffsetStore offsets;
     private final DataSource dataSource;
-    private final TopicDescriber topics;
+    private final TopicLogs topics;
     private final PositionCheck check;
     private String topicId;
 
-    public PositionReader(OffsetStore offsets, DataSource dataSource, TopicDescriber topics, PositionCheck check) {
+    public PositionReader(OffsetStore offsets, DataSource dataSource, TopicLogs topics, PositionCheck check) {
         this.offsets = offsets;
         this.dataSource = dataSource;
         this.topics = topics;
@@ -36,18 +33,13 @@ public final class PositionReader {
      * @throws PositionException when the stored positions cannot be used in the topic as it is now
      * @throws Exception         when the database or the broker fails; nothing is decided then
      */
-    public Map<TopicPartition, PositionCheck.Start> read(Consumer<?, ?> consumer, String topic,
-                                                         Collection<TopicPartition> partitions) throws Exception {
+    public Map<TopicPartition, PositionCheck.Start> read(String topic, Collection<TopicPartition> partitions)
+            throws Exception {
         if (partitions.isEmpty()) {
             return Map.of();
         }
         Map<Integer, StoredPosition> stored = offsets.read(dataSource, topic);
-        TopicDescription description = topics.describe(topic);
-        Map<TopicPartition, Long> starts = consumer.beginningOffsets(partitions);
-        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-        Map<Integer, TopicLog.Range> ranges = new HashMap<>();
-        partitions.forEach(tp -> ranges.put(tp.partition(), new TopicLog.Range(starts.get(tp), ends.get(tp))));
-        TopicLog log = new TopicLog(description.topicId().toString(), description.partitions().size(), ranges);
+        TopicLog log = topics.read(topic, partitions);
         Map<TopicPartition, PositionCheck.Start> decided = check.starts(partitions, stored, log);
         for (PositionCheck.Start start : decided.values()) {
             if (start.reset() != null) {

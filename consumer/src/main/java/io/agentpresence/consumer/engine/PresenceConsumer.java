@@ -368,7 +368,7 @@ public final class PresenceConsumer implements Runnable {
         Map<TopicPartition, PositionCheck.Start> starts;
         callStartedNanos = System.nanoTime();
         try {
-            starts = positionReader.read(consumer, topic, partitions);
+            starts = positionReader.read(topic, partitions);
         } catch (PositionException e) {
             // the topic is not the one the positions were stored for: an operator decides
             throw e;
