@@ -370,7 +370,7 @@ public final class PresenceConsumer implements Runnable {
         try {
             starts = positionReader.read(topic, partitions);
         } catch (PositionException e) {
-            // the topic is not the one the positions were stored for: an operator decides
+            // positions that cannot be used in the topic as it is now: retrying cannot help, an operator decides
             throw e;
         } catch (Exception e) {
             if (classifier.classify(e) == Verdict.FATAL) {
