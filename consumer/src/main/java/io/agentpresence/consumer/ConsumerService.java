@@ -6,6 +6,9 @@ import io.agentpresence.consumer.engine.PresenceConsumer;
 import io.agentpresence.consumer.engine.BatchApplier;
 import io.agentpresence.consumer.engine.RecordDecoder;
 import io.agentpresence.consumer.engine.ConsumerListener;
+import io.agentpresence.consumer.engine.AdminTopicLogs;
+import io.agentpresence.consumer.engine.PositionCheck;
+import io.agentpresence.consumer.engine.PositionReader;
 import io.agentpresence.consumer.ops.Service;
 import io.agentpresence.consumer.ops.Resources;
 
@@ -29,6 +32,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.slf4j.Logger;
@@ -44,6 +48,8 @@ public final class ConsumerService implements Service {
     static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(15);
     /** How long the loop waits for the dead-letter topic to acknowledge before it retries the batch. */
     static final Duration DEAD_LETTER_TIMEOUT = Duration.ofSeconds(30);
+    /** How long the loop waits for the topic's id and log ranges when it positions an assignment before it retries. */
+    static final Duration DESCRIBE_TIMEOUT = Duration.ofSeconds(30);
 
     private final PresenceConsumer loop;
     private final Thread thread;
@@ -93,8 +99,12 @@ public final class ConsumerService implements Service {
             KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaClients.groupConsumer(config));
             bindKafkaMetrics(registry, resources, new KafkaClientMetrics(consumer), new KafkaClientMetrics(dlqProducer));
             BatchApplier applier = new BatchApplier(writer, deadLetters, classifier, metrics, DEAD_LETTER_TIMEOUT);
+            Admin admin = Admin.create(KafkaClients.admin(config));
+            resources.add(admin);
+            PositionReader positions = new PositionReader(offsets, dataSource, new AdminTopicLogs(admin, DESCRIBE_TIMEOUT),
+                    new PositionCheck(config.groupId(), config.recreatedTopicPolicy(), metrics));
             PresenceConsumer loop = new PresenceConsumer(consumer, config.topic(), new RecordDecoder(config.codec()),
-                    applier, offsets, dataSource, classifier, metrics, config.pollTimeout(), config.retryBackoffMax(),
+                    applier, positions, classifier, metrics, config.pollTimeout(), config.retryBackoffMax(),
                     config.dbWriters(), listener);
             ConsumerService service = new ConsumerService(loop, registry, resources);
             service.thread.start();

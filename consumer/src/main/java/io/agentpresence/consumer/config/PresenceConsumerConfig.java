@@ -60,6 +60,9 @@ public final class PresenceConsumerConfig {
             "database connections; at least db.writers + 1 (each writer holds one while the poll thread reads positions)");
     public static final ConfigKey RETRY_BACKOFF_MAX = ConfigKey.optional("retry.backoff.max", "30s",
             "longest pause between attempts to write a batch while the database fails");
+    public static final ConfigKey RECREATED_TOPIC_POLICY = ConfigKey.optional("recreated.topic.policy", "stop",
+            "topic deleted and created again since positions were stored: stop (say how to reset) or reset (read it"
+                    + " from its beginning)");
     public static final ConfigKey MIGRATE_ON_START = ConfigKey.optional("migrate.on.start", "true",
             "apply pending schema migrations when the service starts");
     public static final ConfigKey TOPICS_ON_START = ConfigKey.optional("topics.on.start", "true",
@@ -80,7 +83,7 @@ public final class PresenceConsumerConfig {
             MAX_POLL_RECORDS, POLL_TIMEOUT,
             DB_WRITERS, DB_POOL_SIZE,
             RETRY_BACKOFF_MAX, MIGRATE_ON_START, TOPICS_ON_START, TOPIC_PARTITIONS, TOPIC_REPLICATION_FACTOR, INSTANCES,
-            HTTP_PORT, HTTP_BIND_ADDRESS);
+            HTTP_PORT, HTTP_BIND_ADDRESS, RECREATED_TOPIC_POLICY);
 
     static final String KAFKA_PREFIX = "kafka.";
     /** What Kafka accepts as a topic name. */
@@ -102,6 +105,7 @@ public final class PresenceConsumerConfig {
     private final int dbWriters;
     private final int dbPoolSize;
     private final Duration retryBackoffMax;
+    private final RecreatedTopicPolicy recreatedTopicPolicy;
     private final boolean migrateOnStart;
     private final boolean topicsOnStart;
     private final int topicPartitions;
@@ -156,6 +160,7 @@ public final class PresenceConsumerConfig {
                     + DB_WRITERS.display() + " + 1 = " + (dbWriters + 1) + ": a connection for each writer and one"
                     + " for the poll thread");
         }
+        this.recreatedTopicPolicy = parseRecreatedTopicPolicy();
         this.migrateOnStart = bool(MIGRATE_ON_START);
         this.topicsOnStart = bool(TOPICS_ON_START);
         this.topicPartitions = integer(TOPIC_PARTITIONS, 1, 10_000);
@@ -168,6 +173,14 @@ public final class PresenceConsumerConfig {
         if (!BIND_ADDRESS.matcher(get(HTTP_BIND_ADDRESS)).matches()) {
             throw ConfigException.invalid(HTTP_BIND_ADDRESS, get(HTTP_BIND_ADDRESS),
                     "expected an IP address or host name such as 0.0.0.0, 127.0.0.1 or ::");
+        }
+    }
+
+    private RecreatedTopicPolicy parseRecreatedTopicPolicy() {
+        try {
+            return RecreatedTopicPolicy.parse(get(RECREATED_TOPIC_POLICY));
+        } catch (IllegalArgumentException e) {
+            throw ConfigException.invalid(RECREATED_TOPIC_POLICY, get(RECREATED_TOPIC_POLICY), "expected stop or reset");
         }
     }
 
@@ -392,6 +405,10 @@ public final class PresenceConsumerConfig {
 
     public Duration retryBackoffMax() {
         return retryBackoffMax;
+    }
+
+    public RecreatedTopicPolicy recreatedTopicPolicy() {
+        return recreatedTopicPolicy;
     }
 
     public boolean migrateOnStart() {

@@ -5,7 +5,6 @@ import io.agentpresence.consumer.error.Verdict;
 import io.agentpresence.consumer.ops.ActivitySummary;
 import io.agentpresence.consumer.ops.PresenceMetrics;
 import io.agentpresence.consumer.sink.FencedException;
-import io.agentpresence.consumer.sink.OffsetStore;
 import io.agentpresence.consumer.sink.PartitionPosition;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,7 +17,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import javax.sql.DataSource;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -45,8 +43,7 @@ public final class PresenceConsumer implements Runnable {
     private final String topic;
     private final RecordDecoder decoder;
     private final BatchApplier applier;
-    private final OffsetStore offsets;
-    private final DataSource dataSource;
+    private final PositionReader positionReader;
     private final FailureClassifier classifier;
     private final PresenceMetrics metrics;
     private final Duration pollTimeout;
@@ -74,14 +71,13 @@ public final class PresenceConsumer implements Runnable {
     private volatile Throwable fatal;
 
     public PresenceConsumer(Consumer<byte[], byte[]> consumer, String topic, RecordDecoder decoder, BatchApplier applier,
-                     OffsetStore offsets, DataSource dataSource, FailureClassifier classifier, PresenceMetrics metrics,
+                     PositionReader positionReader, FailureClassifier classifier, PresenceMetrics metrics,
                      Duration pollTimeout, Duration maxBackoff, int writers, ConsumerListener listener) {
         this.consumer = consumer;
         this.topic = topic;
         this.decoder = decoder;
         this.applier = applier;
-        this.offsets = offsets;
-        this.dataSource = dataSource;
+        this.positionReader = positionReader;
         this.classifier = classifier;
         this.metrics = metrics;
         this.pollTimeout = pollTimeout;
@@ -116,7 +112,8 @@ public final class PresenceConsumer implements Runnable {
             commitToKafka(true);
         } catch (RuntimeException | Error e) {
             fatal = e;
-            LOG.error("Stopping: {}", e.getMessage(), e);
+            // describe: Kafka wraps what a rebalance callback throws, and the cause is what says why
+            LOG.error("Stopping: {}", describe(e), e);
         } finally {
             writerThreads.shutdownNow();
             consumer.close(Duration.ofSeconds(5));
@@ -300,7 +297,7 @@ public final class PresenceConsumer implements Runnable {
         batch.nextOffsets().forEach((tp, next) -> {
             Long expected = stored.get(tp);
             if (expected == null || expected.longValue() != next) {
-                positions.add(new PartitionPosition(tp.topic(), tp.partition(), expected, next));
+                positions.add(new PartitionPosition(tp.topic(), tp.partition(), positionReader.topicId(), expected, next));
             }
         });
         return positions;
@@ -361,16 +358,20 @@ public final class PresenceConsumer implements Runnable {
     }
 
     /**
-     * Reads stored positions and seeks to them; a partition with none stored starts from the beginning, since
-     * the database is what says what has been applied. On failure the partitions stay paused for a retry.
+     * Reads stored positions, checked against the topic as it is now, and seeks to them; a partition with none
+     * stored starts from the beginning, since the database is what says what has been applied. On failure the
+     * partitions stay paused for a retry; positions that cannot be used stop the loop ({@link PositionCheck}).
      */
     private void positionFromDatabase(Collection<TopicPartition> partitions) {
         unpositioned.addAll(partitions);
         consumer.pause(partitions);
-        Map<Integer, Long> positions;
+        Map<TopicPartition, PositionCheck.Start> starts;
         callStartedNanos = System.nanoTime();
         try {
-            positions = offsets.read(dataSource, topic, partitions.stream().map(TopicPartition::partition).toList());
+            starts = positionReader.read(topic, partitions);
+        } catch (PositionException e) {
+            // positions that cannot be used in the topic as it is now: retrying cannot help, an operator decides
+            throw e;
         } catch (Exception e) {
             if (classifier.classify(e) == Verdict.FATAL) {
                 throw new IllegalStateException("cannot read stored positions: " + describe(e), e);
@@ -380,17 +381,15 @@ public final class PresenceConsumer implements Runnable {
         } finally {
             callStartedNanos = 0;
         }
-        for (TopicPartition tp : partitions) {
-            Long position = positions.get(tp.partition());
-            if (position != null) {
-                consumer.seek(tp, position);
-                stored.put(tp, position);
+        starts.forEach((tp, start) -> {
+            consumer.seek(tp, start.offset());
+            if (start.stored() != null) {
+                stored.put(tp, start.stored());
             } else {
-                consumer.seekToBeginning(List.of(tp));
                 stored.remove(tp);
             }
             unpositioned.remove(tp);
-        }
+        });
         if (held.isEmpty()) {
             retry.recovered();
             resumePositioned();

@@ -31,6 +31,7 @@ public final class PresenceMetrics {
     public static final String RECORDS_LAG = "presence.records.lag";
     public static final String BATCH_RETRIES = "presence.batch.retries";
     public static final String PARTITIONS_FENCED = "presence.partitions.fenced";
+    public static final String RECORDS_LOST = "presence.records.lost";
 
     private final MeterRegistry registry;
     private final Counter consumed;
@@ -45,6 +46,7 @@ public final class PresenceMetrics {
     private final AtomicLong lag = new AtomicLong();
     private final Counter retries;
     private final Counter fenced;
+    private final Counter lost;
     private final Timer batchWrite;
     private final Map<Rejection, Counter> rejected = new EnumMap<>(Rejection.class);
     private final Map<String, Counter> deadLettered = new ConcurrentHashMap<>();
@@ -76,6 +78,9 @@ public final class PresenceMetrics {
                 .register(registry);
         fenced = Counter.builder(PARTITIONS_FENCED)
                 .description("batches refused because the stored partition position moved (rebalance or restore)")
+                .register(registry);
+        lost = Counter.builder(RECORDS_LOST)
+                .description("records removed from the log (retention, delete-records) before the group applied them")
                 .register(registry);
         batchWrite = Timer.builder(BATCH_WRITE).description("time to write and commit one batch").register(registry);
         for (Rejection r : Rejection.values()) {
@@ -136,6 +141,10 @@ public final class PresenceMetrics {
 
     public void fenced() {
         fenced.increment();
+    }
+
+    public void lost(long records) {
+        lost.increment(records);
     }
 
     public Timer batchWrite() {

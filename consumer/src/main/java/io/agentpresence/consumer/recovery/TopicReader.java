@@ -3,6 +3,7 @@ package io.agentpresence.consumer.recovery;
 import io.agentpresence.consumer.config.KafkaClients;
 import io.agentpresence.consumer.config.PresenceConsumerConfig;
 import io.agentpresence.consumer.engine.CulpritSearch;
+import io.agentpresence.consumer.engine.PositionException;
 import io.agentpresence.consumer.engine.RecordDecoder;
 import io.agentpresence.consumer.engine.RetryBackoff;
 import io.agentpresence.consumer.error.FailureClassifier;
@@ -86,6 +87,7 @@ final class TopicReader implements AutoCloseable {
 
     /** Events between the current positions and {@code target}. */
     long remaining(Map<TopicPartition, Long> target) {
+        checkReachable(target);
         return target.entrySet().stream().mapToLong(e -> Math.max(0, e.getValue() - consumer.position(e.getKey())))
                 .sum();
     }
@@ -101,6 +103,7 @@ final class TopicReader implements AutoCloseable {
      */
     boolean applyUntil(Map<TopicPartition, Long> target, PresenceWriter writer, Progress progress, Deadline deadline)
             throws Exception {
+        checkReachable(target);
         while (true) {
             List<TopicPartition> open = partitions.stream()
                     .filter(tp -> consumer.position(tp) < target.getOrDefault(tp, 0L)).toList();
@@ -132,6 +135,30 @@ final class TopicReader implements AutoCloseable {
             }
             write(writer, buffer.changes(), deadline);
             progress.advance(counted);
+        }
+    }
+
+    /**
+     * Refuses a target the log cannot reach, for which {@link #applyUntil} would wait forever: an offset beyond a
+     * partition's end, or a partition the topic does not have (both come from positions stored for another log).
+     */
+    private void checkReachable(Map<TopicPartition, Long> target) {
+        String topic = partitions.get(0).topic();
+        List<Integer> unknown = target.keySet().stream().filter(tp -> !partitions.contains(tp))
+                .map(TopicPartition::partition).sorted().toList();
+        if (!unknown.isEmpty()) {
+            throw new PositionException("positions are stored for partitions " + unknown + " of topic " + topic
+                    + ", which has " + partitions.size() + " partitions: the topic was recreated with fewer partitions,"
+                    + " or the positions belong elsewhere; check the topic and remove the obsolete positions");
+        }
+        Map<TopicPartition, Long> end = endOffsets();
+        for (Map.Entry<TopicPartition, Long> e : target.entrySet()) {
+            if (e.getValue() > end.get(e.getKey())) {
+                throw new PositionException("cannot read " + e.getKey() + " up to offset " + e.getValue()
+                        + ": its log ends at " + end.get(e.getKey()) + ". A position stored beyond the log end means"
+                        + " the log lost records that were applied (unclean leader election, a broker restored from an"
+                        + " older disk) or the topic was recreated; check the topic and the stored positions");
+            }
         }
     }
 

@@ -7,13 +7,15 @@ import java.sql.SQLException;
 import java.sql.SQLIntegrityConstraintViolationException;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
 
 /**
- * The consumed position of each partition, kept in {@code agent_presence_offsets} beside the rows. Writes
- * are compare-and-set on the position the writer expects, so a writer that lost its partition (or that runs
- * against a restored backup) is refused instead of moving the position.
+ * The consumed position of each partition, kept in {@code agent_presence_offsets} beside the rows, with the id
+ * of the topic incarnation it belongs to. Writes are compare-and-set on the position the writer expects, so a
+ * writer that lost its partition (or that runs against a restored backup) is refused instead of moving the
+ * position.
  */
 public final class OffsetStore {
 
@@ -25,28 +27,40 @@ public final class OffsetStore {
         this.groupId = groupId;
     }
 
-    /** The stored next offset per partition of {@code topic}; partitions with none stored are absent. */
-    public Map<Integer, Long> read(DataSource dataSource, String topic, Collection<Integer> partitions)
-            throws SQLException {
-        Map<Integer, Long> positions = new HashMap<>();
-        if (partitions.isEmpty()) {
-            return positions;
-        }
+    /**
+     * Every position stored for {@code topic}, by partition: those of partitions this instance does not own too,
+     * so rows of partitions the topic no longer has can be found.
+     */
+    public Map<Integer, StoredPosition> read(DataSource dataSource, String topic) throws SQLException {
+        Map<Integer, StoredPosition> positions = new HashMap<>();
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT kafka_partition, next_offset FROM " + TABLE
+             PreparedStatement ps = c.prepareStatement("SELECT kafka_partition, next_offset, topic_id FROM " + TABLE
                      + " WHERE group_id = ? AND topic = ?")) {
             ps.setString(1, groupId);
             ps.setString(2, topic);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    if (partitions.contains(rs.getInt(1))) {
-                        positions.put(rs.getInt(1), rs.getLong(2));
-                    }
+                    positions.put(rs.getInt(1), new StoredPosition(rs.getInt(1), rs.getLong(2), rs.getString(3)));
                 }
             }
             c.commit();
         }
         return positions;
+    }
+
+    /** Moves one partition from its expected to its next position in a transaction of its own. */
+    public void move(DataSource dataSource, PartitionPosition position) throws SQLException, FencedException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                advance(c, List.of(position));
+                c.commit();
+            } catch (SQLException | FencedException | RuntimeException e) {
+                // nothing of it may stay; the caller sees the failure that counts
+                c.rollback();
+                throw e;
+            }
+        }
     }
 
     /** Moves each partition from its expected to its next position, inside the caller's transaction. */
@@ -62,9 +76,10 @@ public final class OffsetStore {
 
     private void insert(Connection c, PartitionPosition p) throws SQLException, FencedException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + TABLE
-                + " (group_id, topic, kafka_partition, next_offset) VALUES (?, ?, ?, ?)")) {
+                + " (group_id, topic, kafka_partition, next_offset, topic_id) VALUES (?, ?, ?, ?, ?)")) {
             bindKey(ps, p, 1);
             ps.setLong(4, p.next());
+            ps.setString(5, p.topicId());
             ps.executeUpdate();
         } catch (SQLIntegrityConstraintViolationException e) {
             throw new FencedException(p.topic() + "-" + p.partition() + ": a position was stored meanwhile");
@@ -73,11 +88,14 @@ public final class OffsetStore {
 
     private void update(Connection c, PartitionPosition p) throws SQLException, FencedException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE " + TABLE
-                + " SET next_offset = ?, updated_at = CURRENT_TIMESTAMP(3)"
+                + " SET next_offset = ?, topic_id = ?, updated_at = CURRENT_TIMESTAMP(3)"
                 + " WHERE group_id = ? AND topic = ? AND kafka_partition = ? AND next_offset = ?")) {
+            // a row stored before topic ids were recorded, or one the reset policy moves to a recreated topic,
+            // takes the id of the topic it now follows
             ps.setLong(1, p.next());
-            bindKey(ps, p, 2);
-            ps.setLong(5, p.expected());
+            ps.setString(2, p.topicId());
+            bindKey(ps, p, 3);
+            ps.setLong(6, p.expected());
             if (ps.executeUpdate() != 1) {
                 throw new FencedException(p.topic() + "-" + p.partition() + ": the stored position is no longer "
                         + p.expected());

@@ -196,4 +196,14 @@ class PresenceConsumerConfigTest {
         assertThatThrownBy(() -> PresenceConsumerConfig.fromMap(minimal(), List.of(PresenceConsumerConfig.TOPIC)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("declared twice");
     }
+
+    @Test
+    void aRecreatedTopicStopsTheConsumerUnlessTheResetPolicyIsChosen() {
+        assertThat(PresenceConsumerConfig.fromMap(minimal()).recreatedTopicPolicy()).isEqualTo(RecreatedTopicPolicy.STOP);
+        Map<String, String> m = minimal();
+        m.put("recreated.topic.policy", " Reset ");
+        assertThat(PresenceConsumerConfig.fromMap(m).recreatedTopicPolicy()).isEqualTo(RecreatedTopicPolicy.RESET);
+        assertInvalid("recreated.topic.policy", "skip", "PRESENCE_RECREATED_TOPIC_POLICY (recreated.topic.policy):"
+                + " invalid value 'skip': expected stop or reset");
+    }
 }

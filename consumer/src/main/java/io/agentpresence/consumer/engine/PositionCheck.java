@@ -1,0 +1,131 @@
+package io.agentpresence.consumer.engine;
+
+import io.agentpresence.consumer.config.PresenceConsumerConfig;
+import io.agentpresence.consumer.config.RecreatedTopicPolicy;
+import io.agentpresence.consumer.ops.PresenceMetrics;
+import io.agentpresence.consumer.sink.OffsetStore;
+import io.agentpresence.consumer.sink.PartitionPosition;
+import io.agentpresence.consumer.sink.StoredPosition;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Judges the positions stored for an assignment against the topic as it is now, and says where each partition
+ * starts. A position belongs to one incarnation of the topic (its id) and must lie within the log: one of a
+ * recreated topic stops the consumer or is reset (the configured policy), one below the log start continues
+ * at the log start with the records lost logged and counted, and one beyond the log end, or a row of a partition
+ * the topic does not have, stops the consumer with what to do. Nothing is skipped silently.
+ */
+public final class PositionCheck {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PositionCheck.class);
+
+    private final String groupId;
+    private final RecreatedTopicPolicy policy;
+    private final PresenceMetrics metrics;
+
+    public PositionCheck(String groupId, RecreatedTopicPolicy policy, PresenceMetrics metrics) {
+        this.groupId = groupId;
+        this.policy = policy;
+        this.metrics = metrics;
+    }
+
+    /**
+     * Where a partition starts: {@code offset} to seek to, {@code stored} the position the database holds
+     * afterwards (null: none), and {@code reset} a position to store before reading (null: none).
+     */
+    public record Start(long offset, Long stored, PartitionPosition reset) {
+    }
+
+    /**
+     * @param stored every position stored for the topic, by partition
+     * @param log    the topic now, with the range of every partition in {@code partitions}
+     * @throws PositionException when a stored position cannot be used; nothing is decided then
+     */
+    public Map<TopicPartition, Start> starts(Collection<TopicPartition> partitions, Map<Integer, StoredPosition> stored,
+                                             TopicLog log) {
+        String topic = partitions.iterator().next().topic();
+        refuseMissingPartitions(topic, stored, log);
+        List<StoredPosition> recreated = partitions.stream().map(tp -> stored.get(tp.partition()))
+                .filter(p -> p != null && p.topicId() != null && !p.topicId().equals(log.topicId())).toList();
+        if (!recreated.isEmpty() && policy == RecreatedTopicPolicy.STOP) {
+            throw new PositionException(recreatedMessage(topic, recreated, log));
+        }
+        refuseBeyondEnd(topic, partitions, stored, recreated, log);
+        Map<TopicPartition, Start> starts = new LinkedHashMap<>();
+        for (TopicPartition tp : partitions) {
+            StoredPosition position = stored.get(tp.partition());
+            TopicLog.Range range = log.ranges().get(tp.partition());
+            if (position == null) {
+                starts.put(tp, new Start(range.start(), null, null));
+            } else if (recreated.contains(position)) {
+                LOG.warn("Topic {} was deleted and created again since partition {} was stored at {} (topic id {}, now"
+                        + " {}); {} = reset: reading the new topic from its beginning", topic, tp.partition(),
+                        position.next(), position.topicId(), log.topicId(), PresenceConsumerConfig.RECREATED_TOPIC_POLICY.name());
+                starts.put(tp, new Start(range.start(), range.start(), new PartitionPosition(topic, tp.partition(),
+                        log.topicId(), position.next(), range.start())));
+            } else if (position.next() < range.start()) {
+                long lost = range.start() - position.next();
+                LOG.warn("{}: {} records after the stored position {} were removed from the log (retention or"
+                        + " delete-records) before group {} applied them; continuing from the log start {}", tp, lost,
+                        position.next(), groupId, range.start());
+                metrics.lost(lost);
+                starts.put(tp, new Start(range.start(), position.next(), null));
+            } else {
+                starts.put(tp, new Start(position.next(), position.next(), null));
+            }
+        }
+        return starts;
+    }
+
+    private void refuseMissingPartitions(String topic, Map<Integer, StoredPosition> stored, TopicLog log) {
+        List<Integer> missing = stored.keySet().stream().filter(p -> p >= log.partitionCount()).sorted().toList();
+        if (!missing.isEmpty()) {
+            throw new PositionException(OffsetStore.TABLE + " holds positions of group " + groupId + " for partitions "
+                    + missing + " of topic " + topic + ", which has " + log.partitionCount() + " partitions now: the"
+                    + " topic was recreated with fewer partitions, or the positions belong elsewhere. Check the topic;"
+                    + " if these positions are obsolete, remove them: " + delete(topic, "kafka_partition >= "
+                    + log.partitionCount()));
+        }
+    }
+
+    private void refuseBeyondEnd(String topic, Collection<TopicPartition> partitions,
+                                 Map<Integer, StoredPosition> stored, List<StoredPosition> recreated, TopicLog log) {
+        for (TopicPartition tp : partitions) {
+            StoredPosition position = stored.get(tp.partition());
+            long end = log.ranges().get(tp.partition()).end();
+            if (position != null && !recreated.contains(position) && position.next() > end) {
+                throw new PositionException("The position stored for " + tp + " (group " + groupId + ") is "
+                        + position.next() + ", beyond the log end " + end + ": the log lost records this group had"
+                        + " applied (unclean leader election, a broker restored from an older disk) or the topic was"
+                        + " recreated before topic ids were stored. Check the topic; to read the partition again from"
+                        + " its beginning, remove the position: " + delete(topic, "kafka_partition = " + tp.partition()));
+            }
+        }
+    }
+
+    private String recreatedMessage(String topic, List<StoredPosition> recreated, TopicLog log) {
+        String storedIds = recreated.stream().map(StoredPosition::topicId).distinct().collect(Collectors.joining(", "));
+        return "Topic " + topic + " was deleted and recreated since group " + groupId + " stored its positions"
+                + " (topic id " + storedIds + " stored, " + log.topicId() + " now; partitions "
+                + recreated.stream().map(StoredPosition::partition).sorted().toList() + "): the old positions would skip"
+                + " the first records of the new topic. To read the new topic from its beginning, start once with "
+                + PresenceConsumerConfig.RECREATED_TOPIC_POLICY.display() + " = " + RecreatedTopicPolicy.RESET.configValue()
+                + ", or remove the old positions: " + delete(topic, "topic_id <> '" + log.topicId() + "'");
+    }
+
+    private String delete(String topic, String condition) {
+        return "DELETE FROM " + OffsetStore.TABLE + " WHERE group_id = " + quote(groupId) + " AND topic = "
+                + quote(topic) + " AND " + condition + ";";
+    }
+
+    private static String quote(String value) {
+        return "'" + value.replace("'", "''") + "'";
+    }
+}
