@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.agentpresence.consumer.config.PresenceConsumerConfig;
 import io.agentpresence.consumer.fold.FoldService;
+import io.agentpresence.consumer.fold.FoldSettings;
 import io.agentpresence.consumer.support.ConsumerFixture;
 import io.agentpresence.consumer.support.PresenceModel;
 import io.agentpresence.consumer.support.PresenceStream;
@@ -80,7 +81,7 @@ class BrokerCrashIT {
         settings.put("retry.backoff.max", "1s");
         ConsumerService consumer = fixture.start(settings);
         FoldService fold = fixture.closeLater(FoldService.start(PresenceConsumerConfig.fromMap(foldSettings(topic,
-                devices))));
+                devices), FoldSettings.KEYS)));
         await().atMost(CONVERGE).until(() -> consumer.isReady() && fold.isReady());
 
         // the first half, applied in part; the second half in flight when the broker dies, sent on after the restart

@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 class FoldCommandIT {
 
     private static final Duration CONVERGE = Duration.ofSeconds(60);
-    private static final Pattern PORT = Pattern.compile("Serving /metrics, /health/live and /health/ready on port (\\d+)");
+    private static final Pattern PORT = Pattern.compile("Serving /metrics, /health/live and /health/ready on \\S+ port (\\d+)");
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     @TempDir
