@@ -88,8 +88,8 @@ public final class ConsumerService implements Service {
             bindKafkaMetrics(registry, resources, new KafkaClientMetrics(consumer), new KafkaClientMetrics(dlqProducer));
             BatchApplier applier = new BatchApplier(writer, deadLetters, classifier, metrics, DEAD_LETTER_TIMEOUT);
             PresenceConsumer loop = new PresenceConsumer(consumer, config.topic(), new RecordDecoder(config.codec()),
-                    applier, offsets, dataSource, classifier, metrics, config.pollTimeout(), config.retryBackoffMax(),
-                    config.dbWriters(), listener);
+                    applier, partitions -> offsets.read(dataSource, config.topic(), partitions), classifier, metrics,
+                    config.pollTimeout(), config.retryBackoffMax(), config.dbWriters(), listener);
             ConsumerService service = new ConsumerService(loop, registry, resources);
             service.thread.start();
             LOG.info("Consuming {} as group {} from {}", config.topic(), config.groupId(), config.bootstrapServers());

@@ -1,6 +1,7 @@
 package io.agentpresence.consumer.engine;
 
 import java.time.Duration;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -8,13 +9,14 @@ import org.slf4j.LoggerFactory;
  * Exponential back-off while the infrastructure fails (100 ms doubling up to a maximum), and the log lines
  * that go with it: one WARN when the trouble starts, one every 30 s while it lasts, one INFO when it ends.
  */
-final class RetryBackoff {
+public final class RetryBackoff {
 
     private static final Logger LOG = LoggerFactory.getLogger(PresenceConsumer.class);
     private static final Duration FIRST = Duration.ofMillis(100);
     private static final Duration LOG_INTERVAL = Duration.ofSeconds(30);
 
     private final Duration max;
+    private final LongSupplier nanoClock;
     private Duration backoff = Duration.ZERO;
     private long nextAttemptNanos;
     private long waitingSinceNanos;
@@ -22,15 +24,21 @@ final class RetryBackoff {
     private int failedAttempts;
     private volatile boolean waiting;
 
-    RetryBackoff(Duration max) {
+    public RetryBackoff(Duration max) {
+        this(max, System::nanoTime);
+    }
+
+    /** @param nanoClock a monotonic clock in nanoseconds, as {@link System#nanoTime()}; tests advance their own */
+    public RetryBackoff(Duration max, LongSupplier nanoClock) {
         this.max = max;
-        // System.nanoTime() has an arbitrary origin, so "due from the start" must be stated, not assumed
-        this.nextAttemptNanos = System.nanoTime();
+        this.nanoClock = nanoClock;
+        // a nano clock has an arbitrary origin, so "due from the start" must be stated, not assumed
+        this.nextAttemptNanos = nanoClock.getAsLong();
     }
 
     /** An attempt failed for {@code cause}: wait longer before the next. */
-    void failed(String cause) {
-        long now = System.nanoTime();
+    public void failed(String cause) {
+        long now = nanoClock.getAsLong();
         if (!waiting) {
             waitingSinceNanos = now;
             lastLogNanos = now;
@@ -51,10 +59,10 @@ final class RetryBackoff {
     }
 
     /** The infrastructure answers again. */
-    void recovered() {
+    public void recovered() {
         if (waiting) {
             LOG.info("Recovered after {} failed attempts in {} ms; partitions resumed", failedAttempts,
-                    Duration.ofNanos(System.nanoTime() - waitingSinceNanos).toMillis());
+                    Duration.ofNanos(nanoClock.getAsLong() - waitingSinceNanos).toMillis());
         }
         waiting = false;
         failedAttempts = 0;
@@ -62,12 +70,12 @@ final class RetryBackoff {
     }
 
     /** Whether the next attempt may run now. */
-    boolean isDue() {
-        return System.nanoTime() - nextAttemptNanos >= 0;
+    public boolean isDue() {
+        return nanoClock.getAsLong() - nextAttemptNanos >= 0;
     }
 
     /** Whether the last attempt failed; readable from any thread. */
-    boolean isWaiting() {
+    public boolean isWaiting() {
         return waiting;
     }
 }
