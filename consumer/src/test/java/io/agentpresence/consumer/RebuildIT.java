@@ -1,6 +1,7 @@
 package io.agentpresence.consumer;
 
 import io.agentpresence.consumer.config.PresenceConsumerConfig;
+import io.agentpresence.consumer.error.FailureClassifier;
 import io.agentpresence.consumer.engine.ConsumerListener;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -88,7 +89,7 @@ class RebuildIT {
 
         Outcome outcome = underLoadAndWatch(s, () -> {
             try (HikariDataSource ds = DataSourceFactory.create(db.jdbcUrl(), db.user(), db.password(), 2)) {
-                new Rebuild(config, ds, SqlDialect.of(ds), new PrintWriter(out, true)).run(false);
+                new Rebuild(config, ds, SqlDialect.of(ds), new FailureClassifier(), new PrintWriter(out, true)).run(false);
             }
         });
 

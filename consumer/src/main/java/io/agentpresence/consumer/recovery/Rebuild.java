@@ -33,18 +33,20 @@ public final class Rebuild {
     static final long LOCKED_CATCH_UP_LIMIT = 10_000;
     private static final int MAX_UNLOCKED_ROUNDS = 20;
     private static final int LOCK_ATTEMPTS = 5;
-    private static final FailureClassifier CLASSIFIER = new FailureClassifier();
 
     private final PresenceConsumerConfig config;
     private final DataSource dataSource;
     private final SqlDialect dialect;
+    private final FailureClassifier classifier;
     private final PrintWriter out;
 
     /** @param dataSource at least two connections: one holds the position locks while another writes and swaps */
-    public Rebuild(PresenceConsumerConfig config, DataSource dataSource, SqlDialect dialect, PrintWriter out) {
+    public Rebuild(PresenceConsumerConfig config, DataSource dataSource, SqlDialect dialect,
+                   FailureClassifier classifier, PrintWriter out) {
         this.config = config;
         this.dataSource = dataSource;
         this.dialect = dialect;
+        this.classifier = classifier;
         this.out = out;
     }
 
@@ -53,7 +55,7 @@ public final class Rebuild {
                 "CREATE TABLE " + SHADOW + " LIKE " + PresenceUpsert.TABLE);
         PresenceWriter shadow = new PresenceWriter(dataSource, new PresenceUpsert(dialect, SHADOW),
                 new OffsetStore(config.groupId()));
-        try (TopicReader reader = new TopicReader(config, "rebuild")) {
+        try (TopicReader reader = new TopicReader(config, "rebuild", classifier)) {
             reader.seek(reader.offsetsAt(null));
             Progress progress = new Progress(out, "rebuild", 0);
             for (int round = 0; round < MAX_UNLOCKED_ROUNDS; round++) {
@@ -92,7 +94,7 @@ public final class Rebuild {
             try {
                 return livePositions(reader, lock);
             } catch (SQLException e) {
-                if (attempt == LOCK_ATTEMPTS || CLASSIFIER.classify(e) != Verdict.RETRY) {
+                if (attempt == LOCK_ATTEMPTS || classifier.classify(e) != Verdict.RETRY) {
                     throw e;
                 }
                 lock.rollback();
