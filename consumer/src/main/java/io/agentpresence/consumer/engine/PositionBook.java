@@ -13,8 +13,8 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * What the poll thread knows of the owned partitions' positions: the one the database holds for each, the
- * partitions whose stored position is not read yet (they stay paused), and the positions written to the
- * database but not yet committed to Kafka. Owned by the poll thread.
+ * partitions whose stored position is not read yet (they stay paused), the positions written to the database
+ * but not yet committed to Kafka, and when each partition was last re-positioned. Owned by the poll thread.
  */
 final class PositionBook {
 
@@ -24,10 +24,32 @@ final class PositionBook {
     private final Set<TopicPartition> unpositioned = new HashSet<>();
     /** Positions written to the database whose Kafka commit is pending or failed; Kafka's copy feeds lag tools. */
     private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
+    /** The re-positioning count when each partition was last sought or set to be, counted across partitions. */
+    private final Map<TopicPartition, Long> movedAt = new HashMap<>();
+    private long moves;
 
     /** Partitions whose stored position must be read before they are fetched from. */
     void needPosition(Collection<TopicPartition> partitions) {
         unpositioned.addAll(partitions);
+        partitions.forEach(this::moved);
+    }
+
+    /** The partition's fetch position is about to change (a seek): what was fetched before belongs to the old one. */
+    void moved(TopicPartition tp) {
+        movedAt.put(tp, ++moves);
+    }
+
+    /** A mark to take when a poll returns, for {@link #isCurrent}. */
+    long mark() {
+        return moves;
+    }
+
+    /**
+     * Whether records of {@code tp} polled at {@code mark} may be written: the partition is positioned and has
+     * not been re-positioned since. Records fetched before a seek would be written against the new position.
+     */
+    boolean isCurrent(TopicPartition tp, long mark) {
+        return !unpositioned.contains(tp) && movedAt.getOrDefault(tp, 0L) <= mark;
     }
 
     Set<TopicPartition> unpositioned() {
@@ -102,6 +124,7 @@ final class PositionBook {
         partitions.forEach(tp -> {
             stored.remove(tp);
             unpositioned.remove(tp);
+            movedAt.remove(tp);
         });
     }
 }

@@ -8,6 +8,7 @@ import io.agentpresence.consumer.sink.FencedException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -16,6 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
@@ -147,18 +149,21 @@ public final class PresenceConsumer implements Runnable {
             // stop(), or a finished write, interrupts a blocked poll; the loop goes on or ends
             records = ConsumerRecords.empty();
         }
+        // after the poll: a seek inside it (a rebalance callback) comes before its records, the client saw to that
+        long polledAt = book.mark();
         if (!stopping) {
-            step(records);
+            step(records, polledAt);
         }
     }
 
-    private void step(ConsumerRecords<byte[], byte[]> records) {
+    private void step(ConsumerRecords<byte[], byte[]> polled, long polledAt) {
         metrics.lag(lag());
         summary.maybeLog(retry.isWaiting());
         if (pipeline.isWriteDone()) {
             finishWrite();
             commitToKafka(false);
         }
+        ConsumerRecords<byte[], byte[]> records = current(polled, polledAt);
         if (!records.isEmpty()) {
             accept(records);
         }
@@ -192,8 +197,32 @@ public final class PresenceConsumer implements Runnable {
         }
     }
 
+    /**
+     * The polled records that may be written: a partition re-positioned since the poll (a fence, a dropped batch,
+     * a failed position read) reads from its new position, and what was fetched before is discarded, never
+     * written against it.
+     */
+    private ConsumerRecords<byte[], byte[]> current(ConsumerRecords<byte[], byte[]> polled, long polledAt) {
+        Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> current = new HashMap<>();
+        for (TopicPartition tp : polled.partitions()) {
+            if (book.isCurrent(tp, polledAt)) {
+                current.put(tp, polled.records(tp));
+            } else {
+                LOG.debug("Discarding {} records of {} fetched before it was re-positioned", polled.records(tp).size(),
+                        tp);
+            }
+        }
+        return current.size() == polled.partitions().size() ? polled : new ConsumerRecords<>(current, Map.of());
+    }
+
     private void rewind(ConsumerRecords<byte[], byte[]> records) {
-        records.partitions().forEach(tp -> consumer.seek(tp, records.records(tp).get(0).offset()));
+        records.partitions().forEach(tp -> seek(tp, records.records(tp).get(0).offset()));
+    }
+
+    /** Every seek goes through here, so records fetched before it are known as such. */
+    private void seek(TopicPartition tp, long offset) {
+        book.moved(tp);
+        consumer.seek(tp, offset);
     }
 
     /** Records behind the end of the assigned partitions, from the last fetch's metadata (no broker call). */
@@ -285,7 +314,7 @@ public final class PresenceConsumer implements Runnable {
         for (PendingBatch batch : dropped) {
             batch.firstOffsets().forEach((tp, first) -> {
                 if (consumer.assignment().contains(tp)) {
-                    consumer.seek(tp, first);
+                    seek(tp, first);
                 }
             });
         }
@@ -357,8 +386,9 @@ public final class PresenceConsumer implements Runnable {
         for (TopicPartition tp : partitions) {
             Long position = positions.get(tp.partition());
             if (position != null) {
-                consumer.seek(tp, position);
+                seek(tp, position);
             } else {
+                book.moved(tp);
                 consumer.seekToBeginning(List.of(tp));
             }
             book.positioned(tp, position);

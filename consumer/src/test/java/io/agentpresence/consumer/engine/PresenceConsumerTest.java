@@ -74,6 +74,8 @@ class PresenceConsumerTest {
         loop.pollOnce();
 
         assertThat(consumer.position(P0)).as("read again from the stored position").isEqualTo(1);
+        loop.pollOnce();
+        assertThat(writers.pending()).as("nothing polled before the fence is written").isZero();
         readAndWrite(P0, 1, 4);
         assertThat(db.written()).containsExactly(new Range(0, 1, 4));
         assertThat(db.position(0)).isEqualTo(4);
