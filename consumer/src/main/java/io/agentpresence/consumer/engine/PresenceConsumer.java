@@ -19,8 +19,6 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
@@ -36,8 +34,8 @@ import org.slf4j.LoggerFactory;
  * <p>Threads, and what each may touch:
  * <ul>
  * <li>The <b>poll thread</b> ({@code presence-consumer}, started by the composition root) runs {@link #run()}:
- *     it alone calls the Kafka consumer (but for {@code wakeup}), and it alone reads and changes the
- *     {@link WritePipeline}, the {@link PositionBook} and the back-off. Rebalance callbacks and Kafka commit
+ *     it alone calls the Kafka consumer (but for {@code wakeup}, and {@link KafkaCommits} on its behalf), and
+ *     it alone reads and changes the {@link WritePipeline}, the {@link PositionBook} and the back-off. Rebalance callbacks and Kafka commit
  *     callbacks run on it, inside {@code poll} or a commit, and so do the {@link ConsumerListener} hooks.</li>
  * <li>The <b>writer threads</b> ({@code presence-writer-1} to {@code -N}) each run {@link Applier#apply} on
  *     one batch handed over by the poll thread, with positions computed before the hand-over; they touch that
@@ -67,6 +65,7 @@ public final class PresenceConsumer implements Runnable {
     private final ExecutorService writerThreads;
     private final WritePipeline pipeline;
     private final PositionBook book = new PositionBook();
+    private final KafkaCommits commits;
     private final RetryBackoff retry;
     private final LongSupplier nanoClock;
     private final ActivitySummary summary;
@@ -98,6 +97,7 @@ public final class PresenceConsumer implements Runnable {
         this.writers = writers;
         this.writerThreads = writerThreads;
         this.pipeline = new WritePipeline(applier, writerThreads);
+        this.commits = new KafkaCommits(consumer, book);
         this.retry = retry;
         this.nanoClock = nanoClock;
         this.summary = new ActivitySummary(metrics);
@@ -129,7 +129,7 @@ public final class PresenceConsumer implements Runnable {
                 pollOnce();
             }
             awaitWrite();
-            commitToKafka(true);
+            commits.commitSync();
         } catch (RuntimeException | Error e) {
             fatal = e;
             LOG.error("Stopping: {}", e.getMessage(), e);
@@ -161,7 +161,7 @@ public final class PresenceConsumer implements Runnable {
         summary.maybeLog(retry.isWaiting());
         if (pipeline.isWriteDone()) {
             finishWrite();
-            commitToKafka(false);
+            commits.commitAsync();
         }
         ConsumerRecords<byte[], byte[]> records = current(polled, polledAt);
         if (!records.isEmpty()) {
@@ -177,7 +177,7 @@ public final class PresenceConsumer implements Runnable {
         if (due && pipeline.hasHeld() && book.allPositioned()) {
             startWrite();
         } else if (!pipeline.hasHeld() && book.hasUncommitted()) {
-            commitToKafka(false);
+            commits.commitAsync();
         }
     }
 
@@ -327,43 +327,6 @@ public final class PresenceConsumer implements Runnable {
     }
 
     /**
-     * Hands Kafka the positions written since the last commit (and any whose commit failed), for lag tools. The
-     * database holds the positions that count, so the loop does not wait for this round trip ({@code wait}
-     * false); a hand-over and shutdown do wait, so the next owner's lag tools start where the rows are.
-     */
-    private void commitToKafka(boolean wait) {
-        Map<TopicPartition, OffsetAndMetadata> commit = book.takeUncommitted(consumer.assignment());
-        if (commit.isEmpty()) {
-            return;
-        }
-        if (!wait) {
-            // the callback runs on this thread, inside a later poll or commit
-            consumer.commitAsync(commit, (offsets, e) -> {
-                if (e != null) {
-                    retryCommit(commit, e);
-                }
-            });
-            return;
-        }
-        try {
-            try {
-                consumer.commitSync(commit);
-            } catch (WakeupException e) {
-                // shutdown raced the commit; the rows are written, so commit them before closing
-                consumer.commitSync(commit);
-            }
-        } catch (KafkaException e) {
-            retryCommit(commit, e);
-        }
-    }
-
-    private void retryCommit(Map<TopicPartition, OffsetAndMetadata> failed, Exception e) {
-        // the database holds the positions; Kafka's copy only feeds lag tools, and is retried next loop
-        LOG.debug("Kafka offset commit failed ({}); retrying after the next poll", e.getMessage());
-        book.commitFailed(failed.keySet());
-    }
-
-    /**
      * Reads stored positions and seeks to them; a partition with none stored starts from the beginning, since
      * the database is what says what has been applied. On failure the partitions stay paused for a retry.
      */
@@ -431,7 +394,7 @@ public final class PresenceConsumer implements Runnable {
                 LOG.info("Partitions revoked: {}", partitions);
                 release(partitions);
                 // last chance to hand the new owner's lag tools the positions already in the database
-                commitToKafka(true);
+                commits.commitSync();
                 listener.onRevoked(partitions);
             }
         }
