@@ -24,9 +24,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The poll loop's state machine, driven one poll at a time on the test's thread: Kafka is a {@link MockConsumer},
- * the writer threads run a write only when the test says so, the database is a {@link FakeDatabase} that moves
- * positions compare-and-set, and the back-off's clock moves only when the test moves it.
+ * The poll loop's state machine, driven one poll at a time on the test's thread: Kafka is a MockConsumer
+ * ({@link ScriptedConsumer}), the writer threads run a write only when the test says so, the database is a
+ * {@link FakeDatabase} that moves positions compare-and-set, and the back-off's clock moves only when the test
+ * moves it.
  */
 class PresenceConsumerTest {
 
@@ -356,7 +357,7 @@ class PresenceConsumerTest {
         loop.pollOnce();
     }
 
-    /** The log hands out {@code [from, to)} at the next polls; MockConsumer keeps no log, so a re-read is added again. */
+    /** The log hands out {@code [from, to)} at the next polls; MockConsumer keeps no log: a re-read adds them again. */
     private void add(TopicPartition tp, long from, long to) {
         records(tp, from, to).forEach(consumer::addRecord);
     }

@@ -75,7 +75,8 @@ final class ScriptedConsumer extends MockConsumer<byte[], byte[]> {
     }
 
     @Override
-    public synchronized void commitAsync(Map<TopicPartition, OffsetAndMetadata> offsets, OffsetCommitCallback callback) {
+    public synchronized void commitAsync(Map<TopicPartition, OffsetAndMetadata> offsets,
+                                         OffsetCommitCallback callback) {
         if (!failNextCommit) {
             super.commitAsync(offsets, callback);
             return;
