@@ -2,15 +2,18 @@ package io.agentpresence.consumer;
 
 import io.agentpresence.consumer.config.PresenceConsumerConfig;
 import io.agentpresence.consumer.config.ConfigException;
+import io.agentpresence.consumer.config.Durations;
 import io.agentpresence.consumer.config.KafkaClients;
 import io.agentpresence.consumer.error.FailureClassifier;
 import io.agentpresence.consumer.ops.Service;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.agentpresence.consumer.fold.FoldService;
+import io.agentpresence.consumer.fold.FoldSettings;
 import io.agentpresence.consumer.ops.HealthServer;
 import io.agentpresence.consumer.ops.TopicProvisioner;
 import io.agentpresence.consumer.recovery.Rebuild;
+import io.agentpresence.consumer.recovery.RebuildAbandonedException;
 import io.agentpresence.consumer.recovery.Replay;
 import io.agentpresence.consumer.sink.DataSourceFactory;
 import io.agentpresence.consumer.sink.OffsetStore;
@@ -19,6 +22,7 @@ import io.agentpresence.consumer.sink.SchemaMigrator;
 import io.agentpresence.consumer.sink.SqlDialect;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import org.apache.kafka.clients.admin.Admin;
@@ -60,7 +64,8 @@ public final class ConsumerApp {
         Path file;
 
         PresenceConsumerConfig load() {
-            return PresenceConsumerConfig.load(file, System.getenv());
+            // every command accepts the fold's keys, so run and fold can share one file
+            return PresenceConsumerConfig.load(file, System.getenv(), FoldSettings.KEYS);
         }
     }
 
@@ -113,13 +118,15 @@ public final class ConsumerApp {
         }
         HealthServer http;
         try {
-            http = new HealthServer(c.httpPort(), service.meterRegistry(), service::isLive, service::isReady);
+            http = new HealthServer(c.httpBindAddress(), c.httpPort(), service.meterRegistry(), service::isLive,
+                    service::isReady);
         } catch (IOException e) {
             service.close();
-            throw new ConfigException(PresenceConsumerConfig.HTTP_PORT.display() + ": cannot serve on port "
-                    + c.httpPort() + " (" + e.getMessage() + "); choose another, 0 for any, -1 for none");
+            throw new ConfigException(PresenceConsumerConfig.HTTP_PORT.display() + ": cannot serve on "
+                    + c.httpBindAddress() + " port " + c.httpPort() + " (" + e.getMessage() + "); choose another port,"
+                    + " 0 for any, -1 for none, or another " + PresenceConsumerConfig.HTTP_BIND_ADDRESS.display());
         }
-        LOG.info("Serving /metrics, /health/live and /health/ready on port {}", http.port());
+        LOG.info("Serving /metrics, /health/live and /health/ready on {} port {}", c.httpBindAddress(), http.port());
         return http;
     }
 
@@ -139,12 +146,13 @@ public final class ConsumerApp {
         public Integer call() throws Exception {
             PresenceConsumerConfig c = config.load();
             try (Admin admin = Admin.create(KafkaClients.admin(c))) {
-                TopicProvisioner.Plan plan = fold ? c.topicPlan().withDeviceTopic(c.deviceTopic()) : c.topicPlan();
+                String deviceTopic = fold ? FoldSettings.from(c).deviceTopic() : null;
+                TopicProvisioner.Plan plan = fold ? c.topicPlan().withDeviceTopic(deviceTopic) : c.topicPlan();
                 TopicProvisioner.Result result = new TopicProvisioner(admin).ensure(plan);
                 result.created().forEach(t -> spec.commandLine().getOut().println("created " + t));
                 result.warnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
                 if (result.created().isEmpty() && result.warnings().isEmpty()) {
-                    spec.commandLine().getOut().println("topics " + c.topic() + (fold ? ", " + c.deviceTopic() : "")
+                    spec.commandLine().getOut().println("topics " + c.topic() + (fold ? ", " + deviceTopic : "")
                             + " and " + c.dlqTopic() + " are in place");
                 }
                 return result.warnings().isEmpty() ? 0 : 3;
@@ -195,17 +203,44 @@ public final class ConsumerApp {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
+        /** sysexits' EX_TEMPFAIL: the rebuild gave up and changed nothing; run it again later. */
+        static final int GAVE_UP = 75;
+
         @Option(names = "--keep-old", description = "keep the replaced table as " + Rebuild.OLD)
         boolean keepOld;
+
+        @Option(names = "--lock-budget", paramLabel = "DURATION", converter = DurationConverter.class,
+                description = "longest the running service's writes are held back for the last stretch and the swap;"
+                        + " a rebuild that needs longer gives up with exit status " + GAVE_UP + " (default: 10s)")
+        Duration lockBudget = Rebuild.DEFAULT_LOCK_BUDGET;
 
         @Override
         public Integer call() throws Exception {
             PresenceConsumerConfig c = config.load();
             try (HikariDataSource ds = DataSourceFactory.create(c.dbUrl(), c.dbUser(), c.dbPassword(), 2)) {
                 migrateIfConfigured(c, ds);
-                new Rebuild(c, ds, SqlDialect.of(ds), FAILURES, out(spec)).run(keepOld);
+                new Rebuild(c, ds, SqlDialect.of(ds), FAILURES, out(spec), lockBudget).run(keepOld);
+            } catch (RebuildAbandonedException e) {
+                // the rebuild has said why; only the exit status is left to tell
+                return GAVE_UP;
             }
             return 0;
+        }
+    }
+
+    /** Reads {@code 500ms}, {@code 10s}, {@code 2m} or ISO-8601 as a positive duration. */
+    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            try {
+                Duration d = Durations.parse(value);
+                if (!d.isNegative() && !d.isZero()) {
+                    return d;
+                }
+            } catch (IllegalArgumentException e) {
+                // not a duration at all: the same answer as for a negative one
+            }
+            throw new CommandLine.TypeConversionException("expected a positive duration such as 10s, not '" + value + "'");
         }
     }
 

@@ -19,10 +19,13 @@ import io.agentpresence.consumer.sink.DataSourceFactory;
 import io.agentpresence.consumer.sink.OffsetStore;
 import io.agentpresence.consumer.sink.PresenceWriter;
 import io.agentpresence.consumer.sink.SchemaMigrator;
+import io.agentpresence.consumer.sink.TombstoneLedger;
+import io.agentpresence.consumer.sink.TombstonePruner;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,10 +82,13 @@ public final class ConsumerService implements Service {
             }
             OffsetStore offsets = new OffsetStore(config.groupId());
             PresenceWriter writer = PresenceWriter.forServer(dataSource, offsets);
+            resources.add(TombstonePruner.start(new TombstoneLedger(dataSource), config.tombstoneRetention(),
+                    Clock.systemUTC()));
             PresenceMetrics metrics = new PresenceMetrics(registry);
             FailureClassifier classifier = new FailureClassifier();
             KafkaProducer<byte[], byte[]> dlqProducer = new KafkaProducer<>(KafkaClients.deadLetterProducer(config));
-            DeadLetterPublisher deadLetters = new DeadLetterPublisher(dlqProducer, config.dlqTopic(), config.groupId());
+            DeadLetterPublisher deadLetters = new DeadLetterPublisher(dlqProducer, config.dlqTopic(), config.groupId(),
+                    config.dlqMaxValueBytes());
             resources.add(deadLetters);
             KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaClients.groupConsumer(config));
             bindKafkaMetrics(registry, resources, new KafkaClientMetrics(consumer), new KafkaClientMetrics(dlqProducer));

@@ -3,27 +3,42 @@ package io.agentpresence.consumer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.zaxxer.hikari.HikariDataSource;
+import io.agentpresence.consumer.sink.DataSourceFactory;
+import io.agentpresence.consumer.sink.SchemaMigrator;
+import io.agentpresence.consumer.ops.PresenceMetrics;
+import io.agentpresence.consumer.support.AbsentPartition;
 import io.agentpresence.consumer.support.ConsumerFixture;
+import io.agentpresence.consumer.support.Counters;
 import io.agentpresence.consumer.support.PresenceTable;
+import io.agentpresence.consumer.support.StoredPositions;
 import io.agentpresence.consumer.support.TopicReader;
+import io.agentpresence.embedded.KafkaTopics;
 import io.agentpresence.embedded.junit.KafkaEndpoint;
 import io.agentpresence.embedded.junit.PresenceInfrastructure;
 import io.agentpresence.embedded.junit.TestDatabase;
+import io.agentpresence.model.PresencePublisher;
 import io.agentpresence.model.PresenceTopics;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.config.ConfigResource;
@@ -39,6 +54,9 @@ class DeadLetterIT {
 
     private static final Duration CONVERGE = Duration.ofSeconds(60);
     private static final String GROUP = "dlq-test";
+    /** A topic that takes records of about 2 MiB, beyond the default 1 MiB of the dead-letter topic and producer. */
+    private static final int HUGE_TOPIC_LIMIT = 2 * 1024 * 1024 + 1024;
+    private static final int HUGE_VALUE_BYTES = 1536 * 1024;
 
     private ConsumerFixture fixture;
     private TestDatabase db;
@@ -181,11 +199,81 @@ class DeadLetterIT {
     }
 
     @Test
-    void whileTheDeadLetterTopicRefusesRecordsThePartitionDoesNotAdvance() throws Exception {
+    void whenTheDatabaseRefusesAUsersChangeEveryRecordOfThatUserInTheBatchIsDeadLettered() throws Exception {
+        String topic = fixture.topic("refused-user", 1);
+        String dlq = topic + ".dlq";
+        // the schema before the consumer starts, so its first poll takes every record below in one batch
+        try (HikariDataSource ds = DataSourceFactory.create(db.jdbcUrl(), db.user(), db.password(), 1)) {
+            SchemaMigrator.migrate(ds);
+        }
+        try (Connection c = db.connect(); Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE agent_presences MODIFY source VARCHAR(8) NULL");
+        }
+        List<Long> refusedOffsets = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            send(topic, utf8("user-" + i), utf8("{\"userId\":\"user-" + i + "\",\"status\":\"busy\",\"ts\":5}"), null);
+            if (i == 3) {
+                // an older status the database would take, a heartbeat, and the newest one it refuses
+                refusedOffsets.add(send(topic, utf8("carol"), utf8("{\"userId\":\"carol\",\"status\":\"away\",\"ts\":5}"),
+                        null).offset());
+                refusedOffsets.add(send(topic, utf8("carol"), utf8("{\"userId\":\"carol\",\"kind\":\"heartbeat\",\"ts\":6}"),
+                        null).offset());
+                refusedOffsets.add(send(topic, utf8("carol"), utf8("{\"userId\":\"carol\",\"status\":\"busy\",\"ts\":7,"
+                        + "\"source\":\"far-too-long-a-source\"}"), null).offset());
+            }
+        }
+        // a bad record of the same user goes to the dead-letter topic once, for its own reason
+        send(topic, utf8("carol"), utf8("not json"), null);
+        producer.flush();
+        startConsumer(topic, dlq);
+
+        await().atMost(CONVERGE).until(() -> committed(topic) == 14);
+        assertThat(table.count()).isEqualTo(10);
+        assertThat(table.row("carol")).isEmpty();
+        List<ConsumerRecord<byte[], byte[]>> letters = readAll(dlq, 4);
+        assertThat(letters).allSatisfy(letter -> assertThat(letter.key()).isEqualTo(utf8("carol")));
+        assertThat(letters.stream().filter(l -> "database-rejected".equals(header(l, PresenceTopics.HEADER_REASON)))
+                .map(l -> Long.parseLong(header(l, PresenceTopics.HEADER_ORIGINAL_OFFSET))).toList())
+                .containsExactlyElementsOf(refusedOffsets);
+        assertThat(letters).hasSize(4);
+    }
+
+    @Test
+    void whileTheDeadLetterTopicCannotTakeRecordsForNowThePartitionDoesNotAdvance() throws Exception {
         String topic = fixture.topic("stuck", 1);
         String dlq = topic + ".dlq";
+        KafkaTopics.create(fixture.bootstrapServers(), dlq, 1, Map.of());
+        Map<String, String> settings = fixture.settings(topic, GROUP);
+        settings.put("dlq.topic", dlq);
+        settings.put("retry.backoff.max", "500ms");
+        // dead letters go to a partition the topic lacks: they expire unsent, as when the broker is unreachable
+        settings.put("kafka.partitioner.class", AbsentPartition.class.getName());
+        ConsumerService service = fixture.start(settings);
+        send(topic, utf8("before"), utf8(event("before", "online")), null);
+        send(topic, utf8("u"), utf8("not json"), null);
+        send(topic, utf8("after"), utf8(event("after", "online")), null);
+        producer.flush();
+
+        await().atMost(CONVERGE).until(() -> Counters.sum(service, PresenceMetrics.BATCH_RETRIES) >= 1);
+        assertThat(service.failure()).isNull();
+        assertThat(table.row("after")).isEmpty();
+        assertThat(StoredPositions.total(db, GROUP, topic)).isLessThan(3);
+
         try (Admin admin = fixture.admin()) {
-            // every dead letter is larger than this, so the broker refuses each one
+            admin.createPartitions(Map.of(dlq, NewPartitions.increaseTo(2))).all().get();
+        }
+        await().atMost(CONVERGE).until(() -> StoredPositions.total(db, GROUP, topic) == 3);
+        assertThat(table.rows()).containsOnlyKeys("before", "after");
+        assertThat(readAll(dlq, 1)).hasSize(1);
+        await().atMost(CONVERGE).until(service::isReady);
+    }
+
+    @Test
+    void whenTheDeadLetterTopicRefusesEvenACopyWithoutValueTheConsumerStopsSayingWhatToFix() throws Exception {
+        String topic = fixture.topic("refusing", 1);
+        String dlq = topic + ".dlq";
+        try (Admin admin = fixture.admin()) {
+            // every dead letter is larger than this, even without its value, so the broker refuses each one for good
             admin.createTopics(List.of(new NewTopic(dlq, 1, (short) 1).configs(Map.of("max.message.bytes", "64"))))
                     .all().get();
         }
@@ -195,20 +283,60 @@ class DeadLetterIT {
         send(topic, utf8("after"), utf8(event("after", "online")), null);
         producer.flush();
 
-        await().atMost(CONVERGE).until(() -> !service.isReady());
-        Thread.sleep(2_000);
+        await().atMost(CONVERGE).until(() -> service.failure() != null);
+        assertThat(service.failure()).hasMessageContaining(dlq).hasMessageContaining("max.message.bytes");
+        await().atMost(CONVERGE).until(() -> !service.isLive());
         assertThat(table.row("after")).isEmpty();
-        assertThat(committed(topic)).isLessThan(3);
+        assertThat(StoredPositions.total(db, GROUP, topic)).isLessThan(3);
 
+        alterDeadLetterTopic(dlq, "max.message.bytes", "1048588");
+        service.close();
+        startConsumer(topic, dlq);
+        await().atMost(CONVERGE).until(() -> StoredPositions.total(db, GROUP, topic) == 3);
+        assertThat(table.rows()).containsOnlyKeys("before", "after");
+        assertThat(readAll(dlq, 1)).hasSize(1);
+    }
+
+    private void alterDeadLetterTopic(String dlq, String name, String value) throws Exception {
         try (Admin admin = fixture.admin()) {
             ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, dlq);
             admin.incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(
-                    new ConfigEntry("max.message.bytes", "1048588"), AlterConfigOp.OpType.SET)))).all().get();
+                    new ConfigEntry(name, value), AlterConfigOp.OpType.SET)))).all().get();
         }
-        await().atMost(CONVERGE).until(() -> committed(topic) == 3);
-        assertThat(table.rows()).containsOnlyKeys("before", "after");
-        assertThat(readAll(dlq, 1)).hasSize(1);
-        await().atMost(CONVERGE).until(service::isReady);
+    }
+
+    @Test
+    void aValueTooLargeToDeadLetterWholeIsDeadLetteredCutAndTheEventAfterItApplies() throws Exception {
+        String topic = "huge-" + UUID.randomUUID().toString().substring(0, 8);
+        KafkaTopics.create(fixture.bootstrapServers(), topic, 1,
+                Map.of("max.message.bytes", String.valueOf(HUGE_TOPIC_LIMIT)));
+        String dlq = topic + ".dlq";
+        byte[] huge = utf8("{\"userId\":\"huge\",\"status\":\"online\",\"ts\":1000,\"pad\":\""
+                + "p".repeat(HUGE_VALUE_BYTES) + "\"}");
+        KafkaProducer<byte[], byte[]> large = fixture.closeLater(new KafkaProducer<>(PresencePublisher.producerSettings(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, fixture.bootstrapServers(),
+                        ProducerConfig.MAX_REQUEST_SIZE_CONFIG, HUGE_TOPIC_LIMIT))));
+        long hugeOffset = large.send(new ProducerRecord<>(topic, utf8("huge"), huge)).get().offset();
+        large.send(new ProducerRecord<>(topic, utf8("after"), utf8(event("after", "busy")))).get();
+        startConsumer(topic, dlq);
+
+        await().atMost(CONVERGE).until(() -> StoredPositions.total(db, GROUP, topic) == 2);
+        assertThat(table.rows()).containsOnlyKeys("after");
+        List<ConsumerRecord<byte[], byte[]>> letters = readAll(dlq, 1);
+        assertThat(letters).hasSize(1);
+        ConsumerRecord<byte[], byte[]> letter = letters.get(0);
+        assertThat(letter.key()).isEqualTo(utf8("huge"));
+        assertThat(header(letter, PresenceTopics.HEADER_REASON)).isEqualTo("value-too-large");
+        assertThat(header(letter, PresenceTopics.HEADER_ORIGINAL_OFFSET)).isEqualTo(String.valueOf(hugeOffset));
+        assertThat(header(letter, PresenceTopics.HEADER_VALUE_TRUNCATED)).isEqualTo("true");
+        assertThat(header(letter, PresenceTopics.HEADER_VALUE_SIZE)).isEqualTo(String.valueOf(huge.length));
+        assertThat(header(letter, PresenceTopics.HEADER_VALUE_SHA256)).isEqualTo(sha256(huge));
+        assertThat(letter.value()).hasSizeLessThan(huge.length)
+                .isEqualTo(Arrays.copyOf(huge, letter.value().length));
+    }
+
+    private static String sha256(byte[] bytes) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     }
 
     private boolean tableExists() {

@@ -5,10 +5,12 @@ import io.agentpresence.consumer.error.FailureClassifier;
 import io.agentpresence.consumer.engine.ConsumerListener;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.agentpresence.consumer.recovery.Rebuild;
+import io.agentpresence.consumer.recovery.RebuildAbandonedException;
 import io.agentpresence.consumer.sink.DataSourceFactory;
 import io.agentpresence.consumer.sink.SqlDialect;
 import io.agentpresence.consumer.support.ConfigFile;
@@ -24,6 +26,8 @@ import io.agentpresence.model.PresenceEvent;
 import io.agentpresence.model.PresencePublisher;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -33,6 +37,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -40,6 +45,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.sql.DataSource;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -62,6 +68,14 @@ class RebuildIT {
     private static final int LIVE_USERS = 500;
     /** Far ahead of every real event: the guard would keep a corrupted row from ever changing again. */
     private static final long FUTURE_TS = 9_000_000_000_000L;
+    /** Enough for the refusals and the swap; the load tests need the full seed to be worth it. */
+    private static final int SMALL_SEED = 1_000;
+    /** How long other sessions keep reading while a long transaction blocks the swap. */
+    private static final Duration READING_WHILE_BLOCKED = Duration.ofSeconds(4);
+    /** A read may wait for one attempt of the swap, never for the long transaction. */
+    private static final Duration LONGEST_QUEUED_READ = Duration.ofSeconds(3);
+    /** With 10 records a poll, at most 200 events/s: a fifth of the steady publisher's pace. */
+    private static final Duration SLOW_CONNECTION = Duration.ofMillis(50);
 
     private ConsumerFixture fixture;
     private TestDatabase db;
@@ -89,7 +103,9 @@ class RebuildIT {
 
         Outcome outcome = underLoadAndWatch(s, () -> {
             try (HikariDataSource ds = DataSourceFactory.create(db.jdbcUrl(), db.user(), db.password(), 2)) {
-                new Rebuild(config, ds, SqlDialect.of(ds), new FailureClassifier(), new PrintWriter(out, true)).run(false);
+                new Rebuild(config, ds, SqlDialect.of(ds), new FailureClassifier(), new PrintWriter(out, true),
+                        Rebuild.DEFAULT_LOCK_BUDGET)
+                        .run(false);
             }
         });
 
@@ -122,6 +138,141 @@ class RebuildIT {
         }
     }
 
+    @Test
+    void aRebuildRefusesToRunWhenTheConfiguredGroupHasNoStoredPositions() throws Exception {
+        Scenario s = prepare("rebuild-group", SMALL_SEED);
+        Map<String, String> wrongGroup = new HashMap<>(s.settings());
+        wrongGroup.put("group.id", s.group() + "-typo");
+        Map<String, Row> before = table.rows();
+
+        ConsumerCommand rebuild = ConsumerCommand.run("rebuild", "--config", ConfigFile.write(dir, wrongGroup).toString());
+
+        assertThat(rebuild.exitCode()).as(rebuild.toString()).isEqualTo(1);
+        assertThat(rebuild.err()).contains("no positions are stored for group.id '" + s.group() + "-typo' on topic "
+                + s.topic());
+        assertThat(table.rows()).isEqualTo(before);
+        assertThat(tables()).doesNotContain(Rebuild.SHADOW, Rebuild.OLD);
+    }
+
+    @Test
+    void aTableKeptByAnEarlierRebuildIsNeverDropped() throws Exception {
+        Scenario s = prepare("rebuild-kept", SMALL_SEED);
+        Path config = ConfigFile.write(dir, s.settings());
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE " + Rebuild.OLD + " LIKE agent_presences");
+            st.execute("INSERT INTO " + Rebuild.OLD + " SELECT * FROM agent_presences");
+        }
+        Map<String, Row> before = table.rows();
+
+        for (List<String> args : List.of(List.of("rebuild", "--keep-old", "--config", config.toString()),
+                List.of("rebuild", "--config", config.toString()))) {
+            ConsumerCommand rebuild = ConsumerCommand.run(args.toArray(String[]::new));
+
+            assertThat(rebuild.exitCode()).as(rebuild.toString()).isEqualTo(1);
+            assertThat(rebuild.err()).contains(Rebuild.OLD + " exists");
+        }
+        assertThat(table.rows()).isEqualTo(before);
+        assertThat(tables()).contains(Rebuild.OLD).doesNotContain(Rebuild.SHADOW);
+        try (Connection c = db.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM " + Rebuild.OLD)) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("rows of the earlier kept table").isEqualTo(before.size());
+        }
+    }
+
+    /**
+     * A transaction that has read the table (a report, {@code mysqldump --single-transaction}) holds its metadata
+     * lock until it ends; a {@code RENAME} waiting for that lock queues every later reader and writer behind it.
+     */
+    @Test
+    void aLongReaderNeverQueuesOtherReadersBehindTheSwap() throws Exception {
+        Scenario s = prepare("rebuild-reader", SMALL_SEED);
+        Path config = ConfigFile.write(dir, s.settings());
+        List<ConsumerCommand> result = new CopyOnWriteArrayList<>();
+        // a budget well beyond the reads below: this test is about the other sessions, not about giving up
+        Thread rebuild = new Thread(() -> result.add(ConsumerCommand.run("rebuild", "--lock-budget", "30s", "--config",
+                config.toString())), "rebuild");
+
+        try (Connection longReader = db.connect()) {
+            longReader.setAutoCommit(false);
+            assertThat(count(longReader)).isGreaterThan(0);
+            rebuild.start();
+            await().atMost(CONVERGE).until(this::renameWaitsForTheTable);
+            long until = System.nanoTime() + READING_WHILE_BLOCKED.toNanos();
+            int reads = 0;
+            while (System.nanoTime() < until) {
+                long started = System.nanoTime();
+                try (Connection other = db.connect()) {
+                    count(other);
+                }
+                assertThat(Duration.ofNanos(System.nanoTime() - started)).as("read " + reads + " of another session")
+                        .isLessThan(LONGEST_QUEUED_READ);
+                reads++;
+            }
+            longReader.commit();
+        }
+        rebuild.join(CONVERGE.toMillis());
+
+        ConsumerCommand done = result.get(0);
+        assertThat(done.exitCode()).as(done.toString()).isZero();
+        assertThat(done.err()).contains("rebuild: the table is in use by another session");
+        assertThat(table.rows()).isEqualTo(s.model().rows());
+        assertThat(tables()).doesNotContain(Rebuild.SHADOW, Rebuild.OLD);
+    }
+
+    @Test
+    void aLongReaderThatOutlastsTheLockBudgetMakesTheRebuildGiveUpAndLeaveTheTableAsItWas() throws Exception {
+        Scenario s = prepare("rebuild-outlasted", SMALL_SEED);
+        Path config = ConfigFile.write(dir, s.settings());
+        Map<String, Row> before = table.rows();
+        ConsumerCommand rebuild;
+
+        try (Connection longReader = db.connect()) {
+            longReader.setAutoCommit(false);
+            count(longReader);
+            rebuild = ConsumerCommand.run("rebuild", "--lock-budget", "3s", "--config", config.toString());
+            longReader.commit();
+        }
+
+        assertThat(rebuild.exitCode()).as(rebuild.toString()).isEqualTo(75);
+        assertThat(rebuild.err()).contains("rebuild: the table is in use by another session")
+                .contains("rebuild: gave up, the live table is as it was: the table stayed in use by another session");
+        assertThat(table.rows()).isEqualTo(before);
+        assertThat(tables()).doesNotContain(Rebuild.SHADOW, Rebuild.OLD);
+        assertTheServiceGoesOn(s);
+    }
+
+    @Test
+    void whenLiveTrafficOutrunsTheRebuildItGivesUpAndLeavesTheTableAsItWas() throws Exception {
+        Scenario s = prepare("rebuild-outrun", SMALL_SEED);
+        Map<String, String> settings = new HashMap<>(s.settings());
+        // far slower than the live traffic: small polls, and each write waits for its connection
+        settings.put("max.poll.records", "10");
+        PresenceConsumerConfig config = PresenceConsumerConfig.fromMap(settings);
+        StringWriter out = new StringWriter();
+        SteadyPublisher load = new SteadyPublisher(s);
+        load.start();
+
+        try (HikariDataSource ds = DataSourceFactory.create(db.jdbcUrl(), db.user(), db.password(), 2)) {
+            Rebuild rebuild = new Rebuild(config, slow(ds, SLOW_CONNECTION), SqlDialect.of(ds), new FailureClassifier(),
+                    new PrintWriter(out, true), Duration.ofSeconds(2));
+            assertThatThrownBy(() -> rebuild.run(false)).isInstanceOf(RebuildAbandonedException.class)
+                    .hasMessageStartingWith("live traffic outruns the rebuild: ");
+        } finally {
+            load.finish();
+        }
+
+        System.out.print(out);
+        assertThat(out.toString()).contains("rebuild: gave up, the live table is as it was: live traffic outruns");
+        assertThat(tables()).doesNotContain(Rebuild.SHADOW, Rebuild.OLD);
+        await().atMost(CONVERGE).until(() -> storedPositions(s.group(), s.topic()) == s.model().records());
+        try (Connection c = db.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM agent_presences WHERE event_ts = " + FUTURE_TS)) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("corrupted rows still in the live table").isEqualTo(s.corrupted().size());
+        }
+    }
+
     /** A live service that has applied a seed stream, then a table corrupted under it. */
     private record Scenario(String topic, String group, Map<String, String> settings, PresencePublisher publisher,
                             PresenceModel model, Random random, Set<String> corrupted, AtomicLong committed) {
@@ -136,6 +287,10 @@ class RebuildIT {
     }
 
     private Scenario prepare(String prefix) throws Exception {
+        return prepare(prefix, SEED_EVENTS);
+    }
+
+    private Scenario prepare(String prefix, int seedEvents) throws Exception {
         String topic = fixture.topic(prefix, 3);
         String group = topic + "-live";
         Map<String, String> settings = fixture.settings(topic, group);
@@ -149,11 +304,11 @@ class RebuildIT {
         PresencePublisher publisher = fixture.publisher(topic);
         PresenceModel model = new PresenceModel();
         Random random = new Random(prefix.hashCode());
-        for (int i = 0; i < SEED_EVENTS; i++) {
+        for (int i = 0; i < seedEvents; i++) {
             publisher.publish(event(random, SEED_USERS, "seed-" + i, model));
         }
         publisher.flush();
-        await().atMost(CONVERGE).until(() -> storedPositions(group, topic) == SEED_EVENTS);
+        await().atMost(CONVERGE).until(() -> storedPositions(group, topic) == seedEvents);
         assertThat(table.rows()).isEqualTo(model.rows());
 
         Set<String> corrupted = new TreeSet<>();
@@ -208,6 +363,58 @@ class RebuildIT {
         assertThat(rows).isEqualTo(s.model().rows());
         assertThat(rows.values()).noneMatch(r -> r.eventTs() == FUTURE_TS || r.status().equals("bogus"));
         assertThat(rows.values()).anyMatch(r -> r.source().startsWith("live-"));
+    }
+
+    /** The service, held back by a rebuild that gave up, applies what comes next. */
+    private void assertTheServiceGoesOn(Scenario s) throws Exception {
+        for (int i = 0; i < 50; i++) {
+            PresenceEvent event = new PresenceEvent("late-" + i, "busy", 5, "late");
+            s.publisher().publish(event);
+            s.model().published(event);
+        }
+        s.publisher().flush();
+        await().atMost(CONVERGE).until(() -> storedPositions(s.group(), s.topic()) == s.model().records());
+        assertThat(table.row("late-49")).isPresent();
+    }
+
+    /** {@code ds} handing out each connection {@code delay} late. */
+    private static DataSource slow(DataSource ds, Duration delay) {
+        return (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("getConnection")) {
+                        Thread.sleep(delay.toMillis());
+                    }
+                    try {
+                        return method.invoke(ds, args);
+                    } catch (InvocationTargetException e) {
+                        // the data source's own failure, not the reflection's
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    /** Counts the rows, giving up after {@link #LONGEST_QUEUED_READ} and a little. */
+    private static long count(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.setQueryTimeout((int) LONGEST_QUEUED_READ.toSeconds() + 1);
+            try (ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM agent_presences")) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /** Whether a {@code RENAME TABLE} of this test's database waits for a metadata lock. */
+    private boolean renameWaitsForTheTable() throws SQLException {
+        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM"
+                + " information_schema.processlist WHERE db = ? AND info LIKE 'RENAME TABLE%'"
+                + " AND state = 'Waiting for table metadata lock'")) {
+            ps.setString(1, db.name());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1) > 0;
+            }
+        }
     }
 
     private long storedPositions(String group, String topic) throws SQLException {

@@ -12,6 +12,7 @@ import io.agentpresence.consumer.recovery.Replay;
 import io.agentpresence.consumer.sink.DataSourceFactory;
 import io.agentpresence.consumer.sink.OffsetStore;
 import io.agentpresence.consumer.sink.PresenceWriter;
+import io.agentpresence.consumer.sink.SchemaMigrator;
 import io.agentpresence.consumer.support.ConfigFile;
 import io.agentpresence.consumer.support.ConsumerFixture;
 import io.agentpresence.consumer.support.PresenceModel;
@@ -235,6 +236,38 @@ class ReplayIT {
         assertThat(revoked).isEmpty();
         assertThat(assigned).hasSize(3);
         assertThat(members(group)).isEqualTo(1);
+        assertThat(table.rows()).isEqualTo(model.rows());
+    }
+
+    @Test
+    void aReplaySkipsOnlyTheEventsTheDatabaseRefuses() throws Exception {
+        String topic = fixture.topic("replay-refused", 1);
+        Map<String, String> settings = fixture.settings(topic, topic + "-live");
+        try (HikariDataSource ds = DataSourceFactory.create(db.jdbcUrl(), db.user(), db.password(), 1)) {
+            SchemaMigrator.migrate(ds);
+        }
+        // the codec allows 64 characters of source; a narrower column makes the database the one to refuse
+        try (Connection c = db.connect(); Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE agent_presences MODIFY source VARCHAR(8) NULL");
+        }
+        PresencePublisher p = fixture.publisher(topic);
+        PresenceModel model = new PresenceModel();
+        for (int i = 0; i < 200; i++) {
+            boolean refused = i % 50 == 7;
+            PresenceEvent event = new PresenceEvent("user-" + i, "away", 10 + i, refused ? "far-too-long-a-source" : "ok");
+            p.publish(event);
+            if (!refused) {
+                model.published(event);
+            }
+        }
+        p.flush();
+
+        ConsumerCommand replay = ConsumerCommand.run("replay", "--from", "earliest", "--config",
+                ConfigFile.write(dir, settings).toString());
+
+        assertThat(replay.exitCode()).as(replay.toString()).isZero();
+        assertThat(replay.errLines().get(replay.errLines().size() - 1))
+                .matches("replay: done, 200 events in .*; 4 invalid records skipped");
         assertThat(table.rows()).isEqualTo(model.rows());
     }
 

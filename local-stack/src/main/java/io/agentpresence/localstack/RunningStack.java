@@ -3,6 +3,7 @@ package io.agentpresence.localstack;
 import io.agentpresence.consumer.config.ConfigException;
 import io.agentpresence.consumer.ConsumerService;
 import io.agentpresence.consumer.fold.FoldService;
+import io.agentpresence.consumer.fold.FoldSettings;
 import io.agentpresence.consumer.ops.HealthServer;
 import io.agentpresence.consumer.config.PresenceConsumerConfig;
 import io.agentpresence.embedded.EmbeddedKafkaBroker;
@@ -31,6 +32,7 @@ public final class RunningStack implements AutoCloseable {
     private final EmbeddedKafkaBroker broker;
     private final EmbeddedMariaDb database;
     private final PresenceConsumerConfig config;
+    private final FoldSettings foldSettings;
     private final ConsumerService consumer;
     private final FoldService fold;
     private final HealthServer http;
@@ -44,6 +46,7 @@ public final class RunningStack implements AutoCloseable {
         this.broker = broker;
         this.database = database;
         this.config = config;
+        this.foldSettings = FoldSettings.from(config);
         this.consumer = consumer;
         this.fold = fold;
         this.startupTime = startupTime;
@@ -112,7 +115,10 @@ public final class RunningStack implements AutoCloseable {
             env.remove(StackSettings.ENV_DB_PASSWORD);
         }
         try {
-            return PresenceConsumerConfig.load(null, env);
+            PresenceConsumerConfig config = PresenceConsumerConfig.load(null, env, FoldSettings.KEYS);
+            // checked now too: a bad fold setting would otherwise show only after the consumer had started
+            FoldSettings.from(config);
+            return config;
         } catch (ConfigException e) {
             throw new StackException(e.getMessage(), e);
         }
@@ -223,11 +229,11 @@ public final class RunningStack implements AutoCloseable {
     }
 
     public String deviceTopic() {
-        return config.deviceTopic();
+        return foldSettings.deviceTopic();
     }
 
     public Duration deviceTtl() {
-        return config.deviceTtl();
+        return foldSettings.ttl();
     }
 
     public StackSettings settings() {
@@ -252,7 +258,8 @@ public final class RunningStack implements AutoCloseable {
             return null;
         }
         try {
-            return new HealthServer(config.httpPort(), consumer.meterRegistry(), consumer::isLive, consumer::isReady);
+            return new HealthServer(config.httpBindAddress(), config.httpPort(), consumer.meterRegistry(),
+                    consumer::isLive, consumer::isReady);
         } catch (IOException e) {
             // a convenience of the local stack: without it everything else still works
             LOG.warn("No /metrics: port {} is not free ({}); set PRESENCE_HTTP_PORT to another, or -1",

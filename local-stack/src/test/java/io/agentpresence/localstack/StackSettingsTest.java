@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.agentpresence.consumer.config.PresenceConsumerConfig;
+import io.agentpresence.consumer.fold.FoldSettings;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -80,6 +82,18 @@ class StackSettingsTest {
         StackSettings s = settings(Map.of("PRESENCE_MAX_POLL_RECORDS", "lots"));
         assertThatThrownBy(() -> RunningStack.consumerConfig(s, "127.0.0.1:19092", "jdbc:mysql://127.0.0.1:13307/p"))
                 .isInstanceOf(StackException.class).hasMessageContaining("PRESENCE_MAX_POLL_RECORDS");
+    }
+
+    @Test
+    void foldSettingsFromTheEnvironmentReachTheFoldAndABadOneFailsWithTheKeyNamed() {
+        StackSettings s = settings(Map.of("PRESENCE_DEVICE_TTL", "30s"));
+        PresenceConsumerConfig config = RunningStack.consumerConfig(s, "127.0.0.1:19092", "jdbc:mysql://127.0.0.1:13307/p");
+        assertThat(FoldSettings.from(config).ttl()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(FoldSettings.from(config).stateDir()).isEqualTo(s.foldStateDir());
+
+        StackSettings bad = settings(Map.of("PRESENCE_FOLD_SWEEP_INTERVAL", "2m"));
+        assertThatThrownBy(() -> RunningStack.consumerConfig(bad, "127.0.0.1:19092", "jdbc:mysql://127.0.0.1:13307/p"))
+                .isInstanceOf(StackException.class).hasMessageContaining("PRESENCE_FOLD_SWEEP_INTERVAL");
     }
 
     @Test

@@ -148,14 +148,7 @@ public final class PresenceEventCodec {
             throw new MalformedEventException(Rejection.UNKNOWN_STATUS,
                     "'" + printable(event.status()) + "' is not one of " + statuses);
         }
-        if (event.ts() < 0 || event.ts() > MAX_TS) {
-            throw new MalformedEventException(Rejection.INVALID_TS, event.ts() + " is outside 0.." + MAX_TS);
-        }
-        // ts - now cannot overflow (ts is within 0..MAX_TS); now + skew could, for a record timestamp near Long.MAX_VALUE
-        if (now >= 0 && event.ts() - now > maxFutureSkewMs) {
-            throw new MalformedEventException(Rejection.TS_IN_FUTURE, "ts " + event.ts() + " is "
-                    + (event.ts() - now) + " ms ahead of " + now + ", more than the allowed " + maxFutureSkewMs + " ms");
-        }
+        checkTs(event.ts(), now);
         String source = event.source();
         if (source != null) {
             if (source.codePointCount(0, source.length()) > MAX_SOURCE_LENGTH) {
@@ -177,6 +170,21 @@ public final class PresenceEventCodec {
                 throw new MalformedEventException(Rejection.INVALID_DEVICE,
                         "'device' is blank, has leading or trailing whitespace, or contains control characters");
             }
+        }
+    }
+
+    /**
+     * Checks an event time: within 0..{@link #MAX_TS} and at most the configured skew ahead of {@code now} (unless
+     * negative). For a tombstone, whose time is its record timestamp, {@code now} can only be the reader's clock.
+     */
+    public void checkTs(long ts, long now) throws MalformedEventException {
+        if (ts < 0 || ts > MAX_TS) {
+            throw new MalformedEventException(Rejection.INVALID_TS, ts + " is outside 0.." + MAX_TS);
+        }
+        // ts - now cannot overflow (ts is within 0..MAX_TS); now + skew could, for a record timestamp near Long.MAX_VALUE
+        if (now >= 0 && ts - now > maxFutureSkewMs) {
+            throw new MalformedEventException(Rejection.TS_IN_FUTURE, "ts " + ts + " is "
+                    + (ts - now) + " ms ahead of " + now + ", more than the allowed " + maxFutureSkewMs + " ms");
         }
     }
 

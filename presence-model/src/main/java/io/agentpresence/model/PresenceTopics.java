@@ -18,6 +18,19 @@ public final class PresenceTopics {
     public static final String HEADER_ORIGINAL_PARTITION = "presence.dlq.original.partition";
     public static final String HEADER_ORIGINAL_OFFSET = "presence.dlq.original.offset";
     public static final String HEADER_CONSUMER_GROUP = "presence.dlq.consumer.group";
+    /**
+     * Dead-letter header {@code true} when the value was cut to fit the dead-letter topic (or left out: a copy
+     * without a value); the original's size in bytes and its SHA-256 (lowercase hex) follow in the next two.
+     */
+    public static final String HEADER_VALUE_TRUNCATED = "presence.dlq.value.truncated";
+    public static final String HEADER_VALUE_SIZE = "presence.dlq.value.size";
+    public static final String HEADER_VALUE_SHA256 = "presence.dlq.value.sha256";
+    /** As the three value headers, for a key too long to copy whole. */
+    public static final String HEADER_KEY_TRUNCATED = "presence.dlq.key.truncated";
+    public static final String HEADER_KEY_SIZE = "presence.dlq.key.size";
+    public static final String HEADER_KEY_SHA256 = "presence.dlq.key.sha256";
+    /** Dead-letter header: how many of the original record's headers were left out to make the copy fit. */
+    public static final String HEADER_HEADERS_DROPPED = "presence.dlq.headers.dropped";
 
     private PresenceTopics() {
     }

@@ -9,7 +9,7 @@ public final class ConfigException extends IllegalArgumentException {
         super(message);
     }
 
-    static ConfigException invalid(ConfigKey key, String value, String expected) {
+    public static ConfigException invalid(ConfigKey key, String value, String expected) {
         return new ConfigException(key.display() + ": invalid value '" + value + "': " + expected);
     }
 }

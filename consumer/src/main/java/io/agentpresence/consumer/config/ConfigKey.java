@@ -4,7 +4,8 @@ import java.util.Locale;
 
 /**
  * One setting of the consumer: its name in a properties file, its environment variable, its default
- * (null when required) and a one-line doc. Every key is declared once, in {@link PresenceConsumerConfig}.
+ * (null when required) and a one-line doc. Every key is declared once: in {@link PresenceConsumerConfig}, or in
+ * the package that owns it (the fold's in {@code FoldSettings}), which hands it to the configuration when loading.
  */
 public record ConfigKey(String name, String defaultValue, boolean secret, String doc) {
 
@@ -12,7 +13,7 @@ public record ConfigKey(String name, String defaultValue, boolean secret, String
         return new ConfigKey(name, null, false, doc);
     }
 
-    static ConfigKey optional(String name, String defaultValue, String doc) {
+    public static ConfigKey optional(String name, String defaultValue, String doc) {
         return new ConfigKey(name, defaultValue, false, doc);
     }
 

@@ -3,6 +3,7 @@ package io.agentpresence.consumer.config;
 import io.agentpresence.model.PresencePublisher;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -14,7 +15,6 @@ import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.DefaultProductionExceptionHandler;
 import org.apache.kafka.streams.errors.LogAndFailExceptionHandler;
 import org.apache.kafka.streams.errors.LogAndFailProcessingExceptionHandler;
 import org.apache.kafka.streams.processor.LogAndSkipOnInvalidTimestamp;
@@ -83,14 +83,14 @@ public final class KafkaClients {
      * The Kafka Streams application that folds devices: every {@code kafka.*} property passes through (Streams
      * hands each client its own), but exactly-once, the application id and the state directory are fixed here.
      */
-    public static Properties foldStreams(PresenceConsumerConfig config) {
+    public static Properties foldStreams(PresenceConsumerConfig config, String applicationId, Path stateDir) {
         Properties props = new Properties();
         props.putAll(config.kafkaProperties());
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.foldApplicationId());
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         // state, output and input offsets commit in one transaction: no lost device, no duplicate emission
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        props.put(StreamsConfig.STATE_DIR_CONFIG, config.foldStateDir().toAbsolutePath().toString());
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toAbsolutePath().toString());
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.topicReplicationFactor());
         // a record without a timestamp is logged, counted and skipped; it cannot stop the application
         props.put(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG, LogAndSkipOnInvalidTimestamp.class.getName());
@@ -102,7 +102,8 @@ public final class KafkaClients {
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndFailExceptionHandler.class.getName());
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
                 LogAndFailProcessingExceptionHandler.class.getName());
-        props.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DefaultProductionExceptionHandler.class.getName());
+        // the fold installs its own production exception handler: it skips only a record refused for good
+        props.remove(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG);
         return props;
     }
 

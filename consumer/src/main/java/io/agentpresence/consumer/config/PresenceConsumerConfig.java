@@ -17,14 +17,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
  * The consumer's settings, immutable and validated as a whole at start-up. They come from a properties file
  * ({@code --config}) overridden by environment variables ({@code PRESENCE_<KEY>}); {@code kafka.*} keys
- * (env {@code PRESENCE_KAFKA_*}) pass straight through to the Kafka consumer.
+ * (env {@code PRESENCE_KAFKA_*}) pass straight through to the Kafka consumer. A package above this one (the fold)
+ * declares its own keys and hands them in when loading; it reads and validates them through the typed lookups.
  */
 public final class PresenceConsumerConfig {
 
@@ -40,10 +40,14 @@ public final class PresenceConsumerConfig {
             "Kafka consumer group; instances in one group share the partitions");
     public static final ConfigKey DLQ_TOPIC = ConfigKey.optional("dlq.topic", PresenceTopics.DEFAULT_DLQ_TOPIC,
             "dead-letter topic for records that cannot be applied because of their content");
+    public static final ConfigKey DLQ_MAX_VALUE_BYTES = ConfigKey.optional("dlq.max.value.bytes", "524288",
+            "a dead letter's value is cut to this many bytes (headers give the original size and SHA-256)");
     public static final ConfigKey STATUSES = ConfigKey.optional("statuses", "online,away,busy,offline",
             "accepted status values, comma-separated");
     public static final ConfigKey MAX_FUTURE_SKEW = ConfigKey.optional("max.future.skew", "5m",
-            "how far an event's ts may lie ahead of its record timestamp");
+            "how far an event's ts may lie ahead of its record timestamp; a tombstone's, of the consumer's clock");
+    public static final ConfigKey TOMBSTONE_RETENTION = ConfigKey.optional("tombstone.retention", "24h",
+            "how long a deletion is remembered against older events arriving late; the topic's delete.retention.ms");
     public static final ConfigKey MAX_VALUE_BYTES = ConfigKey.optional("max.value.bytes",
             String.valueOf(PresenceEventCodec.DEFAULT_MAX_VALUE_BYTES), "largest accepted record value in bytes");
     public static final ConfigKey MAX_POLL_RECORDS = ConfigKey.optional("max.poll.records", "5000",
@@ -53,7 +57,7 @@ public final class PresenceConsumerConfig {
     public static final ConfigKey DB_WRITERS = ConfigKey.optional("db.writers", "2",
             "parallel database transactions per batch, each for its own share of the partitions");
     public static final ConfigKey DB_POOL_SIZE = ConfigKey.optional("db.pool.size", "3",
-            "database connections; at least db.writers");
+            "database connections; at least db.writers + 1 (each writer holds one while the poll thread reads positions)");
     public static final ConfigKey RETRY_BACKOFF_MAX = ConfigKey.optional("retry.backoff.max", "30s",
             "longest pause between attempts to write a batch while the database fails");
     public static final ConfigKey MIGRATE_ON_START = ConfigKey.optional("migrate.on.start", "true",
@@ -68,36 +72,31 @@ public final class PresenceConsumerConfig {
             "how many consumer instances will share the topic; a topic with fewer partitions gets a warning");
     public static final ConfigKey HTTP_PORT = ConfigKey.optional("http.port", "8080",
             "port of /metrics, /health/live and /health/ready; 0 picks a free port, -1 turns them off");
-    public static final ConfigKey DEVICE_TOPIC = ConfigKey.optional("device.topic", PresenceTopics.DEFAULT_DEVICE_TOPIC,
-            "topic of device-level presence events that fold reads, keyed by userId");
-    public static final ConfigKey DEVICE_TTL = ConfigKey.optional("device.ttl", "90s",
-            "fold expires a device after this long without an event or heartbeat from it");
-    public static final ConfigKey FOLD_SWEEP_INTERVAL = ConfigKey.optional("fold.sweep.interval", "5s",
-            "how often fold looks for expired devices (wall clock); shorter than device.ttl");
-    public static final ConfigKey FOLD_PRECEDENCE = ConfigKey.optional("fold.precedence", "online,busy,away",
-            "device statuses best first; fold shows a user the best status of their live devices");
-    public static final ConfigKey FOLD_APPLICATION_ID = ConfigKey.optional("fold.application.id",
-            "agent-presence-fold", "Kafka Streams application id of fold: its group and the prefix of its internal topics");
-    public static final ConfigKey FOLD_STATE_DIR = ConfigKey.optional("fold.state.dir", "fold-state",
-            "directory of fold's local state, relative to the working directory unless absolute");
-    public static final ConfigKey FOLD_FORWARD_HEARTBEATS = ConfigKey.optional("fold.forward.heartbeats", "true",
-            "fold forwards user-level heartbeats that raise a user's last seen time to the presence topic");
+    public static final ConfigKey HTTP_BIND_ADDRESS = ConfigKey.optional("http.bind.address", "0.0.0.0",
+            "address the HTTP endpoints listen on; 0.0.0.0 is every interface, 127.0.0.1 this host only");
 
     public static final List<ConfigKey> KEYS = List.of(BOOTSTRAP_SERVERS, DB_URL, DB_USER, DB_PASSWORD, TOPIC, GROUP_ID,
-            DLQ_TOPIC, STATUSES, MAX_FUTURE_SKEW, MAX_VALUE_BYTES, MAX_POLL_RECORDS, POLL_TIMEOUT, DB_WRITERS, DB_POOL_SIZE,
+            DLQ_TOPIC, DLQ_MAX_VALUE_BYTES, STATUSES, MAX_FUTURE_SKEW, TOMBSTONE_RETENTION, MAX_VALUE_BYTES,
+            MAX_POLL_RECORDS, POLL_TIMEOUT,
+            DB_WRITERS, DB_POOL_SIZE,
             RETRY_BACKOFF_MAX, MIGRATE_ON_START, TOPICS_ON_START, TOPIC_PARTITIONS, TOPIC_REPLICATION_FACTOR, INSTANCES,
-            HTTP_PORT, DEVICE_TOPIC, DEVICE_TTL, FOLD_SWEEP_INTERVAL, FOLD_PRECEDENCE, FOLD_APPLICATION_ID,
-            FOLD_STATE_DIR, FOLD_FORWARD_HEARTBEATS);
+            HTTP_PORT, HTTP_BIND_ADDRESS);
 
     static final String KAFKA_PREFIX = "kafka.";
-    private static final Pattern TOPIC_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
+    /** What Kafka accepts as a topic name. */
+    public static final Pattern TOPIC_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
     private static final Pattern HOST_PORT = Pattern.compile("[^\\s,:]+:\\d{1,5}");
+    private static final Pattern BIND_ADDRESS = Pattern.compile("[\\w.:%-]{1,253}");
 
+    /** {@link #KEYS} and the keys declared by the loader. */
+    private final List<ConfigKey> keys;
     private final Map<String, String> values;
     private final Map<String, String> kafka;
     private final PresenceStatuses statuses;
     private final Duration maxFutureSkew;
+    private final Duration tombstoneRetention;
     private final int maxValueBytes;
+    private final int dlqMaxValueBytes;
     private final int maxPollRecords;
     private final Duration pollTimeout;
     private final int dbWriters;
@@ -109,16 +108,12 @@ public final class PresenceConsumerConfig {
     private final short topicReplicationFactor;
     private final int instances;
     private final int httpPort;
-    private final Duration deviceTtl;
-    private final Duration foldSweepInterval;
-    private final List<String> foldPrecedence;
-    private final boolean foldForwardHeartbeats;
-    private final Path foldStateDir;
 
-    private PresenceConsumerConfig(Map<String, String> values, Map<String, String> kafka) {
+    private PresenceConsumerConfig(List<ConfigKey> keys, Map<String, String> values, Map<String, String> kafka) {
+        this.keys = List.copyOf(keys);
         this.values = Map.copyOf(values);
         this.kafka = Map.copyOf(kafka);
-        for (ConfigKey key : KEYS) {
+        for (ConfigKey key : keys) {
             if (key.defaultValue() == null && get(key).isBlank()) {
                 throw new ConfigException(key.display() + ": required but not set (" + key.doc() + ")");
             }
@@ -131,19 +126,12 @@ public final class PresenceConsumerConfig {
         }
         String url = get(DB_URL);
         if (!url.startsWith("jdbc:mysql:")) {
-            throw ConfigException.invalid(DB_URL, url, "expected a jdbc:mysql:// URL");
+            throw ConfigException.invalid(DB_URL, Secrets.mask(url), "expected a jdbc:mysql:// URL");
         }
-        for (ConfigKey topicKey : List.of(TOPIC, DLQ_TOPIC, DEVICE_TOPIC)) {
-            if (!TOPIC_NAME.matcher(get(topicKey)).matches()) {
-                throw ConfigException.invalid(topicKey, get(topicKey), "a topic name is 1-249 of [a-zA-Z0-9._-]");
-            }
-        }
+        topicName(TOPIC);
+        topicName(DLQ_TOPIC);
         if (get(TOPIC).equals(get(DLQ_TOPIC))) {
             throw ConfigException.invalid(DLQ_TOPIC, get(DLQ_TOPIC), "must differ from " + TOPIC.display());
-        }
-        if (get(DEVICE_TOPIC).equals(get(TOPIC)) || get(DEVICE_TOPIC).equals(get(DLQ_TOPIC))) {
-            throw ConfigException.invalid(DEVICE_TOPIC, get(DEVICE_TOPIC), "must differ from " + TOPIC.display()
-                    + " and " + DLQ_TOPIC.display());
         }
         if (get(GROUP_ID).isBlank()) {
             throw ConfigException.invalid(GROUP_ID, get(GROUP_ID), "must not be blank");
@@ -154,15 +142,19 @@ public final class PresenceConsumerConfig {
             throw ConfigException.invalid(STATUSES, get(STATUSES), e.getMessage());
         }
         this.maxFutureSkew = duration(MAX_FUTURE_SKEW, Duration.ZERO);
+        this.tombstoneRetention = duration(TOMBSTONE_RETENTION, Duration.ofMinutes(1));
         this.pollTimeout = duration(POLL_TIMEOUT, Duration.ofMillis(1));
         this.retryBackoffMax = duration(RETRY_BACKOFF_MAX, Duration.ofMillis(100));
         this.maxValueBytes = integer(MAX_VALUE_BYTES, 64, 100 * 1024 * 1024);
+        this.dlqMaxValueBytes = integer(DLQ_MAX_VALUE_BYTES, 0, 100 * 1024 * 1024);
         this.maxPollRecords = integer(MAX_POLL_RECORDS, 1, 100_000);
         this.dbWriters = integer(DB_WRITERS, 1, 32);
         this.dbPoolSize = integer(DB_POOL_SIZE, 1, 64);
-        if (dbPoolSize < dbWriters) {
+        // the poll thread reads stored positions on an assignment while every writer may hold a connection
+        if (dbPoolSize < dbWriters + 1) {
             throw ConfigException.invalid(DB_POOL_SIZE, get(DB_POOL_SIZE), "must be at least "
-                    + DB_WRITERS.display() + " = " + dbWriters);
+                    + DB_WRITERS.display() + " + 1 = " + (dbWriters + 1) + ": a connection for each writer and one"
+                    + " for the poll thread");
         }
         this.migrateOnStart = bool(MIGRATE_ON_START);
         this.topicsOnStart = bool(TOPICS_ON_START);
@@ -173,38 +165,23 @@ public final class PresenceConsumerConfig {
         }
         this.instances = integer(INSTANCES, 1, 10_000);
         this.httpPort = integer(HTTP_PORT, -1, 65_535);
-        this.deviceTtl = duration(DEVICE_TTL, Duration.ofSeconds(1));
-        this.foldSweepInterval = duration(FOLD_SWEEP_INTERVAL, Duration.ofMillis(10));
-        if (foldSweepInterval.compareTo(deviceTtl) >= 0) {
-            throw ConfigException.invalid(FOLD_SWEEP_INTERVAL, get(FOLD_SWEEP_INTERVAL), "must be shorter than "
-                    + DEVICE_TTL.display() + " = " + get(DEVICE_TTL));
+        if (!BIND_ADDRESS.matcher(get(HTTP_BIND_ADDRESS)).matches()) {
+            throw ConfigException.invalid(HTTP_BIND_ADDRESS, get(HTTP_BIND_ADDRESS),
+                    "expected an IP address or host name such as 0.0.0.0, 127.0.0.1 or ::");
         }
-        this.foldPrecedence = precedence();
-        // it prefixes the names of the fold's internal topics, so it must make valid ones
-        if (!TOPIC_NAME.matcher(get(FOLD_APPLICATION_ID) + "-fold-expiry-changelog").matches()) {
-            throw ConfigException.invalid(FOLD_APPLICATION_ID, get(FOLD_APPLICATION_ID),
-                    "1-227 of [a-zA-Z0-9._-], as it starts the fold's topic names");
-        }
-        this.foldStateDir = path(FOLD_STATE_DIR);
-        this.foldForwardHeartbeats = bool(FOLD_FORWARD_HEARTBEATS);
-    }
-
-    /** The precedence list; whether its statuses are accepted ones is checked by fold, the only user. */
-    private List<String> precedence() {
-        List<String> order = List.of(get(FOLD_PRECEDENCE).split(",", -1)).stream().map(String::strip).toList();
-        if (order.stream().anyMatch(String::isEmpty) || order.size() != Set.copyOf(order).size()) {
-            throw ConfigException.invalid(FOLD_PRECEDENCE, get(FOLD_PRECEDENCE),
-                    "expected distinct statuses, best first, such as online,busy,away");
-        }
-        if (order.contains(PresenceStatuses.OFFLINE)) {
-            throw ConfigException.invalid(FOLD_PRECEDENCE, get(FOLD_PRECEDENCE), "'" + PresenceStatuses.OFFLINE
-                    + "' ends a device instead of ranking it, so it cannot be listed");
-        }
-        return order;
     }
 
     /** Settings named as in a properties file ({@code db.url}, {@code kafka.fetch.min.bytes}, ...). */
     public static PresenceConsumerConfig fromMap(Map<String, String> settings) {
+        return fromMap(settings, List.of());
+    }
+
+    /**
+     * As {@link #fromMap(Map)}, also accepting {@code extraKeys}: the keys of a package that reads this
+     * configuration (the fold), which validates them itself. Any other name is refused.
+     */
+    public static PresenceConsumerConfig fromMap(Map<String, String> settings, List<ConfigKey> extraKeys) {
+        List<ConfigKey> keys = allKeys(extraKeys);
         Map<String, String> values = new LinkedHashMap<>();
         Map<String, String> kafka = new TreeMap<>();
         List<String> unknown = new ArrayList<>();
@@ -212,7 +189,7 @@ public final class PresenceConsumerConfig {
             String name = e.getKey().strip();
             if (name.startsWith(KAFKA_PREFIX) && name.length() > KAFKA_PREFIX.length()) {
                 kafka.put(name.substring(KAFKA_PREFIX.length()), e.getValue().strip());
-            } else if (KEYS.stream().anyMatch(k -> k.name().equals(name))) {
+            } else if (keys.stream().anyMatch(k -> k.name().equals(name))) {
                 values.put(name, e.getValue().strip());
             } else {
                 unknown.add(name);
@@ -220,24 +197,38 @@ public final class PresenceConsumerConfig {
         }
         if (!unknown.isEmpty()) {
             throw new ConfigException("unknown setting(s) " + unknown + "; known: "
-                    + KEYS.stream().map(ConfigKey::name).toList() + " and kafka.* pass-through");
+                    + keys.stream().map(ConfigKey::name).toList() + " and kafka.* pass-through");
         }
-        return new PresenceConsumerConfig(values, kafka);
+        return new PresenceConsumerConfig(keys, values, kafka);
     }
 
-    /** Loads the optional file, then lets {@code PRESENCE_*} environment variables override it. */
-    public static PresenceConsumerConfig load(Path file, Map<String, String> env) {
+    private static List<ConfigKey> allKeys(List<ConfigKey> extraKeys) {
+        List<ConfigKey> keys = new ArrayList<>(KEYS);
+        for (ConfigKey extra : extraKeys) {
+            if (keys.stream().anyMatch(k -> k.name().equals(extra.name()))) {
+                throw new IllegalArgumentException("setting " + extra.name() + " is declared twice");
+            }
+            keys.add(extra);
+        }
+        return keys;
+    }
+
+    /**
+     * Loads the optional file, then lets {@code PRESENCE_*} environment variables override it; {@code extraKeys}
+     * as in {@link #fromMap(Map, List)}.
+     */
+    public static PresenceConsumerConfig load(Path file, Map<String, String> env, List<ConfigKey> extraKeys) {
         Map<String, String> settings = new LinkedHashMap<>();
         if (file != null) {
             settings.putAll(readProperties(file));
         }
-        settings.putAll(fromEnvironment(env));
-        return fromMap(settings);
+        settings.putAll(fromEnvironment(env, allKeys(extraKeys)));
+        return fromMap(settings, extraKeys);
     }
 
-    static Map<String, String> fromEnvironment(Map<String, String> env) {
+    static Map<String, String> fromEnvironment(Map<String, String> env, List<ConfigKey> keys) {
         Map<String, String> settings = new LinkedHashMap<>();
-        for (ConfigKey key : KEYS) {
+        for (ConfigKey key : keys) {
             String value = env.get(key.envName());
             if (value != null) {
                 settings.put(key.name(), value);
@@ -265,12 +256,25 @@ public final class PresenceConsumerConfig {
         return settings;
     }
 
-    private String get(ConfigKey key) {
+    /** The value of a declared key as set, or its default. */
+    public String get(ConfigKey key) {
+        if (!keys.contains(key)) {
+            throw new IllegalArgumentException("setting " + key.name() + " was not declared to this configuration");
+        }
         String value = values.get(key.name());
         return value != null ? value : (key.defaultValue() == null ? "" : key.defaultValue());
     }
 
-    private Duration duration(ConfigKey key, Duration min) {
+    /** The value of a declared key as a topic name, checked. */
+    public String topicName(ConfigKey key) {
+        if (!TOPIC_NAME.matcher(get(key)).matches()) {
+            throw ConfigException.invalid(key, get(key), "a topic name is 1-249 of [a-zA-Z0-9._-]");
+        }
+        return get(key);
+    }
+
+    /** The value of a declared key as a duration of at least {@code min}. */
+    public Duration duration(ConfigKey key, Duration min) {
         Duration d;
         try {
             d = Durations.parse(get(key));
@@ -283,7 +287,8 @@ public final class PresenceConsumerConfig {
         return d;
     }
 
-    private int integer(ConfigKey key, int min, int max) {
+    /** The value of a declared key as a whole number from {@code min} to {@code max}. */
+    public int integer(ConfigKey key, int min, int max) {
         try {
             int n = Integer.parseInt(get(key));
             if (n >= min && n <= max) {
@@ -295,7 +300,8 @@ public final class PresenceConsumerConfig {
         throw ConfigException.invalid(key, get(key), "expected a whole number from " + min + " to " + max);
     }
 
-    private Path path(ConfigKey key) {
+    /** The value of a declared key as a non-blank path. */
+    public Path path(ConfigKey key) {
         try {
             if (!get(key).isBlank()) {
                 return Path.of(get(key));
@@ -306,7 +312,8 @@ public final class PresenceConsumerConfig {
         throw ConfigException.invalid(key, get(key), "expected a directory path");
     }
 
-    private boolean bool(ConfigKey key) {
+    /** The value of a declared key as {@code true} or {@code false}. */
+    public boolean bool(ConfigKey key) {
         return switch (get(key).toLowerCase(Locale.ROOT)) {
             case "true" -> true;
             case "false" -> false;
@@ -346,12 +353,21 @@ public final class PresenceConsumerConfig {
         return get(DLQ_TOPIC);
     }
 
+    public int dlqMaxValueBytes() {
+        return dlqMaxValueBytes;
+    }
+
     public PresenceStatuses statuses() {
         return statuses;
     }
 
     public Duration maxFutureSkew() {
         return maxFutureSkew;
+    }
+
+    /** Deletion ledger entries older than this (by deletion time) are pruned. */
+    public Duration tombstoneRetention() {
+        return tombstoneRetention;
     }
 
     public int maxValueBytes() {
@@ -403,34 +419,9 @@ public final class PresenceConsumerConfig {
         return httpPort;
     }
 
-    public String deviceTopic() {
-        return get(DEVICE_TOPIC);
-    }
-
-    public Duration deviceTtl() {
-        return deviceTtl;
-    }
-
-    public Duration foldSweepInterval() {
-        return foldSweepInterval;
-    }
-
-    /** Device statuses best first, as configured. */
-    public List<String> foldPrecedence() {
-        return foldPrecedence;
-    }
-
-    public String foldApplicationId() {
-        return get(FOLD_APPLICATION_ID);
-    }
-
-    /** The state directory as configured; a relative one lies in the working directory. */
-    public Path foldStateDir() {
-        return foldStateDir;
-    }
-
-    public boolean foldForwardHeartbeats() {
-        return foldForwardHeartbeats;
+    /** The address of the HTTP endpoints, as configured: an IP address or a host name. */
+    public String httpBindAddress() {
+        return get(HTTP_BIND_ADDRESS);
     }
 
     /** What {@code topics} (and start-up) create and check. */
@@ -450,26 +441,20 @@ public final class PresenceConsumerConfig {
     /** The effective settings, one per line, secrets masked: logged once at start-up. */
     public String describe() {
         StringBuilder b = new StringBuilder();
-        for (ConfigKey key : KEYS) {
+        for (ConfigKey key : keys) {
             String value = get(key);
-            b.append("  ").append(key.name()).append(" = ").append(key.secret() || key == DB_URL ? mask(key, value) : value)
-                    .append('\n');
+            b.append("  ").append(key.name()).append(" = ").append(masked(key, value)).append('\n');
         }
         kafka.forEach((name, value) -> b.append("  ").append(KAFKA_PREFIX).append(name).append(" = ")
-                .append(isSecretKafkaProperty(name) ? "****" : value).append('\n'));
+                .append(Secrets.isSecretKafkaProperty(name) ? Secrets.MASK : value).append('\n'));
         return b.toString();
     }
 
-    private static String mask(ConfigKey key, String value) {
-        if (key == DB_URL) {
-            // a JDBC URL may carry password=... among its parameters
-            return value.replaceAll("(?i)(password=)[^&;]*", "$1****");
+    private static String masked(ConfigKey key, String value) {
+        if (key.secret()) {
+            return value.isEmpty() ? "" : Secrets.MASK;
         }
-        return value.isEmpty() ? "" : "****";
-    }
-
-    static boolean isSecretKafkaProperty(String name) {
-        String n = name.toLowerCase(Locale.ROOT);
-        return n.contains("password") || n.contains("jaas") || n.contains("secret") || n.endsWith(".key");
+        // a JDBC URL may carry user:secret@host, password=... and the like
+        return key == DB_URL ? Secrets.mask(value) : value;
     }
 }

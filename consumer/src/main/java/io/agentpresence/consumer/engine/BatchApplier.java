@@ -2,6 +2,7 @@ package io.agentpresence.consumer.engine;
 
 import io.agentpresence.consumer.error.DeadLetter;
 import io.agentpresence.consumer.error.DeadLetterPublisher;
+import io.agentpresence.consumer.error.DeadLetterRefusedException;
 import io.agentpresence.consumer.error.DeadLetterUnavailableException;
 import io.agentpresence.consumer.error.FailureClassifier;
 import io.agentpresence.consumer.error.Verdict;
@@ -15,10 +16,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +33,7 @@ public final class BatchApplier implements Applier {
     private final FailureClassifier classifier;
     private final PresenceMetrics metrics;
     private final Duration deadLetterTimeout;
+    private final CulpritSearch culpritSearch;
 
     public BatchApplier(PresenceWriter writer, DeadLetterPublisher deadLetters, FailureClassifier classifier,
                  PresenceMetrics metrics, Duration deadLetterTimeout) {
@@ -44,6 +42,7 @@ public final class BatchApplier implements Applier {
         this.classifier = classifier;
         this.metrics = metrics;
         this.deadLetterTimeout = deadLetterTimeout;
+        this.culpritSearch = new CulpritSearch(writer, classifier);
     }
 
     /** @throws FencedException when the stored positions moved; nothing of the batch was written */
@@ -56,11 +55,15 @@ public final class BatchApplier implements Applier {
             if (classifier.classify(e) != Verdict.DEAD_LETTER) {
                 throw e;
             }
-            int before = batch.changes().size();
-            isolateCulprits(batch, batch.changes());
-            if (batch.changes().size() == before) {
+            List<CulpritSearch.Culprit> culprits = culpritSearch.find(batch.changes());
+            if (culprits.isEmpty()) {
                 // the failure did not reproduce change by change; keep the batch and let the caller retry
                 throw e;
+            }
+            for (CulpritSearch.Culprit culprit : culprits) {
+                int records = batch.deadLetter(culprit.change(), culprit.cause());
+                LOG.warn("The database refuses the change for user {} ({}); dead-lettering the user's {} record(s)"
+                        + " in the batch", culprit.change().userId(), culprit.cause().getMessage(), records);
             }
             sendDeadLetters(batch);
             write(batch, positions);
@@ -79,44 +82,18 @@ public final class BatchApplier implements Applier {
                 result.unchanged(), result.deleted(), result.seen(), batch.deadLetterCount());
     }
 
-    private void isolateCulprits(PendingBatch batch, List<PresenceChange> changes) throws SQLException {
-        try {
-            writer.probe(changes);
-        } catch (SQLException e) {
-            if (classifier.classify(e) != Verdict.DEAD_LETTER) {
-                // the database itself failed while we searched; the whole batch is retried later
-                throw e;
-            }
-            if (changes.size() == 1) {
-                LOG.warn("The database refuses the event for user {} ({}); dead-lettering it",
-                        changes.get(0).userId(), e.getMessage());
-                batch.deadLetter(changes.get(0), e);
-                return;
-            }
-            int half = changes.size() / 2;
-            isolateCulprits(batch, new ArrayList<>(changes.subList(0, half)));
-            isolateCulprits(batch, new ArrayList<>(changes.subList(half, changes.size())));
-        }
-    }
-
-    private void sendDeadLetters(PendingBatch batch) throws InterruptedException, DeadLetterUnavailableException {
+    private void sendDeadLetters(PendingBatch batch) throws InterruptedException, DeadLetterUnavailableException,
+            DeadLetterRefusedException {
         List<DeadLetter> unsent = batch.unsentDeadLetters();
         if (unsent.isEmpty()) {
             return;
         }
-        List<CompletableFuture<?>> acks = new ArrayList<>();
         for (DeadLetter letter : unsent) {
             LOG.warn("Dead-lettering {}-{}@{}: {}", letter.record().topic(), letter.record().partition(),
                     letter.record().offset(), letter.error().getMessage());
-            acks.add(deadLetters.send(letter));
         }
         // the offsets may pass these records only once the broker has them
-        try {
-            CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new))
-                    .get(deadLetterTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new DeadLetterUnavailableException(e.getCause() != null ? e.getCause() : e);
-        }
+        deadLetters.publish(unsent, deadLetterTimeout);
         unsent.forEach(letter -> metrics.deadLettered(letter.reason()));
         batch.markDeadLettersSent();
     }

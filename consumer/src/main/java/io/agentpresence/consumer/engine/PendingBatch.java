@@ -5,7 +5,10 @@ import io.agentpresence.consumer.ops.PresenceMetrics;
 import io.agentpresence.consumer.sink.PresenceBuffer;
 import io.agentpresence.consumer.sink.PresenceChange;
 import io.agentpresence.model.MalformedEventException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -18,11 +21,12 @@ import org.apache.kafka.common.TopicPartition;
 /**
  * One poll's worth of work, kept until it is fully done: the reduced changes, the records that go to the
  * dead-letter topic instead, and the offsets the batch spans. A change's {@code sequence} is the index of
- * its record in {@link #records}.
+ * its record in {@link #records}; {@link #decoded} marks the records that reached the buffer.
  */
 final class PendingBatch {
 
     private final List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+    private final BitSet decoded = new BitSet();
     private final PresenceBuffer buffer = new PresenceBuffer();
     private final List<DeadLetter> deadLetters = new ArrayList<>();
     private final Map<TopicPartition, Long> firstOffsets = new HashMap<>();
@@ -61,6 +65,7 @@ final class PendingBatch {
             records.add(record);
             try {
                 buffer.add(decoder.decode(record, records.size() - 1));
+                decoded.set(records.size() - 1);
             } catch (MalformedEventException e) {
                 // bad content: it goes to the dead-letter topic and never stalls the partition
                 metrics.rejected(e.rejection());
@@ -77,10 +82,25 @@ final class PendingBatch {
         return records.size();
     }
 
-    /** Moves a change the database refused out of the batch and onto the dead-letter list. */
-    void deadLetter(PresenceChange change, Throwable error) {
+    /**
+     * Moves a change the database refused out of the batch, and every record of its user that the buffer reduced
+     * into it onto the dead-letter list: none of them is applied. Rare, so the user's records are looked up here
+     * rather than tracked for every record.
+     *
+     * @return how many records were dead-lettered
+     */
+    int deadLetter(PresenceChange change, Throwable error) {
         buffer.remove(change);
-        deadLetters.add(new DeadLetter(records.get((int) change.sequence()), DeadLetter.DATABASE_REJECTED, error));
+        // a decoded record's key is its userId as UTF-8 (the codec checks it)
+        byte[] key = change.userId().getBytes(StandardCharsets.UTF_8);
+        int before = deadLetters.size();
+        for (int i = decoded.nextSetBit(0); i >= 0; i = decoded.nextSetBit(i + 1)) {
+            if (Arrays.equals(records.get(i).key(), key)) {
+                deadLetters.add(new DeadLetter(records.get(i), DeadLetter.DATABASE_REJECTED, error));
+                decoded.clear(i);
+            }
+        }
+        return deadLetters.size() - before;
     }
 
     /** Dead letters not yet acknowledged by the broker. */

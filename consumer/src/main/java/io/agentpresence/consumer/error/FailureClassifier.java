@@ -20,8 +20,12 @@ public final class FailureClassifier {
 
     public Verdict classify(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof DeadLetterRefusedException) {
+                // the dead-letter topic will never take the record, and skipping it would lose it: an operator must act
+                return Verdict.FATAL;
+            }
             if (t instanceof DeadLetterUnavailableException) {
-                // whatever the broker said, dropping the record is not an option; wait for the topic
+                // the topic failed for now (broker down, a timeout): dropping the record is not an option; wait
                 return Verdict.RETRY;
             }
             if (t instanceof SQLException sql) {

@@ -4,6 +4,7 @@ import io.agentpresence.consumer.ops.FoldMetrics.Emitted;
 import io.agentpresence.consumer.ops.FoldMetrics.Ignored;
 import io.agentpresence.model.PresenceEvent;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
@@ -11,7 +12,8 @@ import java.util.Map;
  * The fold's rules, free of Kafka: how a device event or the passing of time changes a user's
  * {@link UserPresence}, and which user-level event that makes. A user's status is the best status of the
  * user's live devices by {@link Precedence}, {@code offline} when none is live, and a status event is emitted
- * only when that changes. Liveness is the fold's own wall clock ({@code now}), never the publishers' clocks.
+ * only when that changes. Liveness is the fold's own wall clock ({@code now}), never the publishers' clocks. A user
+ * keeps at most a configured number of devices, and one without devices is forgotten after a retention.
  */
 final class DeviceFold {
 
@@ -25,15 +27,23 @@ final class DeviceFold {
     private final Precedence precedence;
     private final long ttlMs;
     private final boolean forwardHeartbeats;
+    private final long retentionMs;
+    private final int maxDevices;
 
-    DeviceFold(Precedence precedence, Duration ttl, boolean forwardHeartbeats) {
+    DeviceFold(Precedence precedence, Duration ttl, boolean forwardHeartbeats, Duration retention, int maxDevices) {
         this.precedence = precedence;
         this.ttlMs = ttl.toMillis();
         this.forwardHeartbeats = forwardHeartbeats;
+        this.retentionMs = retention.toMillis();
+        this.maxDevices = maxDevices;
     }
 
     /** Applies a valid device event read at wall-clock time {@code now}. */
     Outcome apply(UserPresence user, PresenceEvent event, long now) {
+        if (event.ts() <= user.deletedTs()) {
+            // sent before the user was deleted and read after it: it must not bring the user back
+            return Outcome.ignored(Ignored.DELETED);
+        }
         String name = event.device() != null ? event.device() : DEFAULT_DEVICE;
         DeviceState known = user.device(name);
         boolean live = known != null && known.live();
@@ -53,14 +63,34 @@ final class DeviceFold {
             user.put(name, known.touched(now));
             return Outcome.ignored(Ignored.DUPLICATE);
         }
+        int evicted = known == null ? makeRoom(user) : 0;
         // an equal ts with another status is the later record, which wins as it does in the consumer
         user.put(name, new DeviceState(event.status(), event.ts(), now));
         boolean seen = user.see(event.ts());
         String folded = precedence.fold(user.liveStatuses());
+        Outcome outcome;
         if (!folded.equals(user.emittedStatus())) {
-            return Outcome.emit(status(event.userId(), user, folded, event.ts(), source(event)), Emitted.STATUS, 0);
+            outcome = Outcome.emit(status(event.userId(), user, folded, event.ts(), source(event)), Emitted.STATUS, 0);
+        } else {
+            outcome = seen ? heartbeat(event, user) : Outcome.NOTHING;
         }
-        return seen ? heartbeat(event, user) : Outcome.NOTHING;
+        return evicted == 0 ? outcome : outcome.withEvicted(evicted);
+    }
+
+    /**
+     * Evicts the devices heard from least recently until a new one fits: a client that invents a device id per
+     * connection must not grow the stored user without bound. Returns how many were evicted.
+     */
+    private int makeRoom(UserPresence user) {
+        int evicted = 0;
+        while (user.devices().size() >= maxDevices) {
+            String oldest = user.devices().entrySet().stream()
+                    .min(Comparator.comparingLong((Map.Entry<String, DeviceState> d) -> d.getValue().lastActivity()))
+                    .orElseThrow().getKey();
+            user.remove(oldest);
+            evicted++;
+        }
+        return evicted;
     }
 
     /**
@@ -87,9 +117,13 @@ final class DeviceFold {
         return Outcome.emit(status(userId, user, folded, user.lastSeenTs(), EXPIRED_SOURCE), Emitted.EXPIRY, expired);
     }
 
-    /** When the first device of the user runs out, or {@link UserPresence#NONE} without devices. */
+    /**
+     * When the first device of the user runs out; for a user without devices, when the user is forgotten: the
+     * retention after the user's last record, or after {@code floor} when that is later.
+     */
     long deadline(UserPresence user, long floor) {
-        return user.devices().values().stream().mapToLong(d -> liveUntil(d, floor)).min().orElse(UserPresence.NONE);
+        return user.devices().values().stream().mapToLong(d -> liveUntil(d, floor)).min()
+                .orElse(Math.max(user.lastActivity(), floor) + retentionMs);
     }
 
     private long liveUntil(DeviceState device, long floor) {

@@ -10,9 +10,10 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Users filed by the wall-clock time their first device runs out, so a sweep reads only the users that are due
- * instead of the whole user store. The key is the deadline as 8 big-endian bytes followed by the userId; the store
- * orders keys byte by byte, which for non-negative deadlines is their numeric order.
+ * Users filed by the wall-clock time their first device runs out (for a user without devices, the time it is
+ * forgotten), so a sweep reads only the users that are due instead of the whole user store. The key is the deadline
+ * as 8 big-endian bytes followed by the userId; the store orders keys byte by byte, which for non-negative deadlines
+ * is their numeric order.
  */
 final class ExpiryIndex {
 

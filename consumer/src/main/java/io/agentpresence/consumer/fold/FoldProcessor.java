@@ -5,6 +5,7 @@ import io.agentpresence.consumer.ops.FoldMetrics;
 import io.agentpresence.model.MalformedEventException;
 import io.agentpresence.model.PresenceEvent;
 import io.agentpresence.model.PresenceEventCodec;
+import io.agentpresence.model.Rejection;
 import java.time.Duration;
 import java.util.Optional;
 import org.apache.kafka.common.utils.Bytes;
@@ -20,8 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One task's fold: decodes device records as the consumer does, applies them to the user's stored state with
  * {@link DeviceFold}, and forwards user-level events to the presence topic; a wall-clock punctuation expires
- * devices through the {@link ExpiryIndex}. Invalid records go to the dead-letter topic, inside the same
- * transaction as everything else.
+ * devices, and forgets users left without devices, through the {@link ExpiryIndex}. Invalid records go to the
+ * dead-letter topic, inside the same transaction as everything else.
  */
 final class FoldProcessor implements Processor<byte[], byte[], byte[], byte[]> {
 
@@ -34,6 +35,7 @@ final class FoldProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     private final PresenceEventCodec output;
     private final Duration sweepInterval;
     private final long ttlMs;
+    private final long maxFutureSkewMs;
     private final FoldMetrics metrics;
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<String, UserPresence> users;
@@ -41,7 +43,8 @@ final class FoldProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     private long startedAt;
 
     FoldProcessor(FoldSettings settings, FoldMetrics metrics) {
-        this.fold = new DeviceFold(settings.precedence(), settings.ttl(), settings.forwardHeartbeats());
+        this.fold = new DeviceFold(settings.precedence(), settings.ttl(), settings.forwardHeartbeats(),
+                settings.userRetention(), settings.maxDevices());
         this.codec = settings.codec();
         // emitted events carry validated input; their ts is checked against their record timestamp, which is that
         // ts, so the fold's own clock must not refuse a publisher's clock the consumer accepts
@@ -49,6 +52,7 @@ final class FoldProcessor implements Processor<byte[], byte[], byte[], byte[]> {
                 PresenceEventCodec.DEFAULT_MAX_VALUE_BYTES);
         this.sweepInterval = settings.sweepInterval();
         this.ttlMs = settings.ttl().toMillis();
+        this.maxFutureSkewMs = settings.maxFutureSkew().toMillis();
         this.metrics = metrics;
     }
 
@@ -81,39 +85,62 @@ final class FoldProcessor implements Processor<byte[], byte[], byte[], byte[]> {
             return;
         }
         metrics.read(event.isHeartbeat() ? FoldMetrics.Read.HEARTBEAT : FoldMetrics.Read.STATUS);
-        UserPresence user = users.get(event.userId());
-        if (user == null) {
-            user = new UserPresence();
-        }
+        UserPresence user = user(event.userId());
         Outcome outcome = fold.apply(user, event, context.currentSystemTimeMs());
         store(event.userId(), user);
         settle(event.userId(), outcome);
     }
 
-    /** A tombstone forgets the user's devices and passes on, so the consumer deletes the row. */
+    /**
+     * A tombstone forgets the user's devices and passes on, so the consumer deletes the row. Its time is its record
+     * timestamp, bounded like an event's ts: it becomes the user's time floor, which every later emission carries.
+     */
     private void tombstone(Record<byte[], byte[]> record) {
         String userId;
         try {
             userId = codec.decodeTombstoneKey(record.key());
+            checkTombstoneTime(record.timestamp(), context.currentSystemTimeMs());
         } catch (MalformedEventException e) {
-            // no valid user to delete
+            // no valid user to delete, or a time no event of the user could follow
             deadLetter(record, e);
             return;
         }
         metrics.read(FoldMetrics.Read.TOMBSTONE);
-        UserPresence user = users.get(userId);
-        if (user != null) {
-            // the time floor stays: the consumer deletes only rows no newer than the tombstone
-            user.forget(record.timestamp());
-            store(userId, user);
-        }
+        // kept even for a user the fold does not know, so that a late event from before the deletion is ignored;
+        // the time floor stays: the consumer deletes only rows no newer than the tombstone
+        UserPresence user = user(userId);
+        user.forget(record.timestamp());
+        store(userId, user);
         context.forward(record, FoldTopology.PRESENCE_SINK);
         metrics.emitted(FoldMetrics.Emitted.TOMBSTONE);
     }
 
+    /** The stored user, or a new one; either way heard from now. */
+    private UserPresence user(String userId) {
+        UserPresence user = users.get(userId);
+        if (user == null) {
+            user = new UserPresence();
+        }
+        user.heardAt(context.currentSystemTimeMs());
+        return user;
+    }
+
+    /** The consumer's bounds for a tombstone: an encodable time, at most the skew ahead of this machine's clock. */
+    private void checkTombstoneTime(long timestamp, long now) throws MalformedEventException {
+        if (timestamp > PresenceEventCodec.MAX_TS) {
+            throw new MalformedEventException(Rejection.INVALID_TS, "tombstone time " + timestamp + " is after "
+                    + PresenceEventCodec.MAX_TS);
+        }
+        if (timestamp - now > maxFutureSkewMs) {
+            throw new MalformedEventException(Rejection.TS_IN_FUTURE, "tombstone time " + timestamp + " is "
+                    + (timestamp - now) + " ms ahead of " + now + ", more than the allowed " + maxFutureSkewMs + " ms");
+        }
+    }
+
     /**
-     * Expires the devices of the users that are due: only those, found through the index, at most
-     * {@value #MAX_USERS_PER_SWEEP} per sweep so one transaction stays small; the rest wait for the next sweep.
+     * Expires the devices of the users that are due, and forgets those without devices whose retention ran out:
+     * only those, found through the index, at most {@value #MAX_USERS_PER_SWEEP} per sweep so one transaction stays
+     * small; the rest wait for the next sweep.
      */
     private void sweep(long now) {
         if (now < startedAt + ttlMs) {
@@ -127,10 +154,28 @@ final class FoldProcessor implements Processor<byte[], byte[], byte[], byte[]> {
                 index.remove(due.deadline(), due.userId());
                 continue;
             }
+            if (user.devices().isEmpty()) {
+                forgetOrRefile(due, user, now);
+                continue;
+            }
             Outcome outcome = fold.expire(due.userId(), user, now, startedAt);
             store(due.userId(), user);
             settle(due.userId(), outcome);
         }
+    }
+
+    /**
+     * Removes a user without devices from the store: nothing live, nothing pending, and no record for the retention.
+     * A user filed before this task started gets the full retention from the start instead, like a device.
+     */
+    private void forgetOrRefile(ExpiryIndex.Entry due, UserPresence user, long now) {
+        if (fold.deadline(user, startedAt) > now) {
+            store(due.userId(), user);
+            return;
+        }
+        index.remove(due.deadline(), due.userId());
+        users.delete(due.userId());
+        metrics.forgotten();
     }
 
     /** Stores the user and keeps the index entry in step with the user's new deadline. */
@@ -151,6 +196,9 @@ final class FoldProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     private void settle(String userId, Outcome outcome) {
         if (outcome.expired() > 0) {
             metrics.expired(outcome.expired());
+        }
+        if (outcome.evicted() > 0) {
+            metrics.evicted(outcome.evicted());
         }
         if (outcome.ignored() != null) {
             metrics.ignored(outcome.ignored());

@@ -14,6 +14,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
@@ -55,10 +56,13 @@ public final class FoldService implements Service {
             resources.add(JvmMeters.bind(registry));
             if (config.topicsOnStart()) {
                 TopicProvisioner.ensureAndLog(KafkaClients.admin(config),
-                        config.topicPlan().withDeviceTopic(config.deviceTopic()));
+                        config.topicPlan().withDeviceTopic(settings.deviceTopic()));
             }
-            KafkaStreams streams = new KafkaStreams(FoldTopology.build(settings, new FoldMetrics(registry)),
-                    KafkaClients.foldStreams(config));
+            FoldMetrics metrics = new FoldMetrics(registry);
+            Properties streamsConfig = KafkaClients.foldStreams(config, settings.applicationId(), settings.stateDir());
+            FoldProductionExceptionHandler.install(streamsConfig, metrics);
+            DeadLetterFitter.install(streamsConfig, config.dlqTopic(), config.dlqMaxValueBytes());
+            KafkaStreams streams = new KafkaStreams(FoldTopology.build(settings, metrics), streamsConfig);
             FoldService service = new FoldService(streams, registry, resources);
             // at once: a failure below must not leave the application's clients and state directory open
             resources.add(service::closeStreams);
@@ -72,8 +76,8 @@ public final class FoldService implements Service {
             LOG.info("Folding devices from {} into {}: a device expires after {} without an event or heartbeat,"
                     + " checked every {}; precedence {}; application id {}, state in {}, exactly-once",
                     settings.deviceTopic(), settings.presenceTopic(), Durations.format(settings.ttl()),
-                    Durations.format(settings.sweepInterval()), settings.precedence(), config.foldApplicationId(),
-                    config.foldStateDir().toAbsolutePath());
+                    Durations.format(settings.sweepInterval()), settings.precedence(), settings.applicationId(),
+                    settings.stateDir().toAbsolutePath());
             return service;
         } catch (Exception | Error e) {
             Resources.closeAll(resources, e);

@@ -8,8 +8,10 @@ import java.util.TreeMap;
 
 /**
  * The fold's state of one user, as stored: the user's devices, the last status the fold emitted for the user and
- * its event time, the newest event time seen from any device ({@code lastSeenTs}), and the deadline under which
- * the user is filed in the expiry index. Times are epoch milliseconds; -1 means "none yet". Mutable, and used by
+ * its event time, the newest event time seen from any device ({@code lastSeenTs}), the time of the user's latest
+ * deletion ({@code deletedTs}, a tombstone's timestamp), the fold's wall-clock time when it last read a record of the
+ * user ({@code lastActivity}), and the deadline under which the user is filed in the expiry index. Times are epoch
+ * milliseconds; -1 means "none yet". Mutable, and used by
  * one stream thread at a time.
  */
 final class UserPresence {
@@ -20,18 +22,22 @@ final class UserPresence {
     private String emittedStatus;
     private long emittedTs;
     private long lastSeenTs;
+    private long deletedTs;
+    private long lastActivity;
     private long deadline;
 
     UserPresence() {
-        this(new TreeMap<>(), null, NONE, NONE, NONE);
+        this(new TreeMap<>(), null, NONE, NONE, NONE, NONE, NONE);
     }
 
     UserPresence(SortedMap<String, DeviceState> devices, String emittedStatus, long emittedTs, long lastSeenTs,
-                 long deadline) {
+                 long deletedTs, long lastActivity, long deadline) {
         this.devices = new TreeMap<>(devices);
         this.emittedStatus = emittedStatus;
         this.emittedTs = emittedTs;
         this.lastSeenTs = lastSeenTs;
+        this.deletedTs = deletedTs;
+        this.lastActivity = lastActivity;
         this.deadline = deadline;
     }
 
@@ -67,12 +73,14 @@ final class UserPresence {
 
     /**
      * Forgets the user's devices and status after a deletion at {@code deletedTs}, keeping the time floor: what is
-     * emitted next must not be older than the deletion or than what the table may still hold.
+     * emitted next must not be older than the deletion or than what the table may still hold. The deletion time is
+     * kept too, so that a device event from before it cannot bring the user back.
      */
     void forget(long deletedTs) {
         devices.clear();
         emittedStatus = null;
         emittedTs = Math.max(emittedTs, deletedTs);
+        this.deletedTs = Math.max(this.deletedTs, deletedTs);
     }
 
     void emitted(String status, long ts) {
@@ -93,6 +101,20 @@ final class UserPresence {
         return lastSeenTs;
     }
 
+    /** The time of the user's latest deletion, or {@link #NONE}. */
+    long deletedTs() {
+        return deletedTs;
+    }
+
+    /** Records that a record of the user was read at wall-clock time {@code now}. */
+    void heardAt(long now) {
+        lastActivity = Math.max(lastActivity, now);
+    }
+
+    long lastActivity() {
+        return lastActivity;
+    }
+
     long deadline() {
         return deadline;
     }
@@ -104,6 +126,6 @@ final class UserPresence {
     @Override
     public String toString() {
         return "UserPresence{devices=" + devices + ", emitted=" + emittedStatus + "@" + emittedTs + ", lastSeen="
-                + lastSeenTs + ", deadline=" + deadline + "}";
+                + lastSeenTs + ", deleted=" + deletedTs + ", lastActivity=" + lastActivity + ", deadline=" + deadline + "}";
     }
 }

@@ -16,11 +16,12 @@ import org.apache.kafka.common.serialization.Serializer;
 /**
  * The stored form of {@link UserPresence}, in the local store and its changelog topic: a format version byte,
  * then the fields in a fixed order. A record of an unknown version stops the fold rather than lose a user's
- * devices; a later format must keep reading this one.
+ * devices; a later format must keep reading the earlier ones (version 1 had no deletion time and no last activity).
  */
 final class UserPresenceSerde implements Serde<UserPresence> {
 
-    static final byte VERSION = 1;
+    static final byte VERSION = 2;
+    private static final byte VERSION_WITHOUT_DELETION = 1;
 
     @Override
     public Serializer<UserPresence> serializer() {
@@ -49,6 +50,8 @@ final class UserPresenceSerde implements Serde<UserPresence> {
             }
             out.writeLong(user.emittedTs());
             out.writeLong(user.lastSeenTs());
+            out.writeLong(user.deletedTs());
+            out.writeLong(user.lastActivity());
             out.writeLong(user.deadline());
         } catch (IOException e) {
             throw new SerializationException("writing to memory cannot fail", e);
@@ -59,7 +62,7 @@ final class UserPresenceSerde implements Serde<UserPresence> {
     static UserPresence read(byte[] bytes) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
             byte version = in.readByte();
-            if (version != VERSION) {
+            if (version != VERSION && version != VERSION_WITHOUT_DELETION) {
                 throw new SerializationException("stored user state has format version " + version
                         + "; this fold reads version " + VERSION);
             }
@@ -69,7 +72,13 @@ final class UserPresenceSerde implements Serde<UserPresence> {
                 devices.put(in.readUTF(), new DeviceState(in.readUTF(), in.readLong(), in.readLong()));
             }
             String emittedStatus = in.readBoolean() ? in.readUTF() : null;
-            return new UserPresence(devices, emittedStatus, in.readLong(), in.readLong(), in.readLong());
+            long emittedTs = in.readLong();
+            long lastSeenTs = in.readLong();
+            boolean first = version == VERSION_WITHOUT_DELETION;
+            long deletedTs = first ? UserPresence.NONE : in.readLong();
+            long lastActivity = first ? UserPresence.NONE : in.readLong();
+            return new UserPresence(devices, emittedStatus, emittedTs, lastSeenTs, deletedTs, lastActivity,
+                    in.readLong());
         } catch (IOException e) {
             // a short or garbled record: the store is not what this code wrote
             throw new SerializationException("unreadable stored user state (" + bytes.length + " bytes)", e);

@@ -19,12 +19,18 @@ public final class FoldMetrics {
     public static final String EVENTS_REJECTED = "presence.fold.events.rejected";
     public static final String EVENTS_EMITTED = "presence.fold.events.emitted";
     public static final String DEVICES_EXPIRED = "presence.fold.devices.expired";
+    public static final String DEVICES_EVICTED = "presence.fold.devices.evicted";
+    public static final String USERS_FORGOTTEN = "presence.fold.users.forgotten";
+    public static final String RECORDS_DROPPED = "presence.fold.records.dropped";
 
     /** What a device record was. */
     public enum Read { STATUS, HEARTBEAT, TOMBSTONE }
 
     /** Why a valid device event changed nothing. */
-    public enum Ignored { STALE, DUPLICATE }
+    public enum Ignored { STALE, DUPLICATE, DELETED }
+
+    /** Why the broker refused an output record for good, so the fold skipped it. */
+    public enum Dropped { TOO_LARGE, INVALID }
 
     /** Why a user-level record was written to the presence topic. */
     public enum Emitted { STATUS, EXPIRY, HEARTBEAT, TOMBSTONE }
@@ -34,6 +40,9 @@ public final class FoldMetrics {
     private final Map<Emitted, Counter> emitted = new EnumMap<>(Emitted.class);
     private final Map<Rejection, Counter> rejected = new EnumMap<>(Rejection.class);
     private final Counter expired;
+    private final Counter evicted;
+    private final Counter forgotten;
+    private final Map<Dropped, Counter> dropped = new EnumMap<>(Dropped.class);
 
     public FoldMetrics(MeterRegistry registry) {
         for (Read r : Read.values()) {
@@ -42,7 +51,8 @@ public final class FoldMetrics {
         }
         for (Ignored i : Ignored.values()) {
             ignored.put(i, Counter.builder(EVENTS_IGNORED).tag("reason", tag(i))
-                    .description("device status events older than, or the same as, the device's last one")
+                    .description("device events older than, or the same as, the device's last one, or not newer than"
+                            + " the user's deletion")
                     .register(registry));
         }
         for (Emitted e : Emitted.values()) {
@@ -54,7 +64,18 @@ public final class FoldMetrics {
                     .description("device records that are not valid events, sent to the dead-letter topic")
                     .register(registry));
         }
+        for (Dropped d : Dropped.values()) {
+            dropped.put(d, Counter.builder(RECORDS_DROPPED).tag("reason", tag(d).replace('_', '-'))
+                    .description("output records the broker refused for good (too large, invalid), skipped")
+                    .register(registry));
+        }
         expired = Counter.builder(DEVICES_EXPIRED).description("live devices dropped after the TTL without an event")
+                .register(registry);
+        evicted = Counter.builder(DEVICES_EVICTED)
+                .description("devices dropped, least recently heard first, to keep a user within fold.max.devices")
+                .register(registry);
+        forgotten = Counter.builder(USERS_FORGOTTEN)
+                .description("users without devices removed from the fold's state after fold.user.retention")
                 .register(registry);
     }
 
@@ -78,7 +99,19 @@ public final class FoldMetrics {
         rejected.get(reason).increment();
     }
 
+    public void dropped(Dropped reason) {
+        dropped.get(reason).increment();
+    }
+
     public void expired(int devices) {
         expired.increment(devices);
+    }
+
+    public void evicted(int devices) {
+        evicted.increment(devices);
+    }
+
+    public void forgotten() {
+        forgotten.increment();
     }
 }

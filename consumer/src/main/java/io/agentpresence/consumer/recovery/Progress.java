@@ -44,6 +44,11 @@ public final class Progress {
         return done;
     }
 
+    /** Events per second so far. */
+    public double rate() {
+        return done / Math.max(1e-3, (System.nanoTime() - startNanos) / 1e9);
+    }
+
     public void finish(String summary) {
         long millis = Math.max(1, Duration.ofNanos(System.nanoTime() - startNanos).toMillis());
         out.println(String.format(Locale.ROOT, "%s: done, %,d events in %.2f s (%,d events/s)%s", label, done,

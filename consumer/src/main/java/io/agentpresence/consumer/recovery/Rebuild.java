@@ -1,19 +1,24 @@
 package io.agentpresence.consumer.recovery;
 
+import io.agentpresence.consumer.config.Durations;
 import io.agentpresence.consumer.config.PresenceConsumerConfig;
+import io.agentpresence.consumer.engine.RetryBackoff;
 import io.agentpresence.consumer.error.FailureClassifier;
 import io.agentpresence.consumer.error.Verdict;
 import io.agentpresence.consumer.sink.OffsetStore;
 import io.agentpresence.consumer.sink.PresenceUpsert;
 import io.agentpresence.consumer.sink.PresenceWriter;
 import io.agentpresence.consumer.sink.SqlDialect;
+import io.agentpresence.consumer.sink.TombstoneLedger;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.apache.kafka.common.TopicPartition;
@@ -24,13 +29,21 @@ import org.apache.kafka.common.TopicPartition;
  * the running consumer applies meanwhile, the last catch-up runs while the rebuild holds the consumer group's
  * position rows locked: every writer stores its position before it touches a row, so none can write until
  * the swap is done, and each then continues on the new table from the position the rebuild caught up to.
+ * The writers are held back for at most the lock budget; a rebuild that cannot catch up and swap within it gives
+ * up, drops the shadow table and leaves the live table as it was.
  */
 public final class Rebuild {
 
     public static final String SHADOW = PresenceUpsert.TABLE + "_rebuild";
     public static final String OLD = PresenceUpsert.TABLE + "_old";
-    /** Catch up without the lock until at most this many events remain; the locked phase stays short. */
-    static final long LOCKED_CATCH_UP_LIMIT = 10_000;
+    public static final String SHADOW_TOMBSTONES = PresenceUpsert.TOMBSTONES + "_rebuild";
+    /** How long live writes may be held back: well under InnoDB's 50 s lock wait, after which they would fail. */
+    public static final Duration DEFAULT_LOCK_BUDGET = Duration.ofSeconds(10);
+    /**
+     * The share of the budget the locked catch-up is planned to take; the rest is for the events that arrive
+     * until the lock is held, and for the swap.
+     */
+    private static final double LOCKED_CATCH_UP_SHARE = 0.5;
     private static final int MAX_UNLOCKED_ROUNDS = 20;
     private static final int LOCK_ATTEMPTS = 5;
 
@@ -39,79 +52,190 @@ public final class Rebuild {
     private final SqlDialect dialect;
     private final FailureClassifier classifier;
     private final PrintWriter out;
+    private final Duration lockBudget;
 
-    /** @param dataSource at least two connections: one holds the position locks while another writes and swaps */
+    /**
+     * @param dataSource at least two connections: one holds the position locks while another writes and swaps
+     * @param lockBudget the longest the live writers are held back
+     */
     public Rebuild(PresenceConsumerConfig config, DataSource dataSource, SqlDialect dialect,
-                   FailureClassifier classifier, PrintWriter out) {
+                   FailureClassifier classifier, PrintWriter out, Duration lockBudget) {
         this.config = config;
         this.dataSource = dataSource;
         this.dialect = dialect;
         this.classifier = classifier;
         this.out = out;
+        this.lockBudget = lockBudget;
     }
 
+    /**
+     * @return the events applied
+     * @throws IllegalStateException     when it refuses to start, having changed nothing: no position is stored
+     *                                   for the configured group, or an earlier kept table is in the way
+     * @throws RebuildAbandonedException when it could not finish within the lock budget; nothing changed
+     */
     public long run(boolean keepOld) throws Exception {
-        execute("DROP TABLE IF EXISTS " + SHADOW, "DROP TABLE IF EXISTS " + OLD,
-                "CREATE TABLE " + SHADOW + " LIKE " + PresenceUpsert.TABLE);
-        PresenceWriter shadow = new PresenceWriter(dataSource, new PresenceUpsert(dialect, SHADOW),
+        checkSafeToStart();
+        execute("DROP TABLE IF EXISTS " + SHADOW, "CREATE TABLE " + SHADOW + " LIKE " + PresenceUpsert.TABLE);
+        PresenceWriter shadow = new PresenceWriter(dataSource, shadowStatements(),
                 new OffsetStore(config.groupId()));
+        Progress progress = new Progress(out, "rebuild", 0);
+        long invalid;
         try (TopicReader reader = new TopicReader(config, "rebuild", classifier)) {
             reader.seek(reader.offsetsAt(null));
-            Progress progress = new Progress(out, "rebuild", 0);
-            for (int round = 0; round < MAX_UNLOCKED_ROUNDS; round++) {
-                Map<TopicPartition, Long> target = livePositions(reader, null);
-                progress.total(progress.done() + reader.remaining(target));
-                reader.applyUntil(target, shadow, progress);
-                if (reader.remaining(livePositions(reader, null)) <= LOCKED_CATCH_UP_LIMIT) {
-                    break;
+            catchUp(reader, shadow, progress);
+            catchUpLockedAndSwap(reader, shadow, progress);
+            invalid = reader.invalidRecords();
+        } catch (Exception e) {
+            dropShadow(e);
+            if (e instanceof RebuildAbandonedException) {
+                out.println("rebuild: gave up, the live table is as it was: " + e.getMessage());
+            }
+            throw e;
+        }
+        if (!keepOld) {
+            execute("DROP TABLE " + OLD);
+        }
+        progress.finish("table swapped in" + (keepOld ? "; the previous table is kept as " + OLD : "")
+                + (invalid > 0 ? "; " + invalid + " invalid records skipped" : ""));
+        return progress.done();
+    }
+
+    /**
+     * Refuses what would lose data. Without a position stored for the configured group, the lock holds no writer
+     * back and what the service writes before the swap goes to the old table. An earlier kept table would be
+     * dropped (or stop the swap).
+     */
+    private void checkSafeToStart() throws SQLException {
+        if (storedPositions(null).isEmpty()) {
+            throw noPositions();
+        }
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT 1 FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = ?")) {
+            ps.setString(1, OLD);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    throw new IllegalStateException(OLD + " exists, kept by an earlier rebuild; drop or rename it"
+                            + " first, nothing was changed");
                 }
             }
-            try (Connection lock = dataSource.getConnection()) {
-                lock.setAutoCommit(false);
-                Map<TopicPartition, Long> target = lockLivePositions(reader, lock);
+            c.commit();
+        }
+    }
+
+    private IllegalStateException noPositions() {
+        return new IllegalStateException("no positions are stored for group.id '" + config.groupId() + "' on topic "
+                + config.topic() + "; a rebuild holds the running service back through them, so group.id must be"
+                + " the service's, and the service must have applied a batch; nothing was changed");
+    }
+
+    /**
+     * Catches up without the lock until what is left takes at most its share of the lock budget at the rate seen
+     * so far; gives up when live traffic grows the gap faster than the rebuild closes it.
+     */
+    private void catchUp(TopicReader reader, PresenceWriter shadow, Progress progress) throws Exception {
+        for (int round = 1; ; round++) {
+            Map<TopicPartition, Long> target = unlockedTarget(reader);
+            long before = reader.remaining(target);
+            progress.total(progress.done() + before);
+            reader.applyUntil(target, shadow, progress, Deadline.NONE);
+            long behind = reader.remaining(unlockedTarget(reader));
+            double lockedSeconds = lockBudget.toMillis() / 1000.0 * LOCKED_CATCH_UP_SHARE;
+            if (behind <= progress.rate() * lockedSeconds) {
+                return;
+            }
+            if (behind >= before || round == MAX_UNLOCKED_ROUNDS) {
+                throw new RebuildAbandonedException(String.format(Locale.ROOT, "live traffic outruns the rebuild:"
+                        + " %,d events behind after %d round%s, more than %,.0f events/s can apply in %.1f s of the"
+                        + " lock budget (%s)", behind, round, round == 1 ? "" : "s", progress.rate(), lockedSeconds,
+                        Durations.format(lockBudget)));
+            }
+        }
+    }
+
+    /** The last stretch with the positions locked, then the swap, both within the lock budget. */
+    private void catchUpLockedAndSwap(TopicReader reader, PresenceWriter shadow, Progress progress)
+            throws Exception {
+        try (Connection lock = dataSource.getConnection()) {
+            lock.setAutoCommit(false);
+            try {
+                Map<TopicPartition, Long> target = lockStoredPositions(lock);
+                Deadline deadline = Deadline.after(lockBudget);
                 progress.total(progress.done() + reader.remaining(target));
-                reader.applyUntil(target, shadow, progress);
-                execute("RENAME TABLE " + PresenceUpsert.TABLE + " TO " + OLD + ", " + SHADOW + " TO "
-                        + PresenceUpsert.TABLE);
+                if (!reader.applyUntil(target, shadow, progress, deadline)) {
+                    throw new RebuildAbandonedException("the last stretch took longer than the lock budget ("
+                            + Durations.format(lockBudget) + ")");
+                }
+                replaceLedger();
+                new TableSwap(dataSource, classifier, config.retryBackoffMax(), out).rename(PresenceUpsert.TABLE
+                        + " TO " + OLD + ", " + SHADOW + " TO " + PresenceUpsert.TABLE, deadline);
                 lock.commit();
+            } catch (Exception e) {
+                rollback(lock, e);
+                throw e;
             }
-            if (!keepOld) {
-                execute("DROP TABLE " + OLD);
-            }
-            progress.finish("table swapped in" + (keepOld ? "; the previous table is kept as " + OLD : "")
-                    + (reader.invalidRecords() > 0 ? "; " + reader.invalidRecords() + " invalid records skipped" : ""));
-            return progress.done();
         }
     }
 
     /**
-     * {@link #livePositions} with the rows locked. Locking them can deadlock with a writer storing a partition's
+     * The shadow table's statements, with a deletion ledger of its own filled from the topic alongside it: a wrong
+     * entry in the live ledger (a deletion stamped far ahead) neither removes rows from the shadow nor survives.
+     */
+    private PresenceUpsert shadowStatements() throws SQLException {
+        execute("DROP TABLE IF EXISTS " + SHADOW_TOMBSTONES,
+                "CREATE TABLE " + SHADOW_TOMBSTONES + " LIKE " + PresenceUpsert.TOMBSTONES);
+        return new PresenceUpsert(dialect, SHADOW, SHADOW_TOMBSTONES);
+    }
+
+    /**
+     * Makes the live ledger what the topic holds: the newest tombstone per user, within the retention. Runs while
+     * the positions are locked, so no writer records a deletion meanwhile.
+     */
+    private void replaceLedger() throws SQLException {
+        long cutoff = System.currentTimeMillis() - config.tombstoneRetention().toMillis();
+        new TombstoneLedger(dataSource).replaceWith(SHADOW_TOMBSTONES, cutoff);
+        execute("DROP TABLE " + SHADOW_TOMBSTONES);
+    }
+
+    /**
+     * {@link #storedPositions} with the rows locked. Locking them can deadlock with a writer storing a partition's
      * first position (a gap lock), and InnoDB then rolls this transaction back: it holds nothing else yet, so
      * try again.
      */
-    private Map<TopicPartition, Long> lockLivePositions(TopicReader reader, Connection lock) throws Exception {
+    private Map<TopicPartition, Long> lockStoredPositions(Connection lock) throws Exception {
+        RetryBackoff backoff = new RetryBackoff(config.retryBackoffMax());
         for (int attempt = 1; ; attempt++) {
             try {
-                return livePositions(reader, lock);
+                Map<TopicPartition, Long> positions = storedPositions(lock);
+                if (positions.isEmpty()) {
+                    throw noPositions();
+                }
+                return positions;
             } catch (SQLException e) {
                 if (attempt == LOCK_ATTEMPTS || classifier.classify(e) != Verdict.RETRY) {
                     throw e;
                 }
                 lock.rollback();
                 out.println("rebuild: locking the positions failed (" + e.getMessage() + "); trying again");
-                Thread.sleep(100L * attempt);
+                backoff.failed(e.getMessage());
+                Deadline.NONE.awaitDue(backoff);
             }
         }
     }
 
     /**
-     * Where the running consumer group stands, per partition; a partition it has no position for is taken
-     * up to its end offset (unlocked) or left where the reader is (locked: the group will read it all).
-     * With {@code lock}, the position rows are locked until that connection's transaction ends.
+     * Where the running consumer group stands: its stored positions, and the end offset of any partition it has
+     * none for (the group will read such a partition from its start, onto whichever table it finds).
      */
-    private Map<TopicPartition, Long> livePositions(TopicReader reader, Connection lock) throws SQLException {
-        Map<TopicPartition, Long> fallback = lock == null ? reader.endOffsets() : new HashMap<>();
-        Map<TopicPartition, Long> target = new HashMap<>(fallback);
+    private Map<TopicPartition, Long> unlockedTarget(TopicReader reader) throws SQLException {
+        Map<TopicPartition, Long> target = new HashMap<>(reader.endOffsets());
+        target.putAll(storedPositions(null));
+        return target;
+    }
+
+    /** The group's stored positions; with {@code lock}, the rows stay locked until its transaction ends. */
+    private Map<TopicPartition, Long> storedPositions(Connection lock) throws SQLException {
+        Map<TopicPartition, Long> positions = new HashMap<>();
         String sql = "SELECT kafka_partition, next_offset FROM " + OffsetStore.TABLE
                 + " WHERE group_id = ? AND topic = ?" + (lock == null ? "" : " FOR UPDATE");
         try (Connection own = lock == null ? dataSource.getConnection() : null;
@@ -120,14 +244,33 @@ public final class Rebuild {
             ps.setString(2, config.topic());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    target.put(new TopicPartition(config.topic(), rs.getInt(1)), rs.getLong(2));
+                    positions.put(new TopicPartition(config.topic(), rs.getInt(1)), rs.getLong(2));
                 }
             }
             if (own != null) {
                 own.commit();
             }
         }
-        return target;
+        return positions;
+    }
+
+    /** A failed rebuild leaves no half-built table behind. */
+    private void dropShadow(Exception failure) {
+        try {
+            execute("DROP TABLE IF EXISTS " + SHADOW, "DROP TABLE IF EXISTS " + SHADOW_TOMBSTONES);
+        } catch (SQLException e) {
+            // the failure that stopped the rebuild is what the caller must see; the next run drops it anyway
+            failure.addSuppressed(e);
+        }
+    }
+
+    private static void rollback(Connection c, Exception cause) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            // the original failure is what the caller must see; closing the connection ends the transaction
+            cause.addSuppressed(e);
+        }
     }
 
     private void execute(String... statements) throws SQLException {

@@ -37,7 +37,7 @@ public final class Replay {
             Progress progress = new Progress(out, "replay", reader.remaining(end));
             out.println("replay: " + config.topic() + " from " + (from == null ? "the beginning" : from) + ", "
                     + String.format("%,d", reader.remaining(end)) + " events to the end offsets seen now");
-            reader.applyUntil(end, writer, progress);
+            reader.applyUntil(end, writer, progress, Deadline.NONE);
             progress.finish(reader.invalidRecords() + " invalid records skipped");
             return progress.done();
         }

@@ -2,18 +2,24 @@ package io.agentpresence.consumer.recovery;
 
 import io.agentpresence.consumer.config.KafkaClients;
 import io.agentpresence.consumer.config.PresenceConsumerConfig;
+import io.agentpresence.consumer.engine.CulpritSearch;
 import io.agentpresence.consumer.engine.RecordDecoder;
+import io.agentpresence.consumer.engine.RetryBackoff;
 import io.agentpresence.consumer.error.FailureClassifier;
 import io.agentpresence.consumer.error.Verdict;
+import io.agentpresence.consumer.sink.FencedException;
 import io.agentpresence.consumer.sink.PresenceBuffer;
 import io.agentpresence.consumer.sink.PresenceChange;
 import io.agentpresence.consumer.sink.PresenceWriter;
 import io.agentpresence.model.MalformedEventException;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -25,7 +31,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads the presence topic outside any consumer group (assign and seek), so the running group is not
  * disturbed, and applies it through a writer up to given offsets. Used by replay and rebuild; records that
- * are not valid events are skipped (the running consumer has dead-lettered them already).
+ * are not valid events, or that the database refuses, are skipped (the running consumer has dead-lettered them).
  */
 final class TopicReader implements AutoCloseable {
 
@@ -36,6 +42,7 @@ final class TopicReader implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final RecordDecoder decoder;
     private final FailureClassifier classifier;
+    private final RetryBackoff backoff;
     private final List<TopicPartition> partitions;
     private long invalid;
 
@@ -43,6 +50,7 @@ final class TopicReader implements AutoCloseable {
         this.classifier = classifier;
         this.consumer = new KafkaConsumer<>(KafkaClients.standaloneConsumer(config, purpose));
         this.decoder = new RecordDecoder(config.codec());
+        this.backoff = new RetryBackoff(config.retryBackoffMax());
         this.partitions = consumer.partitionsFor(config.topic(), TIMEOUT).stream()
                 .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
         if (partitions.isEmpty()) {
@@ -87,13 +95,21 @@ final class TopicReader implements AutoCloseable {
         return invalid;
     }
 
-    /** Applies every record up to (not including) {@code target}, one transaction per poll. */
-    void applyUntil(Map<TopicPartition, Long> target, PresenceWriter writer, Progress progress) throws Exception {
+    /**
+     * Applies every record up to (not including) {@code target}, one transaction per poll.
+     *
+     * @return whether it got there; false when {@code deadline} passed first
+     */
+    boolean applyUntil(Map<TopicPartition, Long> target, PresenceWriter writer, Progress progress, Deadline deadline)
+            throws Exception {
         while (true) {
             List<TopicPartition> open = partitions.stream()
                     .filter(tp -> consumer.position(tp) < target.getOrDefault(tp, 0L)).toList();
             if (open.isEmpty()) {
-                return;
+                return true;
+            }
+            if (deadline.passed()) {
+                return false;
             }
             consumer.pause(partitions);
             consumer.resume(open);
@@ -115,38 +131,53 @@ final class TopicReader implements AutoCloseable {
                     invalid++;
                 }
             }
-            write(writer, buffer.changes());
+            write(writer, buffer.changes(), deadline);
             progress.advance(counted);
         }
     }
 
-    private void write(PresenceWriter writer, List<PresenceChange> changes) throws Exception {
+    /**
+     * Writes one poll's changes, retried with the service's back-off while the database fails; gives up after
+     * {@value #MAX_ATTEMPTS} attempts or at the deadline, as a command should not wait for ever.
+     */
+    private void write(PresenceWriter writer, List<PresenceChange> changes, Deadline deadline) throws Exception {
         for (int attempt = 1; ; attempt++) {
             try {
-                writer.write(changes, List.of());
+                writeSkippingRefused(writer, changes);
+                backoff.recovered();
                 return;
-            } catch (Exception e) {
-                Verdict verdict = classifier.classify(e);
-                if (verdict == Verdict.DEAD_LETTER && changes.size() > 1) {
-                    // the running consumer dead-lettered the culprit already; apply the others one by one
-                    for (PresenceChange change : changes) {
-                        write(writer, List.of(change));
-                    }
-                    return;
-                }
-                if (verdict == Verdict.DEAD_LETTER) {
-                    LOG.warn("Skipping the event for user {}: the database refuses it ({})", changes.get(0).userId(),
-                            e.getMessage());
-                    invalid++;
-                    return;
-                }
-                if (verdict != Verdict.RETRY || attempt == MAX_ATTEMPTS) {
+            } catch (SQLException e) {
+                if (classifier.classify(e) == Verdict.FATAL || attempt == MAX_ATTEMPTS || deadline.passed()) {
                     throw e;
                 }
-                LOG.warn("Write failed ({}); attempt {} of {} in {} ms", e.getMessage(), attempt + 1, MAX_ATTEMPTS,
-                        100L << attempt);
-                Thread.sleep(100L << attempt);
+                backoff.failed(e.getMessage());
+                deadline.awaitDue(backoff);
             }
+        }
+    }
+
+    /** The running consumer has dead-lettered the changes the database refuses; here they are left out. */
+    private void writeSkippingRefused(PresenceWriter writer, List<PresenceChange> changes)
+            throws SQLException, FencedException {
+        try {
+            writer.write(changes, List.of());
+        } catch (SQLException e) {
+            if (classifier.classify(e) != Verdict.DEAD_LETTER) {
+                throw e;
+            }
+            List<CulpritSearch.Culprit> culprits = new CulpritSearch(writer, classifier).find(changes);
+            if (culprits.isEmpty()) {
+                // the failure did not reproduce part by part; the caller retries the whole poll
+                throw e;
+            }
+            Set<PresenceChange> refused = new HashSet<>();
+            culprits.forEach(culprit -> refused.add(culprit.change()));
+            writer.write(changes.stream().filter(change -> !refused.contains(change)).toList(), List.of());
+            for (CulpritSearch.Culprit culprit : culprits) {
+                LOG.warn("Skipped the event for user {}: the database refuses it ({})", culprit.change().userId(),
+                        culprit.cause().getMessage());
+            }
+            invalid += culprits.size();
         }
     }
 

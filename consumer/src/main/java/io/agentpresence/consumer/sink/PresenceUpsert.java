@@ -14,6 +14,7 @@ public final class PresenceUpsert {
     public static final String TOMBSTONES = "agent_presence_tombstones";
 
     private final String table;
+    private final String tombstones;
     /** Everything after the VALUES list. */
     private final String upsertTail;
     private final String insertIfAbsentTail;
@@ -25,16 +26,22 @@ public final class PresenceUpsert {
 
     /** Statements against another table of the same shape, e.g. the shadow table of a rebuild. */
     public PresenceUpsert(SqlDialect dialect, String table) {
+        this(dialect, table, TOMBSTONES);
+    }
+
+    /** Statements against other tables of the same shapes: a rebuild's shadow table and its own deletion ledger. */
+    public PresenceUpsert(SqlDialect dialect, String table, String tombstones) {
         this.table = table;
+        this.tombstones = tombstones;
         this.upsertTail = dialect == SqlDialect.MYSQL_ROW_ALIAS ? rowAliasUpsert(table) : valuesUpsert(table);
         this.insertIfAbsentTail = dialect == SqlDialect.MYSQL_ROW_ALIAS
                 ? " AS new ON DUPLICATE KEY UPDATE last_seen = GREATEST(COALESCE(" + table + ".last_seen, "
                         + table + ".event_ts), new.last_seen)"
                 : " ON DUPLICATE KEY UPDATE last_seen = GREATEST(COALESCE(last_seen, event_ts), VALUES(last_seen))";
         this.recordTombstone = dialect == SqlDialect.MYSQL_ROW_ALIAS
-                ? "INSERT INTO " + TOMBSTONES + " (user_id, deleted_ts) VALUES (?, ?) AS new"
-                        + " ON DUPLICATE KEY UPDATE deleted_ts = GREATEST(" + TOMBSTONES + ".deleted_ts, new.deleted_ts)"
-                : "INSERT INTO " + TOMBSTONES + " (user_id, deleted_ts) VALUES (?, ?)"
+                ? "INSERT INTO " + tombstones + " (user_id, deleted_ts) VALUES (?, ?) AS new"
+                        + " ON DUPLICATE KEY UPDATE deleted_ts = GREATEST(" + tombstones + ".deleted_ts, new.deleted_ts)"
+                : "INSERT INTO " + tombstones + " (user_id, deleted_ts) VALUES (?, ?)"
                         + " ON DUPLICATE KEY UPDATE deleted_ts = GREATEST(deleted_ts, VALUES(deleted_ts))";
     }
 
@@ -121,12 +128,12 @@ public final class PresenceUpsert {
 
     /** Returns a row when any deletion is recorded. */
     public String anyTombstone() {
-        return "SELECT 1 FROM " + TOMBSTONES + " LIMIT 1";
+        return "SELECT 1 FROM " + tombstones + " LIMIT 1";
     }
 
     /** Binds {@code count} user ids; removes rows just written from events older than a recorded deletion. */
     public String deleteResurrected(int count) {
-        return "DELETE p FROM " + table + " p JOIN " + TOMBSTONES + " t ON t.user_id = p.user_id"
+        return "DELETE p FROM " + table + " p JOIN " + tombstones + " t ON t.user_id = p.user_id"
                 + " WHERE p.event_ts < t.deleted_ts AND p.user_id IN ("
                 + String.join(", ", Collections.nCopies(count, "?")) + ")";
     }

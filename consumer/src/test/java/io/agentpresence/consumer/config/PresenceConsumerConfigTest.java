@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,6 +29,7 @@ class PresenceConsumerConfigTest {
         assertThat(c.groupId()).isEqualTo("presence-consumer");
         assertThat(c.dlqTopic()).isEqualTo("agent-presence.dlq");
         assertThat(c.maxFutureSkew()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(c.tombstoneRetention()).isEqualTo(Duration.ofHours(24));
         assertThat(c.statuses().values()).containsExactlyInAnyOrder("online", "away", "busy", "offline");
         assertThat(c.migrateOnStart()).isTrue();
     }
@@ -62,8 +64,41 @@ class PresenceConsumerConfigTest {
         assertInvalid("dlq.topic", "agent-presence", "PRESENCE_DLQ_TOPIC (dlq.topic): invalid value 'agent-presence': must differ");
         assertInvalid("migrate.on.start", "yes", "PRESENCE_MIGRATE_ON_START (migrate.on.start): invalid value 'yes'");
         assertInvalid("statuses", "online,,away", "PRESENCE_STATUSES (statuses): invalid value 'online,,away'");
-        assertInvalid("db.pool.size", "1", "PRESENCE_DB_POOL_SIZE (db.pool.size): invalid value '1': must be at least"
-                + " PRESENCE_DB_WRITERS (db.writers) = 2");
+        assertInvalid("http.bind.address", "every where", "PRESENCE_HTTP_BIND_ADDRESS (http.bind.address): invalid value");
+        assertInvalid("tombstone.retention", "30s", "PRESENCE_TOMBSTONE_RETENTION (tombstone.retention): invalid value"
+                + " '30s': must be at least 1m");
+    }
+
+    @Test
+    void thePoolHoldsAConnectionForEachWriterAndOneForThePollThread() {
+        assertInvalid("db.pool.size", "2", "PRESENCE_DB_POOL_SIZE (db.pool.size): invalid value '2': must be at least"
+                + " PRESENCE_DB_WRITERS (db.writers) + 1 = 3: a connection for each writer and one for the poll thread");
+        Map<String, String> m = minimal();
+        m.put("db.writers", "4");
+        m.put("db.pool.size", "4");
+        assertThatThrownBy(() -> PresenceConsumerConfig.fromMap(m)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("PRESENCE_DB_POOL_SIZE (db.pool.size): invalid value '4': must be at least"
+                        + " PRESENCE_DB_WRITERS (db.writers) + 1 = 5");
+        m.put("db.pool.size", "5");
+        assertThat(PresenceConsumerConfig.fromMap(m).dbPoolSize()).isEqualTo(5);
+        assertThat(PresenceConsumerConfig.fromMap(minimal()).dbPoolSize()).isEqualTo(3);
+    }
+
+    @Test
+    void theHttpEndpointsListenOnEveryInterfaceUnlessToldOtherwise() {
+        assertThat(PresenceConsumerConfig.fromMap(minimal()).httpBindAddress()).isEqualTo("0.0.0.0");
+        Map<String, String> m = minimal();
+        m.put("http.bind.address", "127.0.0.1");
+        assertThat(PresenceConsumerConfig.fromMap(m).httpBindAddress()).isEqualTo("127.0.0.1");
+    }
+
+    @Test
+    void deadLettersAreCutToHalfAMebibyteUnlessConfiguredAndTheSizeIsChecked() {
+        assertThat(PresenceConsumerConfig.fromMap(minimal()).dlqMaxValueBytes()).isEqualTo(512 * 1024);
+        Map<String, String> m = minimal();
+        m.put("dlq.max.value.bytes", "0");
+        assertThat(PresenceConsumerConfig.fromMap(m).dlqMaxValueBytes()).isZero();
+        assertInvalid("dlq.max.value.bytes", "-1", "PRESENCE_DLQ_MAX_VALUE_BYTES (dlq.max.value.bytes): invalid value '-1'");
     }
 
     private static void assertInvalid(String key, String value, String messageStart) {
@@ -97,7 +132,7 @@ class PresenceConsumerConfigTest {
                 "PRESENCE_TEST_DB_URL", "ignored: not a consumer setting",
                 "PATH", "/usr/bin");
 
-        PresenceConsumerConfig c = PresenceConsumerConfig.load(file, env);
+        PresenceConsumerConfig c = PresenceConsumerConfig.load(file, env, List.of());
 
         assertThat(c.topic()).isEqualTo("from-env");
         assertThat(c.bootstrapServers()).isEqualTo("file-host:9092");
@@ -129,32 +164,36 @@ class PresenceConsumerConfigTest {
         assertThat(Durations.format(Duration.ofSeconds(90))).isEqualTo("90s");
     }
 
-    @Test
-    void foldSettingsDefaultToTheDocumentedValues() {
-        PresenceConsumerConfig c = PresenceConsumerConfig.fromMap(minimal());
+    private static final ConfigKey EXTRA_WAIT = ConfigKey.optional("extra.wait", "5s", "a key declared by a loader");
 
-        assertThat(c.deviceTopic()).isEqualTo("agent-presence.devices");
-        assertThat(c.deviceTtl()).isEqualTo(Duration.ofSeconds(90));
-        assertThat(c.foldSweepInterval()).isEqualTo(Duration.ofSeconds(5));
-        assertThat(c.foldPrecedence()).containsExactly("online", "busy", "away");
-        assertThat(c.foldApplicationId()).isEqualTo("agent-presence-fold");
-        assertThat(c.foldStateDir()).isEqualTo(Path.of("fold-state"));
-        assertThat(c.foldForwardHeartbeats()).isTrue();
+    @Test
+    void keysDeclaredByTheLoaderAreAcceptedFromFileAndEnvironmentReadTypedAndLogged(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("presence.properties");
+        Files.writeString(file, "db.url=jdbc:mysql://db/presence\nextra.wait=10s\n");
+
+        PresenceConsumerConfig fromFile = PresenceConsumerConfig.load(file, Map.of(), List.of(EXTRA_WAIT));
+        PresenceConsumerConfig fromEnv = PresenceConsumerConfig.load(file, Map.of("PRESENCE_EXTRA_WAIT", "1m"),
+                List.of(EXTRA_WAIT));
+
+        assertThat(fromFile.duration(EXTRA_WAIT, Duration.ZERO)).isEqualTo(Duration.ofSeconds(10));
+        assertThat(fromEnv.duration(EXTRA_WAIT, Duration.ZERO)).isEqualTo(Duration.ofMinutes(1));
+        assertThat(fromEnv.describe()).contains("extra.wait = 1m");
+        assertThatThrownBy(() -> fromFile.duration(EXTRA_WAIT, Duration.ofMinutes(1)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("PRESENCE_EXTRA_WAIT (extra.wait): invalid value '10s': must be at least 1m");
     }
 
     @Test
-    void badFoldSettingsNameTheKeyAndTheValue() {
-        assertInvalid("device.topic", "agent-presence", "PRESENCE_DEVICE_TOPIC (device.topic): invalid value"
-                + " 'agent-presence': must differ from PRESENCE_TOPIC (topic)");
-        assertInvalid("device.ttl", "500ms", "PRESENCE_DEVICE_TTL (device.ttl): invalid value '500ms': must be at least 1s");
-        assertInvalid("fold.sweep.interval", "90s", "PRESENCE_FOLD_SWEEP_INTERVAL (fold.sweep.interval): invalid value"
-                + " '90s': must be shorter than PRESENCE_DEVICE_TTL (device.ttl) = 90s");
-        assertInvalid("fold.precedence", "online,,away", "PRESENCE_FOLD_PRECEDENCE (fold.precedence): invalid value");
-        assertInvalid("fold.precedence", "online,away,online", "PRESENCE_FOLD_PRECEDENCE (fold.precedence): invalid value");
-        assertInvalid("fold.precedence", "online,offline", "PRESENCE_FOLD_PRECEDENCE (fold.precedence): invalid value"
-                + " 'online,offline': 'offline' ends a device");
-        assertInvalid("fold.application.id", "my fold", "PRESENCE_FOLD_APPLICATION_ID (fold.application.id): invalid"
-                + " value 'my fold': 1-227 of [a-zA-Z0-9._-]");
-        assertInvalid("fold.forward.heartbeats", "yes", "PRESENCE_FOLD_FORWARD_HEARTBEATS (fold.forward.heartbeats)");
+    void aKeyNotDeclaredByTheLoaderIsRejectedAndCannotBeRead() {
+        Map<String, String> m = minimal();
+        m.put("extra.wait", "10s");
+
+        assertThatThrownBy(() -> PresenceConsumerConfig.fromMap(m)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("unknown setting(s) [extra.wait]");
+        PresenceConsumerConfig c = PresenceConsumerConfig.fromMap(minimal());
+        assertThatThrownBy(() -> c.get(EXTRA_WAIT)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not declared");
+        assertThatThrownBy(() -> PresenceConsumerConfig.fromMap(minimal(), List.of(PresenceConsumerConfig.TOPIC)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("declared twice");
     }
 }

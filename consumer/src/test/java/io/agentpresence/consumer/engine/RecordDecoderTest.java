@@ -1,11 +1,19 @@
 package io.agentpresence.consumer.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.agentpresence.consumer.sink.PresenceChange;
 import io.agentpresence.consumer.sink.PresenceChange.Kind;
+import io.agentpresence.model.MalformedEventException;
 import io.agentpresence.model.PresenceEventCodec;
+import io.agentpresence.model.PresenceStatuses;
+import io.agentpresence.model.Rejection;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -14,7 +22,13 @@ import org.junit.jupiter.api.Test;
 
 class RecordDecoderTest {
 
-    private final RecordDecoder decoder = new RecordDecoder(new PresenceEventCodec());
+    /** The consumer's clock in these tests. */
+    private static final long NOW = 1_764_284_615_123L;
+    private static final Duration SKEW = Duration.ofMinutes(5);
+
+    private final RecordDecoder decoder = new RecordDecoder(
+            new PresenceEventCodec(PresenceStatuses.DEFAULT, SKEW, PresenceEventCodec.DEFAULT_MAX_VALUE_BYTES),
+            Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC));
 
     private static ConsumerRecord<byte[], byte[]> record(String key, String value, long timestamp) {
         byte[] k = key.getBytes(StandardCharsets.UTF_8);
@@ -63,5 +77,31 @@ class RecordDecoderTest {
     @Test
     void aTombstoneIsADeletionAsOfItsRecordTimestamp() throws Exception {
         assertThat(decoder.decode(record("u1", null, 150), 6)).isEqualTo(PresenceChange.delete("u1", 150, 6));
+    }
+
+    @Test
+    void aTombstoneUpToTheAllowedSkewAheadOfTheConsumersClockIsADeletion() throws Exception {
+        long ahead = NOW + SKEW.toMillis();
+
+        assertThat(decoder.decode(record("u1", null, ahead), 6)).isEqualTo(PresenceChange.delete("u1", ahead, 6));
+    }
+
+    @Test
+    void aTombstoneStampedFurtherAheadOfTheConsumersClockIsRejectedAsInTheFuture() {
+        long ahead = NOW + Duration.ofMinutes(30).toMillis();
+
+        assertThatThrownBy(() -> decoder.decode(record("u1", null, ahead), 6))
+                .isInstanceOfSatisfying(MalformedEventException.class,
+                        e -> assertThat(e.rejection()).isEqualTo(Rejection.TS_IN_FUTURE));
+    }
+
+    @Test
+    void aTombstoneStampedBeyondTheLastEncodableTimeIsRejectedWhateverTheClock() {
+        RecordDecoder farFuture = new RecordDecoder(new PresenceEventCodec(),
+                Clock.fixed(Instant.ofEpochMilli(Long.MAX_VALUE / 2), ZoneOffset.UTC));
+
+        assertThatThrownBy(() -> farFuture.decode(record("u1", null, PresenceEventCodec.MAX_TS + 1), 6))
+                .isInstanceOfSatisfying(MalformedEventException.class,
+                        e -> assertThat(e.rejection()).isEqualTo(Rejection.INVALID_TS));
     }
 }

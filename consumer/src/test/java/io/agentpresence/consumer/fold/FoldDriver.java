@@ -64,10 +64,11 @@ final class FoldDriver implements AutoCloseable {
         settings.put("fold.application.id", APPLICATION_ID);
         settings.put("fold.state.dir", stateDir.toString());
         settings.putAll(overrides);
-        PresenceConsumerConfig config = PresenceConsumerConfig.fromMap(settings);
+        PresenceConsumerConfig config = PresenceConsumerConfig.fromMap(settings, FoldSettings.KEYS);
+        FoldSettings fold = FoldSettings.from(config);
         codec = config.codec();
-        driver = new TopologyTestDriver(FoldTopology.build(FoldSettings.from(config), new FoldMetrics(registry)),
-                KafkaClients.foldStreams(config), wallClock);
+        driver = new TopologyTestDriver(FoldTopology.build(fold, new FoldMetrics(registry)),
+                KafkaClients.foldStreams(config, fold.applicationId(), fold.stateDir()), wallClock);
         devices = driver.createInputTopic(DEVICES, new ByteArraySerializer(), new ByteArraySerializer());
         presence = driver.createOutputTopic(PRESENCE, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         deadLetters = driver.createOutputTopic(DEAD_LETTERS, new ByteArrayDeserializer(), new ByteArrayDeserializer());

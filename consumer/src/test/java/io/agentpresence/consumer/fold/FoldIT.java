@@ -78,7 +78,8 @@ class FoldIT {
     }
 
     private FoldService startFold(Map<String, String> settings) throws Exception {
-        FoldService fold = fixture.closeLater(FoldService.start(PresenceConsumerConfig.fromMap(settings)));
+        FoldService fold = fixture.closeLater(FoldService.start(PresenceConsumerConfig.fromMap(settings,
+                FoldSettings.KEYS)));
         await().atMost(CONVERGE).until(fold::isReady);
         return fold;
     }
@@ -151,6 +152,35 @@ class FoldIT {
         assertThat(table.row("agent-7")).contains(new Row("agent-7", "offline", lastHeartbeat, DeviceFold.EXPIRED_SOURCE));
         assertThat(count(fold, FoldMetrics.DEVICES_EXPIRED)).isEqualTo(2);
         assertThat(lastSeen("agent-7")).isEqualTo(lastHeartbeat);
+    }
+
+    @Test
+    void aDeviceEventFromBeforeADeletionReadAfterItLeavesTheRowDeleted() throws Exception {
+        // one partition each, so the marker below is folded and applied after the late event
+        String devices = fixture.topic("deleted-devices", 1);
+        String presence = fixture.topic("deleted-presence", 1);
+        PresenceTable table = new PresenceTable(db);
+        PresencePublisher publisher = fixture.publisher(devices);
+        fixture.start(fixture.settings(presence, "deleted-" + presence));
+        FoldService fold = startFold(foldSettings(devices, presence));
+
+        long sent = System.currentTimeMillis() - 10_000;
+        publisher.publish(new PresenceEvent(PresenceEvent.Kind.STATUS, "agent-9", "online", sent, "plugin", "laptop"))
+                .get();
+        await().atMost(CONVERGE).until(() -> table.row("agent-9").isPresent());
+        publisher.delete("agent-9").get();
+        await().atMost(CONVERGE).until(() -> table.row("agent-9").isEmpty());
+
+        // sent before the deletion by another device, read after it
+        publisher.publish(new PresenceEvent(PresenceEvent.Kind.STATUS, "agent-9", "online", sent + 5_000, "plugin",
+                "phone")).get();
+        publisher.publish(new PresenceEvent(PresenceEvent.Kind.STATUS, "marker", "online", System.currentTimeMillis(),
+                "plugin", "laptop")).get();
+        await().atMost(CONVERGE).until(() -> table.row("marker").isPresent());
+
+        assertThat(table.row("agent-9")).isEmpty();
+        assertThat(Search.in(fold.meterRegistry()).name(FoldMetrics.EVENTS_IGNORED).tag("reason", "deleted").counter()
+                .count()).isEqualTo(1);
     }
 
     private static Optional<UserPresence> storedUser(FoldService fold, String userId) {

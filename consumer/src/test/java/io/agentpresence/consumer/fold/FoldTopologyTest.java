@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.tuple;
 import io.agentpresence.consumer.fold.FoldDriver.Emitted;
 import io.agentpresence.consumer.ops.FoldMetrics;
 import io.agentpresence.model.PresenceEvent;
+import io.agentpresence.model.PresenceEventCodec;
 import io.agentpresence.model.PresenceTopics;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -295,6 +296,114 @@ class FoldTopologyTest {
     }
 
     @Test
+    void aDeviceEventNoNewerThanTheUsersDeletionIsIgnoredSoItCannotBringTheUserBack() throws Exception {
+        fold.status("u1", "laptop", "online", T0);
+        fold.tombstone("u1", T0 + 10_000);
+        fold.emitted();
+
+        // sent before the deletion, read after it (another partition, a retrying publisher)
+        fold.status("u1", "phone", "online", T0 + 5_000);
+        fold.status("u1", "tablet", "away", T0 + 10_000);
+        fold.heartbeat("u1", "phone", T0 + 9_000);
+
+        assertThat(fold.emitted()).isEmpty();
+        assertThat(fold.count(FoldMetrics.EVENTS_IGNORED, "reason", "deleted")).isEqualTo(3);
+        fold.status("u1", "phone", "away", T0 + 10_001);
+        assertThat(statuses(fold.emitted())).containsExactly(new PresenceEvent("u1", "away", T0 + 10_001, "plugin"));
+    }
+
+    @Test
+    void aTombstoneStampedFurtherAheadThanTheSkewGoesToTheDeadLetterTopicAndLeavesTheTimeFloorAlone() throws Exception {
+        fold.status("u1", "laptop", "online", T0);
+        fold.tombstone("u1", T0 + Duration.ofMinutes(30).toMillis());
+        fold.status("u1", "laptop", "away", T0 + 1_000);
+
+        assertThat(fold.emitted()).extracting(Emitted::event).containsExactly(
+                new PresenceEvent("u1", "online", T0, "plugin"), new PresenceEvent("u1", "away", T0 + 1_000, "plugin"));
+        assertThat(fold.deadLetters()).extracting(r -> header(r, PresenceTopics.HEADER_REASON))
+                .containsExactly("ts-in-future");
+    }
+
+    @Test
+    void aTombstoneStampedBeyondTheLastEncodableTimeIsRefusedInsteadOfStoppingTheFold() throws Exception {
+        fold.status("u1", "laptop", "online", T0);
+        fold.tombstone("u1", PresenceEventCodec.MAX_TS + 1);
+        fold.status("u1", "laptop", "away", T0 + 1_000);
+
+        assertThat(statuses(fold.emitted())).containsExactly(new PresenceEvent("u1", "online", T0, "plugin"),
+                new PresenceEvent("u1", "away", T0 + 1_000, "plugin"));
+        assertThat(fold.deadLetters()).extracting(r -> header(r, PresenceTopics.HEADER_REASON))
+                .containsExactly("invalid-ts");
+    }
+
+    @Test
+    void aUserWithoutDevicesIsForgottenAfterTheRetentionSinceTheUsersLastRecord() throws Exception {
+        fold.close();
+        fold = new FoldDriver(stateDir, START, Map.of("fold.user.retention", "10m"));
+        fold.status("u1", "laptop", "online", T0);
+        fold.status("u1", "laptop", "offline", T0 + 1);
+        fold.tombstone("u2", T0);
+        fold.status("u3", "laptop", "online", T0);
+        for (int minute = 1; minute <= 11; minute++) {
+            fold.advance(Duration.ofMinutes(1));
+            fold.heartbeat("u3", "laptop", T0 + minute * 60_000L);
+        }
+
+        // u1's laptop said offline and u2 was deleted: nothing live, nothing pending, no record for 10 minutes
+        assertThat(storedUsers()).containsExactly("u3");
+        assertThat(fold.count(FoldMetrics.USERS_FORGOTTEN, null, null)).isEqualTo(2);
+        fold.emitted();
+
+        // u3's laptop expires 90 s after its last heartbeat; u3 goes 10 minutes after that heartbeat
+        fold.advance(Duration.ofMinutes(10));
+        assertThat(statuses(fold.emitted())).containsExactly(
+                new PresenceEvent("u3", "offline", T0 + 660_000, DeviceFold.EXPIRED_SOURCE));
+        assertThat(storedUsers()).containsExactly("u3");
+        fold.advance(Duration.ofSeconds(5));
+        assertThat(storedUsers()).isEmpty();
+        assertThat(indexEntries()).isEmpty();
+        assertThat(fold.count(FoldMetrics.USERS_FORGOTTEN, null, null)).isEqualTo(3);
+        assertThat(fold.emitted()).isEmpty();
+
+        // a forgotten user starts afresh
+        fold.status("u1", "phone", "busy", T0 + 5);
+        assertThat(statuses(fold.emitted())).containsExactly(new PresenceEvent("u1", "busy", T0 + 5, "plugin"));
+    }
+
+    private List<String> storedUsers() {
+        KeyValueStore<String, UserPresence> store = fold.store(FoldTopology.USERS);
+        List<String> users = new ArrayList<>();
+        try (KeyValueIterator<String, UserPresence> it = store.all()) {
+            it.forEachRemaining(kv -> users.add(kv.key));
+        }
+        return users;
+    }
+
+    @Test
+    void aUserKeepsAtMostTheConfiguredDevicesAndANewOneEvictsTheOneHeardFromLeastRecently() throws Exception {
+        fold.close();
+        fold = new FoldDriver(stateDir, START, Map.of("fold.max.devices", "2"));
+        fold.status("u1", "laptop", "online", T0);
+        fold.advance(Duration.ofSeconds(1));
+        fold.status("u1", "phone", "away", T0 + 1_000);
+        fold.advance(Duration.ofSeconds(1));
+        fold.status("u1", "tablet", "away", T0 + 2_000);
+
+        // the laptop, heard from first, made room: the user is away now
+        assertThat(statusNames(fold.emitted())).containsExactly("online", "away");
+        assertThat(fold.<String, UserPresence>store(FoldTopology.USERS).get("u1").devices())
+                .containsOnlyKeys("phone", "tablet");
+        assertThat(fold.count(FoldMetrics.DEVICES_EVICTED, null, null)).isEqualTo(1);
+
+        // a client inventing a device id per connection
+        for (int i = 0; i < 200; i++) {
+            fold.status("u1", "connection-" + i, "away", T0 + 3_000 + i);
+        }
+        assertThat(fold.<String, UserPresence>store(FoldTopology.USERS).get("u1").devices()).hasSize(2);
+        assertThat(fold.count(FoldMetrics.DEVICES_EVICTED, null, null)).isEqualTo(201);
+    }
+
+    @Test
     void aForwardedHeartbeatRaisesTheTimeOfTheNextStatus() throws Exception {
         fold.status("u1", "laptop", "busy", T0);
         fold.heartbeat("u1", "laptop", T0 + 30_000);
@@ -357,7 +466,8 @@ class FoldTopologyTest {
     }
 
     @Test
-    void theExpiryIndexHoldsOneEntryPerUserWithDevicesAtTheirEarliestDeadline() throws Exception {
+    void theExpiryIndexHoldsOneEntryPerUserAtTheEarliestDeadlineOfTheirDevicesOrElseAtTheEndOfTheirRetention()
+            throws Exception {
         fold.status("u1", "laptop", "online", T0);
         fold.advance(Duration.ofSeconds(10));
         fold.status("u1", "phone", "online", T0 + 10_000);
@@ -367,11 +477,15 @@ class FoldTopologyTest {
         fold.status("u3", "laptop", "offline", T0 + 10_001);
         fold.advance(Duration.ofSeconds(90));
 
-        // u3's device said offline and was forgotten a TTL later; u1's and u2's devices were last heard of at 10 s
-        assertThat(indexEntries()).isEmpty();
+        // u3's device said offline and was forgotten a TTL later; u1's and u2's devices were last heard of at 10 s:
+        // without devices, each user is filed for the end of the retention (24 h) after its last record
+        long retention = Duration.ofHours(24).toMillis();
+        assertThat(indexEntries()).containsExactly(new ExpiryIndex.Entry(T0 + 10_000 + retention, "u1"),
+                new ExpiryIndex.Entry(T0 + 10_000 + retention, "u2"), new ExpiryIndex.Entry(T0 + 10_000 + retention, "u3"));
         fold.advance(Duration.ofSeconds(1));
         fold.status("u1", "laptop", "online", T0 + 200_000);
-        assertThat(indexEntries()).containsExactly(new ExpiryIndex.Entry(T0 + 101_000 + 90_000, "u1"));
+        assertThat(indexEntries()).containsExactly(new ExpiryIndex.Entry(T0 + 101_000 + 90_000, "u1"),
+                new ExpiryIndex.Entry(T0 + 10_000 + retention, "u2"), new ExpiryIndex.Entry(T0 + 10_000 + retention, "u3"));
     }
 
     private List<ExpiryIndex.Entry> indexEntries() {

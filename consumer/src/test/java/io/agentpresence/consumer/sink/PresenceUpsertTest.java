@@ -109,4 +109,18 @@ class PresenceUpsertTest {
                 "DELETE p FROM agent_presences p JOIN agent_presence_tombstones t ON t.user_id = p.user_id"
                         + " WHERE p.event_ts < t.deleted_ts AND p.user_id IN (?, ?, ?)");
     }
+
+    @Test
+    void aRebuildsStatementsUseItsOwnDeletionLedger() {
+        PresenceUpsert sql = new PresenceUpsert(SqlDialect.MYSQL_ROW_ALIAS, "agent_presences_rebuild",
+                "agent_presence_tombstones_rebuild");
+        assertThat(sql.recordTombstone()).isEqualTo(
+                "INSERT INTO agent_presence_tombstones_rebuild (user_id, deleted_ts) VALUES (?, ?) AS new"
+                        + " ON DUPLICATE KEY UPDATE deleted_ts = GREATEST(agent_presence_tombstones_rebuild.deleted_ts,"
+                        + " new.deleted_ts)");
+        assertThat(sql.anyTombstone()).isEqualTo("SELECT 1 FROM agent_presence_tombstones_rebuild LIMIT 1");
+        assertThat(sql.deleteResurrected(1)).isEqualTo("DELETE p FROM agent_presences_rebuild p"
+                + " JOIN agent_presence_tombstones_rebuild t ON t.user_id = p.user_id"
+                + " WHERE p.event_ts < t.deleted_ts AND p.user_id IN (?)");
+    }
 }

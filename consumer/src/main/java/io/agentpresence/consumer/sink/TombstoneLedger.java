@@ -1,0 +1,80 @@
+package io.agentpresence.consumer.sink;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import javax.sql.DataSource;
+
+/**
+ * Upkeep of the deletion ledger (see {@link PresenceUpsert#recordTombstone()}): entries older than the retention
+ * are pruned in small chunks through the index on {@code deleted_ts}, and a rebuild replaces the entries with
+ * those it read from the topic.
+ */
+public final class TombstoneLedger {
+
+    /** Entries per DELETE, each its own transaction: a writer recording a deletion waits milliseconds at most. */
+    static final int PRUNE_CHUNK = 1_000;
+    /** Chunks per {@link #prune}: bounds one run; a larger backlog is worked off by the following runs. */
+    static final int MAX_CHUNKS_PER_PRUNE = 100;
+
+    private static final String TABLE = PresenceUpsert.TOMBSTONES;
+
+    private final DataSource dataSource;
+
+    public TombstoneLedger(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    /**
+     * Deletes entries whose deletion time is before {@code cutoff} (epoch ms), at most
+     * {@value #MAX_CHUNKS_PER_PRUNE} × {@value #PRUNE_CHUNK} of them.
+     *
+     * @return the entries deleted
+     */
+    public long prune(long cutoff) throws SQLException {
+        long pruned = 0;
+        try (Connection c = dataSource.getConnection()) {
+            // no gap locks beyond the expired entries, so a writer recording a new deletion is never held back
+            c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+            try (PreparedStatement ps = c.prepareStatement(
+                    "DELETE FROM " + TABLE + " WHERE deleted_ts < ? LIMIT " + PRUNE_CHUNK)) {
+                ps.setLong(1, cutoff);
+                for (int chunk = 0; chunk < MAX_CHUNKS_PER_PRUNE; chunk++) {
+                    int deleted = ps.executeUpdate();
+                    c.commit();
+                    pruned += deleted;
+                    if (deleted < PRUNE_CHUNK) {
+                        break;
+                    }
+                }
+            }
+        }
+        return pruned;
+    }
+
+    /**
+     * Replaces every entry with those of {@code source} (a table of the same shape) whose deletion time is at or
+     * after {@code cutoff}, in one transaction.
+     */
+    public void replaceWith(String source, long cutoff) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            try (Statement clear = c.createStatement();
+                 PreparedStatement copy = c.prepareStatement("INSERT INTO " + TABLE + " (user_id, deleted_ts)"
+                         + " SELECT user_id, deleted_ts FROM " + source + " WHERE deleted_ts >= ?")) {
+                clear.executeUpdate("DELETE FROM " + TABLE);
+                copy.setLong(1, cutoff);
+                copy.executeUpdate();
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    c.rollback();
+                } catch (SQLException rollbackFailure) {
+                    // the original failure is what the caller must see; keep this one attached to it
+                    e.addSuppressed(rollbackFailure);
+                }
+                throw e;
+            }
+        }
+    }
+}
