@@ -4,6 +4,7 @@ import io.agentpresence.consumer.config.PresenceConsumerConfig;
 import io.agentpresence.consumer.config.ConfigException;
 import io.agentpresence.consumer.config.Durations;
 import io.agentpresence.consumer.config.KafkaClients;
+import io.agentpresence.consumer.error.FailureClassifier;
 import io.agentpresence.consumer.ops.Service;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -41,6 +42,8 @@ import picocli.CommandLine.Option;
 public final class ConsumerApp {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsumerApp.class);
+    /** Stateless: the one instance the replay and rebuild commands hand down ({@code run} wires its own). */
+    private static final FailureClassifier FAILURES = new FailureClassifier();
 
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
@@ -184,7 +187,7 @@ public final class ConsumerApp {
             PresenceConsumerConfig c = config.load();
             try (HikariDataSource ds = DataSourceFactory.create(c.dbUrl(), c.dbUser(), c.dbPassword(), 1)) {
                 migrateIfConfigured(c, ds);
-                new Replay(c, PresenceWriter.forServer(ds, new OffsetStore(c.groupId())), out(spec)).run(start);
+                new Replay(c, PresenceWriter.forServer(ds, new OffsetStore(c.groupId())), FAILURES, out(spec)).run(start);
             }
             return 0;
         }
@@ -216,7 +219,7 @@ public final class ConsumerApp {
             PresenceConsumerConfig c = config.load();
             try (HikariDataSource ds = DataSourceFactory.create(c.dbUrl(), c.dbUser(), c.dbPassword(), 2)) {
                 migrateIfConfigured(c, ds);
-                new Rebuild(c, ds, SqlDialect.of(ds), out(spec), lockBudget).run(keepOld);
+                new Rebuild(c, ds, SqlDialect.of(ds), FAILURES, out(spec), lockBudget).run(keepOld);
             } catch (RebuildAbandonedException e) {
                 // the rebuild has said why; only the exit status is left to tell
                 return GAVE_UP;

@@ -9,6 +9,7 @@ import io.agentpresence.consumer.engine.ConsumerListener;
 import io.agentpresence.consumer.engine.AdminTopicLogs;
 import io.agentpresence.consumer.engine.PositionCheck;
 import io.agentpresence.consumer.engine.PositionReader;
+import io.agentpresence.consumer.engine.TopicPositionReader;
 import io.agentpresence.consumer.ops.Service;
 import io.agentpresence.consumer.ops.Resources;
 
@@ -101,7 +102,8 @@ public final class ConsumerService implements Service {
             BatchApplier applier = new BatchApplier(writer, deadLetters, classifier, metrics, DEAD_LETTER_TIMEOUT);
             Admin admin = Admin.create(KafkaClients.admin(config));
             resources.add(admin);
-            PositionReader positions = new PositionReader(offsets, dataSource, new AdminTopicLogs(admin, DESCRIBE_TIMEOUT),
+            PositionReader positions = new TopicPositionReader(config.topic(), offsets, dataSource,
+                    new AdminTopicLogs(admin, DESCRIBE_TIMEOUT),
                     new PositionCheck(config.groupId(), config.recreatedTopicPolicy(), metrics));
             PresenceConsumer loop = new PresenceConsumer(consumer, config.topic(), new RecordDecoder(config.codec()),
                     applier, positions, classifier, metrics, config.pollTimeout(), config.retryBackoffMax(),

@@ -10,6 +10,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.zaxxer.hikari.HikariDataSource;
 import io.agentpresence.consumer.config.PresenceConsumerConfig;
+import io.agentpresence.consumer.error.FailureClassifier;
 import io.agentpresence.consumer.ops.PresenceMetrics;
 import io.agentpresence.consumer.recovery.Rebuild;
 import io.agentpresence.consumer.sink.DataSourceFactory;
@@ -145,7 +146,7 @@ class LogRangeIT {
         PresenceConsumerConfig config = PresenceConsumerConfig.fromMap(fixture.settings(topic, group));
         assertTimeoutPreemptively(REBUILD_BOUND, () -> {
             try (HikariDataSource ds = DataSourceFactory.create(db.jdbcUrl(), db.user(), db.password(), 2)) {
-                new Rebuild(config, ds, SqlDialect.of(ds), new PrintWriter(new StringWriter(), true),
+                new Rebuild(config, ds, SqlDialect.of(ds), new FailureClassifier(), new PrintWriter(new StringWriter(), true),
                         Rebuild.DEFAULT_LOCK_BUDGET).run(false);
             }
         });

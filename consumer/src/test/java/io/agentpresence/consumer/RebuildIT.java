@@ -1,6 +1,7 @@
 package io.agentpresence.consumer;
 
 import io.agentpresence.consumer.config.PresenceConsumerConfig;
+import io.agentpresence.consumer.error.FailureClassifier;
 import io.agentpresence.consumer.engine.ConsumerListener;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -102,7 +103,8 @@ class RebuildIT {
 
         Outcome outcome = underLoadAndWatch(s, () -> {
             try (HikariDataSource ds = DataSourceFactory.create(db.jdbcUrl(), db.user(), db.password(), 2)) {
-                new Rebuild(config, ds, SqlDialect.of(ds), new PrintWriter(out, true), Rebuild.DEFAULT_LOCK_BUDGET)
+                new Rebuild(config, ds, SqlDialect.of(ds), new FailureClassifier(), new PrintWriter(out, true),
+                        Rebuild.DEFAULT_LOCK_BUDGET)
                         .run(false);
             }
         });
@@ -252,7 +254,7 @@ class RebuildIT {
         load.start();
 
         try (HikariDataSource ds = DataSourceFactory.create(db.jdbcUrl(), db.user(), db.password(), 2)) {
-            Rebuild rebuild = new Rebuild(config, slow(ds, SLOW_CONNECTION), SqlDialect.of(ds),
+            Rebuild rebuild = new Rebuild(config, slow(ds, SLOW_CONNECTION), SqlDialect.of(ds), new FailureClassifier(),
                     new PrintWriter(out, true), Duration.ofSeconds(2));
             assertThatThrownBy(() -> rebuild.run(false)).isInstanceOf(RebuildAbandonedException.class)
                     .hasMessageStartingWith("live traffic outruns the rebuild: ");

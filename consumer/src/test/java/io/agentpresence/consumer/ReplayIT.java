@@ -1,6 +1,7 @@
 package io.agentpresence.consumer;
 
 import io.agentpresence.consumer.config.PresenceConsumerConfig;
+import io.agentpresence.consumer.error.FailureClassifier;
 import io.agentpresence.consumer.engine.ConsumerListener;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -138,7 +139,8 @@ class ReplayIT {
         StringWriter out = new StringWriter();
         long applied;
         try (HikariDataSource ds = DataSourceFactory.create(db.jdbcUrl(), db.user(), db.password(), 1)) {
-            applied = new Replay(config, PresenceWriter.forServer(ds, new OffsetStore(group)), new PrintWriter(out))
+            applied = new Replay(config, PresenceWriter.forServer(ds, new OffsetStore(group)), new FailureClassifier(),
+                    new PrintWriter(out))
                     .run(null);
         }
 
@@ -224,7 +226,7 @@ class ReplayIT {
         more.start();
         long replayed;
         try (HikariDataSource ds = DataSourceFactory.create(db.jdbcUrl(), db.user(), db.password(), 1)) {
-            replayed = new Replay(config, PresenceWriter.forServer(ds, new OffsetStore(group)),
+            replayed = new Replay(config, PresenceWriter.forServer(ds, new OffsetStore(group)), new FailureClassifier(),
                     new PrintWriter(new StringWriter())).run(null);
         }
         more.join();

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.agentpresence.consumer.config.PresenceConsumerConfig;
+import io.agentpresence.consumer.error.FailureClassifier;
 import io.agentpresence.consumer.recovery.Rebuild;
 import io.agentpresence.consumer.sink.DataSourceFactory;
 import io.agentpresence.consumer.sink.SchemaMigrator;
@@ -137,7 +138,7 @@ class TombstoneTimeIT {
                         + "), ('phantom', " + now + ")");
 
         try (HikariDataSource ds = DataSourceFactory.create(db.jdbcUrl(), db.user(), db.password(), 2)) {
-            new Rebuild(PresenceConsumerConfig.fromMap(settings), ds, SqlDialect.of(ds),
+            new Rebuild(PresenceConsumerConfig.fromMap(settings), ds, SqlDialect.of(ds), new FailureClassifier(),
                     new PrintWriter(new StringWriter(), true), Rebuild.DEFAULT_LOCK_BUDGET).run(false);
         }
 

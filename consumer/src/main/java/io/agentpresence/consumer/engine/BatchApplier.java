@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * then the rows and positions in one transaction. When the database refuses the batch for its content,
  * halves are tried (and rolled back) until the refused changes are found; only those are dead-lettered.
  */
-public final class BatchApplier {
+public final class BatchApplier implements Applier {
 
     private static final Logger LOG = LoggerFactory.getLogger(BatchApplier.class);
 
@@ -46,7 +46,8 @@ public final class BatchApplier {
     }
 
     /** @throws FencedException when the stored positions moved; nothing of the batch was written */
-    void apply(PendingBatch batch, List<PartitionPosition> positions) throws Exception {
+    @Override
+    public void apply(PendingBatch batch, List<PartitionPosition> positions) throws Exception {
         sendDeadLetters(batch);
         try {
             write(batch, positions);

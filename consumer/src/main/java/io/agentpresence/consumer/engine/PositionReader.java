@@ -1,61 +1,23 @@
 package io.agentpresence.consumer.engine;
 
-import io.agentpresence.consumer.sink.FencedException;
-import io.agentpresence.consumer.sink.OffsetStore;
-import io.agentpresence.consumer.sink.StoredPosition;
-import java.sql.SQLTransientException;
 import java.util.Collection;
 import java.util.Map;
-import javax.sql.DataSource;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Where an assignment's partitions start: reads the stored positions and the topic as the broker has it now, has
- * {@link PositionCheck} judge them, and stores the resets it decides. Used on the poll thread only; it remembers
- * the id of the topic last read, which every stored position carries.
+ * Where partitions start, from the positions stored with the data: called on the poll thread when partitions must
+ * be (re)positioned. {@link TopicPositionReader} also checks them against the topic as it is now.
  */
-public final class PositionReader {
-
-    private final OffsetStore offsets;
-    private final DataSource dataSource;
-    private final TopicLogs topics;
-    private final PositionCheck check;
-    private String topicId;
-
-    public PositionReader(OffsetStore offsets, DataSource dataSource, TopicLogs topics, PositionCheck check) {
-        this.offsets = offsets;
-        this.dataSource = dataSource;
-        this.topics = topics;
-        this.check = check;
-    }
+public interface PositionReader {
 
     /**
+     * Where each of {@code partitions} starts.
+     *
      * @throws PositionException when the stored positions cannot be used in the topic as it is now
      * @throws Exception         when the database or the broker fails; nothing is decided then
      */
-    public Map<TopicPartition, PositionCheck.Start> read(String topic, Collection<TopicPartition> partitions)
-            throws Exception {
-        if (partitions.isEmpty()) {
-            return Map.of();
-        }
-        Map<Integer, StoredPosition> stored = offsets.read(dataSource, topic);
-        TopicLog log = topics.read(topic, partitions);
-        Map<TopicPartition, PositionCheck.Start> decided = check.starts(partitions, stored, log);
-        for (PositionCheck.Start start : decided.values()) {
-            if (start.reset() != null) {
-                try {
-                    offsets.move(dataSource, start.reset());
-                } catch (FencedException e) {
-                    throw new SQLTransientException("another member moved the position meanwhile; read it again", e);
-                }
-            }
-        }
-        topicId = log.topicId();
-        return decided;
-    }
+    Map<TopicPartition, PositionCheck.Start> read(Collection<TopicPartition> partitions) throws Exception;
 
-    /** The id of the topic as last read; null before the first {@link #read}. */
-    public String topicId() {
-        return topicId;
-    }
+    /** The id of the topic the positions belong to, stored with every position written; null while unknown. */
+    String topicId();
 }

@@ -5,23 +5,20 @@ import io.agentpresence.consumer.error.Verdict;
 import io.agentpresence.consumer.ops.ActivitySummary;
 import io.agentpresence.consumer.ops.PresenceMetrics;
 import io.agentpresence.consumer.sink.FencedException;
-import io.agentpresence.consumer.sink.PartitionPosition;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
@@ -33,60 +30,84 @@ import org.slf4j.LoggerFactory;
  * the infrastructure fails, the batch is kept, the partitions are paused and polling goes on (so the group
  * keeps this member), with exponential back-off between attempts. On assignment it seeks to the positions
  * stored with the data.
+ *
+ * <p>Threads, and what each may touch:
+ * <ul>
+ * <li>The <b>poll thread</b> ({@code presence-consumer}, started by the composition root) runs {@link #run()}:
+ *     it alone calls the Kafka consumer (but for {@code wakeup}; {@link KafkaCommits} calls it on its behalf),
+ *     and it alone reads and changes the {@link WritePipeline}, the {@link PositionBook} and the back-off.
+ *     Rebalance callbacks and Kafka commit callbacks run on it, inside {@code poll} or a commit, and so do the
+ *     {@link ConsumerListener} hooks.</li>
+ * <li>The <b>writer threads</b> ({@code presence-writer-1} to {@code -N}) each run {@link Applier#apply} on
+ *     one batch handed over by the poll thread, with positions computed before the hand-over; they touch that
+ *     batch and a pooled connection only. The last to finish wakes the consumer up, so a poll that waits for
+ *     records the paused partitions cannot bring returns at once.</li>
+ * <li>The <b>HTTP server threads</b> read {@link #isWaiting()} (volatile fields) for {@code /health/ready}.</li>
+ * <li>The <b>caller of close</b> (the shutdown hook {@code presence-shutdown}, or a test) calls {@link #stop()}:
+ *     a volatile flag and {@code consumer.wakeup()}; the poll thread finishes the write under way, commits
+ *     and closes the consumer.</li>
+ * </ul>
  */
 public final class PresenceConsumer implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PresenceConsumer.class);
     static final Duration STALLED = Duration.ofSeconds(2);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
     private final Consumer<byte[], byte[]> consumer;
     private final String topic;
     private final RecordDecoder decoder;
-    private final BatchApplier applier;
     private final PositionReader positionReader;
     private final FailureClassifier classifier;
     private final PresenceMetrics metrics;
     private final Duration pollTimeout;
     private final ConsumerListener listener;
-
-    /** Positions the database holds for owned partitions, as far as this instance knows (absent: none). */
-    private final Map<TopicPartition, Long> stored = new HashMap<>();
-    /** Owned partitions whose stored position could not be read yet; they stay paused until it is. */
-    private final Set<TopicPartition> unpositioned = new HashSet<>();
-    /** Positions written to the database whose Kafka commit failed; retried so lag tools catch up. */
-    private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
-    /** The batches (one per writer) being written or waiting to be; empty when idle. */
-    private final List<PendingBatch> held = new ArrayList<>();
-    /** The next poll's batches, decoded while {@link #held} is written; their partitions stay paused meanwhile. */
-    private final List<PendingBatch> next = new ArrayList<>();
-    /** The write of {@link #held} under way on the writer threads; null when none is. */
-    private CompletableFuture<List<Outcome>> inFlight;
     private final int writers;
     private final ExecutorService writerThreads;
+    private final WritePipeline pipeline;
+    private final PositionBook book = new PositionBook();
+    private final KafkaCommits commits;
     private final RetryBackoff retry;
+    private final LongSupplier nanoClock;
     private final ActivitySummary summary;
     private volatile boolean stopping;
     /** When the current database call began (0: none running); a call that hangs counts as waiting too. */
     private volatile long callStartedNanos;
     private volatile Throwable fatal;
 
-    public PresenceConsumer(Consumer<byte[], byte[]> consumer, String topic, RecordDecoder decoder, BatchApplier applier,
+    public PresenceConsumer(Consumer<byte[], byte[]> consumer, String topic, RecordDecoder decoder, Applier applier,
+                            PositionReader positionReader, FailureClassifier classifier, PresenceMetrics metrics,
+                            Duration pollTimeout, Duration maxBackoff, int writers, ConsumerListener listener) {
+        this(consumer, topic, decoder, applier, positionReader, classifier, metrics, pollTimeout, writers, listener,
+                writerThreads(writers), new RetryBackoff(maxBackoff), System::nanoTime);
+    }
+
+    /** With the writer threads, the back-off and the clock given, so a test decides when writes finish. */
+    PresenceConsumer(Consumer<byte[], byte[]> consumer, String topic, RecordDecoder decoder, Applier applier,
                      PositionReader positionReader, FailureClassifier classifier, PresenceMetrics metrics,
-                     Duration pollTimeout, Duration maxBackoff, int writers, ConsumerListener listener) {
+                     Duration pollTimeout, int writers, ConsumerListener listener, ExecutorService writerThreads,
+                     RetryBackoff retry, LongSupplier nanoClock) {
         this.consumer = consumer;
         this.topic = topic;
         this.decoder = decoder;
-        this.applier = applier;
         this.positionReader = positionReader;
         this.classifier = classifier;
         this.metrics = metrics;
         this.pollTimeout = pollTimeout;
-        this.retry = new RetryBackoff(maxBackoff);
-        this.summary = new ActivitySummary(metrics);
         this.listener = listener;
         this.writers = writers;
-        this.writerThreads = Executors.newFixedThreadPool(writers, r -> {
-            Thread t = new Thread(r, "presence-writer");
+        this.writerThreads = writerThreads;
+        this.pipeline = new WritePipeline(applier, writerThreads);
+        this.commits = new KafkaCommits(consumer, book);
+        this.retry = retry;
+        this.nanoClock = nanoClock;
+        this.summary = new ActivitySummary(metrics);
+    }
+
+    private static ExecutorService writerThreads(int writers) {
+        AtomicInteger number = new AtomicInteger();
+        return Executors.newFixedThreadPool(writers, r -> {
+            Thread t = new Thread(r, "presence-writer-" + number.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
@@ -94,65 +115,82 @@ public final class PresenceConsumer implements Runnable {
 
     @Override
     public void run() {
+        subscribe();
+        runUntilStopped();
+    }
+
+    void subscribe() {
         consumer.subscribe(List.of(topic), new Rebalance());
+    }
+
+    /** Polls until {@link #stop()}, then finishes the write under way, commits and closes the consumer. */
+    void runUntilStopped() {
         try {
             while (!stopping) {
-                ConsumerRecords<byte[], byte[]> records;
-                try {
-                    records = consumer.poll(pollTimeout);
-                } catch (WakeupException e) {
-                    // stop(), or a finished write, interrupts a blocked poll; the loop goes on or ends
-                    records = ConsumerRecords.empty();
-                }
-                if (!stopping) {
-                    step(records);
-                }
+                pollOnce();
             }
             awaitWrite();
-            commitToKafka(true);
+            commits.commitSync();
         } catch (RuntimeException | Error e) {
             fatal = e;
             // describe: Kafka wraps what a rebalance callback throws, and the cause is what says why
             LOG.error("Stopping: {}", describe(e), e);
         } finally {
             writerThreads.shutdownNow();
-            consumer.close(Duration.ofSeconds(5));
+            consumer.close(CLOSE_TIMEOUT);
             LOG.info("Consumer closed");
         }
     }
 
-    private void step(ConsumerRecords<byte[], byte[]> records) {
+    /** One turn of the loop: a poll, then what its records and the write under way call for. */
+    void pollOnce() {
+        ConsumerRecords<byte[], byte[]> records;
+        try {
+            records = consumer.poll(pollTimeout);
+        } catch (WakeupException e) {
+            // stop(), or a finished write, interrupts a blocked poll; the loop goes on or ends
+            records = ConsumerRecords.empty();
+        }
+        // after the poll: a seek inside it (a rebalance callback) comes before its records, the client saw to that
+        long polledAt = book.mark();
+        if (!stopping) {
+            step(records, polledAt);
+        }
+    }
+
+    private void step(ConsumerRecords<byte[], byte[]> polled, long polledAt) {
         metrics.lag(lag());
         summary.maybeLog(retry.isWaiting());
-        if (inFlight != null && inFlight.isDone()) {
+        if (pipeline.isWriteDone()) {
             finishWrite();
-            commitToKafka(false);
+            commits.commitAsync();
         }
+        ConsumerRecords<byte[], byte[]> records = current(polled, polledAt);
         if (!records.isEmpty()) {
             accept(records);
         }
-        if (inFlight != null) {
+        if (pipeline.isWriting()) {
             return;
         }
         boolean due = retry.isDue();
-        if (due && !unpositioned.isEmpty()) {
-            positionFromDatabase(List.copyOf(unpositioned));
+        if (due && !book.allPositioned()) {
+            positionFromDatabase(book.unpositioned());
         }
-        if (due && !held.isEmpty() && unpositioned.isEmpty()) {
+        if (due && pipeline.hasHeld() && book.allPositioned()) {
             startWrite();
-        } else if (held.isEmpty() && !uncommitted.isEmpty()) {
-            commitToKafka(false);
+        } else if (!pipeline.hasHeld() && book.hasUncommitted()) {
+            commits.commitAsync();
         }
     }
 
     /** Decodes a poll into the batches to write now, or next while a write is under way. */
     private void accept(ConsumerRecords<byte[], byte[]> records) {
-        if (held.isEmpty() && inFlight == null) {
+        if (pipeline.isIdle()) {
             metrics.consumed(records.count());
-            held.addAll(PendingBatch.decode(records, decoder, metrics, writers));
-        } else if (inFlight != null && next.isEmpty() && !retry.isWaiting()) {
+            pipeline.hold(PendingBatch.decode(records, decoder, metrics, writers));
+        } else if (pipeline.isWriting() && !pipeline.hasPrefetched() && !retry.isWaiting()) {
             metrics.consumed(records.count());
-            next.addAll(PendingBatch.decode(records, decoder, metrics, writers));
+            pipeline.prefetch(PendingBatch.decode(records, decoder, metrics, writers));
             // one poll ahead is enough: nothing more is fetched until the write under way is done
             consumer.pause(consumer.assignment());
         } else {
@@ -161,8 +199,32 @@ public final class PresenceConsumer implements Runnable {
         }
     }
 
+    /**
+     * The polled records that may be written: a partition re-positioned since the poll (a fence, a dropped batch,
+     * a failed position read) reads from its new position, and what was fetched before is discarded, never
+     * written against it.
+     */
+    private ConsumerRecords<byte[], byte[]> current(ConsumerRecords<byte[], byte[]> polled, long polledAt) {
+        Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> current = new HashMap<>();
+        for (TopicPartition tp : polled.partitions()) {
+            if (book.isCurrent(tp, polledAt)) {
+                current.put(tp, polled.records(tp));
+            } else {
+                LOG.debug("Discarding {} records of {} fetched before it was re-positioned", polled.records(tp).size(),
+                        tp);
+            }
+        }
+        return current.size() == polled.partitions().size() ? polled : new ConsumerRecords<>(current, Map.of());
+    }
+
     private void rewind(ConsumerRecords<byte[], byte[]> records) {
-        records.partitions().forEach(tp -> consumer.seek(tp, records.records(tp).get(0).offset()));
+        records.partitions().forEach(tp -> seek(tp, records.records(tp).get(0).offset()));
+    }
+
+    /** Every seek goes through here, so records fetched before it are known as such. */
+    private void seek(TopicPartition tp, long offset) {
+        book.moved(tp);
+        consumer.seek(tp, offset);
     }
 
     /** Records behind the end of the assigned partitions, from the last fetch's metadata (no broker call). */
@@ -174,7 +236,7 @@ public final class PresenceConsumer implements Runnable {
         return total;
     }
 
-    /** Asks the loop to finish its current batch and close; returns at once. */
+    /** Asks the loop to finish its current batch and close; returns at once, from any thread. */
     public void stop() {
         stopping = true;
         consumer.wakeup();
@@ -186,7 +248,7 @@ public final class PresenceConsumer implements Runnable {
      */
     public boolean isWaiting() {
         long started = callStartedNanos;
-        return retry.isWaiting() || (started != 0 && System.nanoTime() - started > STALLED.toNanos());
+        return retry.isWaiting() || (started != 0 && nanoClock.getAsLong() - started > STALLED.toNanos());
     }
 
     /** The failure that stopped the loop, if one did. */
@@ -196,39 +258,32 @@ public final class PresenceConsumer implements Runnable {
 
     /** Starts writing the held batches, in parallel on the writer threads; the loop polls meanwhile. */
     private void startWrite() {
-        callStartedNanos = System.nanoTime();
-        List<CompletableFuture<Outcome>> writes = new ArrayList<>();
-        for (PendingBatch batch : List.copyOf(held)) {
-            List<PartitionPosition> positions = positions(batch);
-            writes.add(CompletableFuture.supplyAsync(() -> apply(batch, positions), writerThreads));
-        }
-        inFlight = CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new))
-                .thenApply(done -> writes.stream().map(CompletableFuture::join).toList());
+        callStartedNanos = nanoClock.getAsLong();
         // a poll waiting for records that cannot come (partitions paused) should notice at once
-        inFlight.whenComplete((outcomes, error) -> consumer.wakeup());
+        String topicId = positionReader.topicId();
+        pipeline.start(batch -> book.positionsFor(batch, topicId), consumer::wakeup);
     }
 
     /** Waits for the write under way, if any, and books its outcome; for rebalances and shutdown. */
     private void awaitWrite() {
-        if (inFlight != null) {
-            inFlight.join();
+        if (pipeline.isWriting()) {
             finishWrite();
         }
     }
 
     /** Books a finished write: the positions of what succeeded (its Kafka commit follows), what failed for a retry. */
     private void finishWrite() {
-        List<Outcome> outcomes = inFlight.join();
-        inFlight = null;
+        List<WritePipeline.Outcome> outcomes = pipeline.finish();
         callStartedNanos = 0;
         Exception failure = null;
         boolean fenced = false;
-        for (Outcome outcome : outcomes) {
+        for (WritePipeline.Outcome outcome : outcomes) {
             if (outcome.error() == null) {
-                committed(outcome.batch());
+                book.written(outcome.batch().nextOffsets());
+                listener.onBatchCommitted(outcome.batch().nextOffsets().keySet(), outcome.batch().recordCount());
             }
         }
-        for (Outcome outcome : outcomes) {
+        for (WritePipeline.Outcome outcome : outcomes) {
             if (outcome.error() instanceof FencedException) {
                 fenced = true;
                 LOG.warn("Stored position moved ({}); continuing from the positions in the database",
@@ -242,65 +297,30 @@ public final class PresenceConsumer implements Runnable {
         }
         if (fenced || failure != null) {
             // the next poll's batches may only follow this one: read them again once it is written
-            drop(next);
+            seekToFirst(pipeline.dropPrefetched());
         }
         if (fenced) {
             metrics.fenced();
-            held.clear();
+            pipeline.dropAll();
             positionFromDatabase(new ArrayList<>(consumer.assignment()));
         } else if (failure != null) {
             holdForRetry(failure);
         } else {
             retry.recovered();
-            held.addAll(next);
-            next.clear();
+            pipeline.promotePrefetched();
             resumePositioned();
         }
     }
 
-    /** Forgets batches and seeks their partitions back to their first records, to be read again. */
-    private void drop(List<PendingBatch> batches) {
-        for (PendingBatch batch : batches) {
+    /** Seeks the partitions of forgotten batches back to their first records, to be read again. */
+    private void seekToFirst(List<PendingBatch> dropped) {
+        for (PendingBatch batch : dropped) {
             batch.firstOffsets().forEach((tp, first) -> {
                 if (consumer.assignment().contains(tp)) {
-                    consumer.seek(tp, first);
+                    seek(tp, first);
                 }
             });
         }
-        batches.clear();
-    }
-
-    private record Outcome(PendingBatch batch, Exception error) {
-    }
-
-    private Outcome apply(PendingBatch batch, List<PartitionPosition> positions) {
-        try {
-            applier.apply(batch, positions);
-            return new Outcome(batch, null);
-        } catch (Exception e) {
-            // judged on the loop thread, with the other writers' outcomes
-            return new Outcome(batch, e);
-        }
-    }
-
-    private void committed(PendingBatch batch) {
-        held.remove(batch);
-        batch.nextOffsets().forEach((tp, next) -> {
-            stored.put(tp, next);
-            uncommitted.put(tp, new OffsetAndMetadata(next));
-        });
-        listener.onBatchCommitted(batch.nextOffsets().keySet(), batch.recordCount());
-    }
-
-    private List<PartitionPosition> positions(PendingBatch batch) {
-        List<PartitionPosition> positions = new ArrayList<>();
-        batch.nextOffsets().forEach((tp, next) -> {
-            Long expected = stored.get(tp);
-            if (expected == null || expected.longValue() != next) {
-                positions.add(new PartitionPosition(tp.topic(), tp.partition(), positionReader.topicId(), expected, next));
-            }
-        });
-        return positions;
     }
 
     private void holdForRetry(Exception e) {
@@ -310,65 +330,17 @@ public final class PresenceConsumer implements Runnable {
     }
 
     /**
-     * Hands Kafka the positions written since the last commit (and any whose commit failed), for lag tools. The
-     * database holds the positions that count, so the loop does not wait for this round trip ({@code wait}
-     * false); a hand-over and shutdown do wait, so the next owner's lag tools start where the rows are.
-     */
-    private void commitToKafka(boolean wait) {
-        uncommitted.keySet().retainAll(consumer.assignment());
-        if (uncommitted.isEmpty()) {
-            return;
-        }
-        Map<TopicPartition, OffsetAndMetadata> commit = Map.copyOf(uncommitted);
-        uncommitted.clear();
-        if (!wait) {
-            // the callback runs on this thread, inside a later poll or commit
-            consumer.commitAsync(commit, (offsets, e) -> {
-                if (e != null) {
-                    retryCommit(commit, e);
-                }
-            });
-            return;
-        }
-        try {
-            try {
-                consumer.commitSync(commit);
-            } catch (WakeupException e) {
-                // shutdown raced the commit; the rows are written, so commit them before closing
-                consumer.commitSync(commit);
-            }
-        } catch (KafkaException e) {
-            retryCommit(commit, e);
-        }
-    }
-
-    /**
-     * Queues the failed partitions again with the position the database holds now, never an older one: commits
-     * may fail out of order, and a later one may already have succeeded.
-     */
-    private void retryCommit(Map<TopicPartition, OffsetAndMetadata> failed, Exception e) {
-        // the database holds the positions; Kafka's copy only feeds lag tools, and is retried next loop
-        LOG.debug("Kafka offset commit failed ({}); retrying after the next poll", e.getMessage());
-        failed.keySet().forEach(tp -> {
-            Long position = stored.get(tp);
-            if (position != null) {
-                uncommitted.put(tp, new OffsetAndMetadata(position));
-            }
-        });
-    }
-
-    /**
      * Reads stored positions, checked against the topic as it is now, and seeks to them; a partition with none
      * stored starts from the beginning, since the database is what says what has been applied. On failure the
      * partitions stay paused for a retry; positions that cannot be used stop the loop ({@link PositionCheck}).
      */
     private void positionFromDatabase(Collection<TopicPartition> partitions) {
-        unpositioned.addAll(partitions);
+        book.needPosition(partitions);
         consumer.pause(partitions);
         Map<TopicPartition, PositionCheck.Start> starts;
-        callStartedNanos = System.nanoTime();
+        callStartedNanos = nanoClock.getAsLong();
         try {
-            starts = positionReader.read(topic, partitions);
+            starts = positionReader.read(partitions);
         } catch (PositionException e) {
             // positions that cannot be used in the topic as it is now: retrying cannot help, an operator decides
             throw e;
@@ -382,37 +354,28 @@ public final class PresenceConsumer implements Runnable {
             callStartedNanos = 0;
         }
         starts.forEach((tp, start) -> {
-            consumer.seek(tp, start.offset());
-            if (start.stored() != null) {
-                stored.put(tp, start.stored());
-            } else {
-                stored.remove(tp);
-            }
-            unpositioned.remove(tp);
+            seek(tp, start.offset());
+            book.positioned(tp, start.stored());
         });
-        if (held.isEmpty()) {
+        if (!pipeline.hasHeld()) {
             retry.recovered();
             resumePositioned();
         }
     }
 
     private void resumePositioned() {
-        consumer.resume(consumer.paused().stream().filter(tp -> !unpositioned.contains(tp)).toList());
+        consumer.resume(consumer.paused().stream().filter(book::isPositioned).toList());
     }
 
     /** Forgets batches that span partitions this instance no longer owns; the kept partitions re-read them. */
     private void release(Collection<TopicPartition> gone) {
         awaitWrite();
-        if (held.stream().anyMatch(batch -> batch.touches(gone)) || next.stream().anyMatch(b -> b.touches(gone))) {
+        if (pipeline.touches(gone)) {
             // order per partition: a later batch is dropped with an earlier one
-            drop(next);
-            drop(held);
+            seekToFirst(pipeline.dropAll());
         }
-        gone.forEach(tp -> {
-            stored.remove(tp);
-            unpositioned.remove(tp);
-        });
-        if (held.isEmpty()) {
+        book.forget(gone);
+        if (!pipeline.hasHeld()) {
             resumePositioned();
         }
     }
@@ -432,7 +395,7 @@ public final class PresenceConsumer implements Runnable {
                 LOG.info("Partitions revoked: {}", partitions);
                 release(partitions);
                 // last chance to hand the new owner's lag tools the positions already in the database
-                commitToKafka(true);
+                commits.commitSync();
                 listener.onRevoked(partitions);
             }
         }
@@ -444,7 +407,7 @@ public final class PresenceConsumer implements Runnable {
                 listener.onAssigned(partitions);
                 positionFromDatabase(partitions);
             }
-            if (!held.isEmpty()) {
+            if (pipeline.hasHeld()) {
                 // a batch is waiting for the database: nothing new is fetched until it is written
                 consumer.pause(consumer.assignment());
             }

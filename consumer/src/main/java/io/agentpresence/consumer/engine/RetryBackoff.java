@@ -1,6 +1,7 @@
 package io.agentpresence.consumer.engine;
 
 import java.time.Duration;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,6 +16,7 @@ public final class RetryBackoff {
     private static final Duration LOG_INTERVAL = Duration.ofSeconds(30);
 
     private final Duration max;
+    private final LongSupplier nanoClock;
     private Duration backoff = Duration.ZERO;
     private long nextAttemptNanos;
     private long waitingSinceNanos;
@@ -23,14 +25,20 @@ public final class RetryBackoff {
     private volatile boolean waiting;
 
     public RetryBackoff(Duration max) {
+        this(max, System::nanoTime);
+    }
+
+    /** @param nanoClock a monotonic clock in nanoseconds, as {@link System#nanoTime()}; tests advance their own */
+    public RetryBackoff(Duration max, LongSupplier nanoClock) {
         this.max = max;
-        // System.nanoTime() has an arbitrary origin, so "due from the start" must be stated, not assumed
-        this.nextAttemptNanos = System.nanoTime();
+        this.nanoClock = nanoClock;
+        // a nano clock has an arbitrary origin, so "due from the start" must be stated, not assumed
+        this.nextAttemptNanos = nanoClock.getAsLong();
     }
 
     /** An attempt failed for {@code cause}: wait longer before the next. */
     public void failed(String cause) {
-        long now = System.nanoTime();
+        long now = nanoClock.getAsLong();
         if (!waiting) {
             waitingSinceNanos = now;
             lastLogNanos = now;
@@ -54,7 +62,7 @@ public final class RetryBackoff {
     public void recovered() {
         if (waiting) {
             LOG.info("Recovered after {} failed attempts in {} ms; partitions resumed", failedAttempts,
-                    Duration.ofNanos(System.nanoTime() - waitingSinceNanos).toMillis());
+                    Duration.ofNanos(nanoClock.getAsLong() - waitingSinceNanos).toMillis());
         }
         waiting = false;
         failedAttempts = 0;
@@ -63,7 +71,7 @@ public final class RetryBackoff {
 
     /** Whether the next attempt may run now. */
     public boolean isDue() {
-        return System.nanoTime() - nextAttemptNanos >= 0;
+        return nanoClock.getAsLong() - nextAttemptNanos >= 0;
     }
 
     /** Whether the last attempt failed; readable from any thread. */

@@ -46,11 +46,11 @@ public final class Rebuild {
     private static final double LOCKED_CATCH_UP_SHARE = 0.5;
     private static final int MAX_UNLOCKED_ROUNDS = 20;
     private static final int LOCK_ATTEMPTS = 5;
-    private static final FailureClassifier CLASSIFIER = new FailureClassifier();
 
     private final PresenceConsumerConfig config;
     private final DataSource dataSource;
     private final SqlDialect dialect;
+    private final FailureClassifier classifier;
     private final PrintWriter out;
     private final Duration lockBudget;
 
@@ -58,11 +58,12 @@ public final class Rebuild {
      * @param dataSource at least two connections: one holds the position locks while another writes and swaps
      * @param lockBudget the longest the live writers are held back
      */
-    public Rebuild(PresenceConsumerConfig config, DataSource dataSource, SqlDialect dialect, PrintWriter out,
-                   Duration lockBudget) {
+    public Rebuild(PresenceConsumerConfig config, DataSource dataSource, SqlDialect dialect,
+                   FailureClassifier classifier, PrintWriter out, Duration lockBudget) {
         this.config = config;
         this.dataSource = dataSource;
         this.dialect = dialect;
+        this.classifier = classifier;
         this.out = out;
         this.lockBudget = lockBudget;
     }
@@ -80,7 +81,7 @@ public final class Rebuild {
                 new OffsetStore(config.groupId()));
         Progress progress = new Progress(out, "rebuild", 0);
         long invalid;
-        try (TopicReader reader = new TopicReader(config, "rebuild")) {
+        try (TopicReader reader = new TopicReader(config, "rebuild", classifier)) {
             reader.seek(reader.offsetsAt(null));
             catchUp(reader, shadow, progress);
             catchUpLockedAndSwap(reader, shadow, progress);
@@ -166,7 +167,7 @@ public final class Rebuild {
                             + Durations.format(lockBudget) + ")");
                 }
                 replaceLedger();
-                new TableSwap(dataSource, CLASSIFIER, config.retryBackoffMax(), out).rename(PresenceUpsert.TABLE
+                new TableSwap(dataSource, classifier, config.retryBackoffMax(), out).rename(PresenceUpsert.TABLE
                         + " TO " + OLD + ", " + SHADOW + " TO " + PresenceUpsert.TABLE, deadline);
                 lock.commit();
             } catch (Exception e) {
@@ -211,7 +212,7 @@ public final class Rebuild {
                 }
                 return positions;
             } catch (SQLException e) {
-                if (attempt == LOCK_ATTEMPTS || CLASSIFIER.classify(e) != Verdict.RETRY) {
+                if (attempt == LOCK_ATTEMPTS || classifier.classify(e) != Verdict.RETRY) {
                     throw e;
                 }
                 lock.rollback();

@@ -1,6 +1,7 @@
 package io.agentpresence.consumer.recovery;
 
 import io.agentpresence.consumer.config.PresenceConsumerConfig;
+import io.agentpresence.consumer.error.FailureClassifier;
 import io.agentpresence.consumer.sink.PresenceWriter;
 import java.io.PrintWriter;
 import java.time.Instant;
@@ -17,17 +18,19 @@ public final class Replay {
 
     private final PresenceConsumerConfig config;
     private final PresenceWriter writer;
+    private final FailureClassifier classifier;
     private final PrintWriter out;
 
-    public Replay(PresenceConsumerConfig config, PresenceWriter writer, PrintWriter out) {
+    public Replay(PresenceConsumerConfig config, PresenceWriter writer, FailureClassifier classifier, PrintWriter out) {
         this.config = config;
         this.writer = writer;
+        this.classifier = classifier;
         this.out = out;
     }
 
     /** @param from the first event time to re-apply; null for the beginning of the topic */
     public long run(Instant from) throws Exception {
-        try (TopicReader reader = new TopicReader(config, "replay")) {
+        try (TopicReader reader = new TopicReader(config, "replay", classifier)) {
             Map<TopicPartition, Long> start = reader.offsetsAt(from);
             Map<TopicPartition, Long> end = reader.endOffsets();
             reader.seek(start);

@@ -42,12 +42,13 @@ final class TopicReader implements AutoCloseable {
 
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final RecordDecoder decoder;
-    private final FailureClassifier classifier = new FailureClassifier();
+    private final FailureClassifier classifier;
     private final RetryBackoff backoff;
     private final List<TopicPartition> partitions;
     private long invalid;
 
-    TopicReader(PresenceConsumerConfig config, String purpose) {
+    TopicReader(PresenceConsumerConfig config, String purpose, FailureClassifier classifier) {
+        this.classifier = classifier;
         this.consumer = new KafkaConsumer<>(KafkaClients.standaloneConsumer(config, purpose));
         this.decoder = new RecordDecoder(config.codec());
         this.backoff = new RetryBackoff(config.retryBackoffMax());
