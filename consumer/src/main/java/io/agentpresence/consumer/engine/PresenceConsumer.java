@@ -37,12 +37,15 @@ import org.slf4j.LoggerFactory;
  *     it alone calls the Kafka consumer (but for {@code wakeup}; {@link KafkaCommits} calls it on its behalf),
  *     and it alone reads and changes the {@link WritePipeline}, the {@link PositionBook} and the back-off.
  *     Rebalance callbacks and Kafka commit callbacks run on it, inside {@code poll} or a commit, and so do the
- *     {@link ConsumerListener} hooks.</li>
+ *     {@link ConsumerListener} hooks and the {@link PositionReader} (a pooled connection, the admin client).</li>
  * <li>The <b>writer threads</b> ({@code presence-writer-1} to {@code -N}) each run {@link Applier#apply} on
  *     one batch handed over by the poll thread, with positions computed before the hand-over; they touch that
  *     batch and a pooled connection only. The last to finish wakes the consumer up, so a poll that waits for
  *     records the paused partitions cannot bring returns at once.</li>
- * <li>The <b>HTTP server threads</b> read {@link #isWaiting()} (volatile fields) for {@code /health/ready}.</li>
+ * <li>The <b>HTTP server threads</b> ({@code presence-http-1..4}) read {@link #isWaiting()} (volatile fields) for
+ *     {@code /health/ready}.</li>
+ * <li>Beside the loop, the <b>tombstone pruner</b> ({@code presence-tombstone-pruner}) deletes old deletion
+ *     records through a pooled connection of its own; it shares no state with the loop.</li>
  * <li>The <b>caller of close</b> (the shutdown hook {@code presence-shutdown}, or a test) calls {@link #stop()}:
  *     a volatile flag and {@code consumer.wakeup()}; the poll thread finishes the write under way, commits
  *     and closes the consumer.</li>
