@@ -82,7 +82,7 @@ public final class PresenceConsumer implements Runnable {
                             PositionReader positionReader, FailureClassifier classifier, PresenceMetrics metrics,
                             Duration pollTimeout, Duration maxBackoff, int writers, ConsumerListener listener) {
         this(consumer, topic, decoder, applier, positionReader, classifier, metrics, pollTimeout, writers, listener,
-                writerThreads(writers), new RetryBackoff(maxBackoff), System::nanoTime);
+                writerThreads(writers), new RetryBackoff(RetryBackoff.APPLYING_BATCHES, maxBackoff), System::nanoTime);
     }
 
     /** With the writer threads, the back-off and the clock given, so a test decides when writes finish. */

@@ -6,15 +6,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Exponential back-off while the infrastructure fails (100 ms doubling up to a maximum), and the log lines
- * that go with it: one WARN when the trouble starts, one every 30 s while it lasts, one INFO when it ends.
+ * The one retry policy of every path that writes (the poll loop, replay, rebuild): exponential back-off while the
+ * infrastructure fails (100 ms doubling up to a maximum), and the log lines that go with it, naming the work:
+ * one WARN when the trouble starts, one every 30 s while it lasts, one INFO when it ends.
  */
 public final class RetryBackoff {
 
-    private static final Logger LOG = LoggerFactory.getLogger(PresenceConsumer.class);
+    private static final Logger LOG = LoggerFactory.getLogger(RetryBackoff.class);
+    /** What the poll loop retries. */
+    static final String APPLYING_BATCHES = "applying a batch (partitions paused)";
     private static final Duration FIRST = Duration.ofMillis(100);
     private static final Duration LOG_INTERVAL = Duration.ofSeconds(30);
 
+    private final String work;
     private final Duration max;
     private final LongSupplier nanoClock;
     private Duration backoff = Duration.ZERO;
@@ -24,12 +28,14 @@ public final class RetryBackoff {
     private int failedAttempts;
     private volatile boolean waiting;
 
-    public RetryBackoff(Duration max) {
-        this(max, System::nanoTime);
+    /** @param work what is retried, as the log lines name it ("rebuild: writing the shadow table") */
+    public RetryBackoff(String work, Duration max) {
+        this(work, max, System::nanoTime);
     }
 
     /** @param nanoClock a monotonic clock in nanoseconds, as {@link System#nanoTime()}; tests advance their own */
-    public RetryBackoff(Duration max, LongSupplier nanoClock) {
+    public RetryBackoff(String work, Duration max, LongSupplier nanoClock) {
+        this.work = work;
         this.max = max;
         this.nanoClock = nanoClock;
         // a nano clock has an arbitrary origin, so "due from the start" must be stated, not assumed
@@ -42,12 +48,11 @@ public final class RetryBackoff {
         if (!waiting) {
             waitingSinceNanos = now;
             lastLogNanos = now;
-            LOG.warn("Applying a batch failed ({}); partitions paused, retrying with back-off up to {} ms", cause,
-                    max.toMillis());
+            LOG.warn("{} failed ({}); retrying with back-off up to {} ms", capitalized(work), cause, max.toMillis());
         } else if (now - lastLogNanos >= LOG_INTERVAL.toNanos()) {
             lastLogNanos = now;
-            LOG.warn("Still waiting after {} s and {} attempts: {}", Duration.ofNanos(now - waitingSinceNanos).toSeconds(),
-                    failedAttempts + 1, cause);
+            LOG.warn("Still {} after {} s and {} attempts: {}", work,
+                    Duration.ofNanos(now - waitingSinceNanos).toSeconds(), failedAttempts + 1, cause);
         } else {
             LOG.debug("Attempt {} failed: {}", failedAttempts + 1, cause);
         }
@@ -61,8 +66,8 @@ public final class RetryBackoff {
     /** The infrastructure answers again. */
     public void recovered() {
         if (waiting) {
-            LOG.info("Recovered after {} failed attempts in {} ms; partitions resumed", failedAttempts,
-                    Duration.ofNanos(nanoClock.getAsLong() - waitingSinceNanos).toMillis());
+            LOG.info("Recovered after {} failed attempts in {} ms: {}", failedAttempts,
+                    Duration.ofNanos(nanoClock.getAsLong() - waitingSinceNanos).toMillis(), work);
         }
         waiting = false;
         failedAttempts = 0;
@@ -77,5 +82,9 @@ public final class RetryBackoff {
     /** Whether the last attempt failed; readable from any thread. */
     public boolean isWaiting() {
         return waiting;
+    }
+
+    private static String capitalized(String text) {
+        return text.isEmpty() ? text : Character.toUpperCase(text.charAt(0)) + text.substring(1);
     }
 }

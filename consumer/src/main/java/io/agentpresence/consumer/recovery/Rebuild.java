@@ -203,7 +203,7 @@ public final class Rebuild {
      * try again.
      */
     private Map<TopicPartition, Long> lockStoredPositions(Connection lock) throws Exception {
-        RetryBackoff backoff = new RetryBackoff(config.retryBackoffMax());
+        RetryBackoff backoff = new RetryBackoff("rebuild: locking the stored positions", config.retryBackoffMax());
         for (int attempt = 1; ; attempt++) {
             try {
                 Map<TopicPartition, Long> positions = storedPositions(lock);

@@ -54,7 +54,7 @@ final class TableSwap {
 
     private void renameBefore(Statement s, String rename, Deadline deadline)
             throws SQLException, InterruptedException, RebuildAbandonedException {
-        RetryBackoff backoff = new RetryBackoff(maxBackoff);
+        RetryBackoff backoff = new RetryBackoff("rebuild: swapping the tables in", maxBackoff);
         while (true) {
             try {
                 s.execute(rename);

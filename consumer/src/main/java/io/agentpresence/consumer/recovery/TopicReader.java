@@ -51,7 +51,7 @@ final class TopicReader implements AutoCloseable {
         this.classifier = classifier;
         this.consumer = new KafkaConsumer<>(KafkaClients.standaloneConsumer(config, purpose));
         this.decoder = new RecordDecoder(config.codec());
-        this.backoff = new RetryBackoff(config.retryBackoffMax());
+        this.backoff = new RetryBackoff(purpose + ": writing to the database", config.retryBackoffMax());
         this.partitions = consumer.partitionsFor(config.topic(), TIMEOUT).stream()
                 .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
         if (partitions.isEmpty()) {

@@ -53,7 +53,7 @@ class PresenceConsumerTest {
     private final PresenceConsumer loop = new PresenceConsumer(consumer, TOPIC,
             new RecordDecoder(new PresenceEventCodec()), db, db, new FailureClassifier(),
             new PresenceMetrics(new SimpleMeterRegistry()), Duration.ofMillis(1), 1, listener, writers,
-            new RetryBackoff(Duration.ofSeconds(5), nanos::get), nanos::get);
+            new RetryBackoff(RetryBackoff.APPLYING_BATCHES, Duration.ofSeconds(5), nanos::get), nanos::get);
 
     @BeforeEach
     void subscribe() {

@@ -12,7 +12,7 @@ class RetryBackoffTest {
 
     /** An arbitrary origin, as System.nanoTime() has; negative on purpose. */
     private final AtomicLong nanos = new AtomicLong(-Duration.ofDays(1).toNanos());
-    private final RetryBackoff backoff = new RetryBackoff(MAX, nanos::get);
+    private final RetryBackoff backoff = new RetryBackoff("applying a batch", MAX, nanos::get);
 
     @Test
     void theFirstAttemptIsDueAtOnce() {
