@@ -74,8 +74,12 @@ public final class PresenceConsumer implements Runnable {
     private final LongSupplier nanoClock;
     private final ActivitySummary summary;
     private volatile boolean stopping;
-    /** When the current database call began (0: none running); a call that hangs counts as waiting too. */
-    private volatile long callStartedNanos;
+    /**
+     * When the write under way, and the position read under way, began (0: none running); a call that hangs
+     * counts as waiting too. Two fields: a rebalance reads positions while a write may be under way.
+     */
+    private volatile long writeStartedNanos;
+    private volatile long readStartedNanos;
     private volatile Throwable fatal;
 
     public PresenceConsumer(Consumer<byte[], byte[]> consumer, String topic, RecordDecoder decoder, Applier applier,
@@ -250,8 +254,11 @@ public final class PresenceConsumer implements Runnable {
      * it has hung for longer than {@link #STALLED}: a dead pooled connection can block for the pool timeout.
      */
     public boolean isWaiting() {
-        long started = callStartedNanos;
-        return retry.isWaiting() || (started != 0 && nanoClock.getAsLong() - started > STALLED.toNanos());
+        return retry.isWaiting() || stalled(writeStartedNanos) || stalled(readStartedNanos);
+    }
+
+    private boolean stalled(long startedNanos) {
+        return startedNanos != 0 && nanoClock.getAsLong() - startedNanos > STALLED.toNanos();
     }
 
     /** The failure that stopped the loop, if one did. */
@@ -261,7 +268,7 @@ public final class PresenceConsumer implements Runnable {
 
     /** Starts writing the held batches, in parallel on the writer threads; the loop polls meanwhile. */
     private void startWrite() {
-        callStartedNanos = nanoClock.getAsLong();
+        writeStartedNanos = nanoClock.getAsLong();
         // a poll waiting for records that cannot come (partitions paused) should notice at once
         String topicId = positionReader.topicId();
         pipeline.start(batch -> book.positionsFor(batch, topicId), consumer::wakeup);
@@ -277,7 +284,7 @@ public final class PresenceConsumer implements Runnable {
     /** Books a finished write: the positions of what succeeded (its Kafka commit follows), what failed for a retry. */
     private void finishWrite() {
         List<WritePipeline.Outcome> outcomes = pipeline.finish();
-        callStartedNanos = 0;
+        writeStartedNanos = 0;
         Exception failure = null;
         boolean fenced = false;
         for (WritePipeline.Outcome outcome : outcomes) {
@@ -309,7 +316,10 @@ public final class PresenceConsumer implements Runnable {
         } else if (failure != null) {
             holdForRetry(failure);
         } else {
-            retry.recovered();
+            if (book.allPositioned()) {
+                // a partition whose position could not be read still waits for its retry
+                retry.recovered();
+            }
             pipeline.promotePrefetched();
             resumePositioned();
         }
@@ -341,7 +351,7 @@ public final class PresenceConsumer implements Runnable {
         book.needPosition(partitions);
         consumer.pause(partitions);
         Map<TopicPartition, PositionCheck.Start> starts;
-        callStartedNanos = nanoClock.getAsLong();
+        readStartedNanos = nanoClock.getAsLong();
         try {
             starts = positionReader.read(partitions);
         } catch (PositionException e) {
@@ -354,7 +364,7 @@ public final class PresenceConsumer implements Runnable {
             holdForRetry(e);
             return;
         } finally {
-            callStartedNanos = 0;
+            readStartedNanos = 0;
         }
         starts.forEach((tp, start) -> {
             seek(tp, start.offset());

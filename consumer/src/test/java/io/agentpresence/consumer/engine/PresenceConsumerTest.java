@@ -351,6 +351,38 @@ class PresenceConsumerTest {
         assertThat(loop.isWaiting()).isTrue();
     }
 
+    @Test
+    void aWriteThatHangsStillCountsAsWaitingAfterAPartitionIsAssignedMeanwhile() {
+        assign(P0);
+        add(P0, 0, 2);
+        loop.pollOnce();
+        // cooperative rebalancing adds a partition while the write is under way; its position is read at once
+        assign(P0, P1);
+
+        nanos.addAndGet(PresenceConsumer.STALLED.toNanos() + 1);
+        assertThat(loop.isWaiting()).isTrue();
+    }
+
+    @Test
+    void aPartitionWhosePositionCannotBeReadKeepsTheLoopWaitingWhileAWriteOfAnotherSucceeds() {
+        assign(P0);
+        add(P0, 0, 2);
+        loop.pollOnce();
+        db.failNextRead(new SQLTransientConnectionException("connection refused"));
+        assign(P0, P1);
+        writers.runNext();
+        loop.pollOnce();
+
+        assertThat(db.written()).containsExactly(new Range(0, 0, 2));
+        assertThat(consumer.paused()).contains(P1);
+        assertThat(loop.isWaiting()).as("P1 still waits for its position").isTrue();
+
+        nanos.addAndGet(FIRST_BACKOFF.toNanos());
+        loop.pollOnce();
+        assertThat(consumer.paused()).doesNotContain(P1);
+        assertThat(loop.isWaiting()).isFalse();
+    }
+
     /** A rebalance to {@code partitions}, run inside a poll as the real client runs it. */
     private void assign(TopicPartition... partitions) {
         consumer.schedulePollTask(() -> consumer.rebalance(List.of(partitions)));
