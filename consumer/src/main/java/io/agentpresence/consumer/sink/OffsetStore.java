@@ -88,10 +88,11 @@ public final class OffsetStore {
 
     private void update(Connection c, PartitionPosition p) throws SQLException, FencedException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE " + TABLE
-                + " SET next_offset = ?, topic_id = ?, updated_at = CURRENT_TIMESTAMP(3)"
+                + " SET next_offset = ?, topic_id = COALESCE(?, topic_id), updated_at = CURRENT_TIMESTAMP(3)"
                 + " WHERE group_id = ? AND topic = ? AND kafka_partition = ? AND next_offset = ?")) {
             // a row stored before topic ids were recorded, or one the reset policy moves to a recreated topic,
-            // takes the id of the topic it now follows
+            // takes the id of the topic it now follows; a move that knows no id keeps the stored one, or a
+            // recreated topic would go unnoticed at the next start
             ps.setLong(1, p.next());
             ps.setString(2, p.topicId());
             bindKey(ps, p, 3);
