@@ -1,9 +1,6 @@
 package io.agentpresence.embedded.junit;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -32,13 +29,12 @@ public final class MariaDbProcess implements AutoCloseable {
     private static final List<Path> INSTALLERS = List.of(Path.of("/usr/bin/mariadb-install-db"),
             Path.of("/usr/bin/mysql_install_db"));
     private static final Duration STARTED = Duration.ofSeconds(60);
-    private static final Duration STOPPED = Duration.ofSeconds(30);
 
     private final Path server;
     private final Path dir;
     private final int port;
+    private final ServerProcess process = new ServerProcess("mariadbd");
     private int starts;
-    private Process process;
 
     private MariaDbProcess(Path server, Path dir, int port) {
         this.server = server;
@@ -66,9 +62,9 @@ public final class MariaDbProcess implements AutoCloseable {
         if (!installing.waitFor(STARTED.toMillis(), TimeUnit.MILLISECONDS) || installing.exitValue() != 0) {
             installing.destroyForcibly();
             throw new IllegalStateException("mariadb-install-db failed; its log " + installLog + " ends:\n"
-                    + tail(installLog));
+                    + ServerProcess.tail(installLog));
         }
-        MariaDbProcess db = new MariaDbProcess(find(SERVERS).orElseThrow(), absolute, freePort());
+        MariaDbProcess db = new MariaDbProcess(find(SERVERS).orElseThrow(), absolute, ServerProcess.freePort());
         db.launch();
         return db;
     }
@@ -87,15 +83,12 @@ public final class MariaDbProcess implements AutoCloseable {
     }
 
     public boolean isAlive() {
-        return process != null && process.isAlive();
+        return process.isAlive();
     }
 
     /** SIGKILL: nothing is flushed or closed, the data directory is left as a crash leaves it. */
     public void kill() throws InterruptedException {
-        process.destroyForcibly();
-        if (!process.waitFor(STOPPED.toMillis(), TimeUnit.MILLISECONDS)) {
-            throw new IllegalStateException("mariadbd (pid " + process.pid() + ") survived SIGKILL");
-        }
+        process.kill();
         LOG.info("MariaDB on port {} killed", port);
     }
 
@@ -115,16 +108,7 @@ public final class MariaDbProcess implements AutoCloseable {
                 "--collation-server=utf8mb4_bin", "--innodb-buffer-pool-size=64M"));
         command.addAll(userArgs());
         Path log = dir.resolve("mariadbd-" + ++starts + ".log");
-        process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        long deadline = System.nanoTime() + STARTED.toNanos();
-        while (!answers()) {
-            if (!process.isAlive() || System.nanoTime() - deadline > 0) {
-                process.destroyForcibly();
-                throw new IllegalStateException("mariadbd did not start (" + (process.isAlive() ? "still starting"
-                        : "exit " + process.exitValue()) + "); its log " + log + " ends:\n" + tail(log));
-            }
-            Thread.sleep(100);
-        }
+        process.start(command, log, STARTED, this::answers);
         LOG.info("MariaDB on port {} running (pid {}, start {})", port, process.pid(), starts);
     }
 
@@ -155,26 +139,9 @@ public final class MariaDbProcess implements AutoCloseable {
         return candidates.stream().filter(Files::isExecutable).findFirst();
     }
 
-    private static String tail(Path log) throws IOException {
-        List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-        return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
     /** Stops the server (SIGTERM, then SIGKILL if it hangs); the directory is the caller's. */
     @Override
     public void close() throws InterruptedException {
-        if (process == null || !process.isAlive()) {
-            return;
-        }
-        process.destroy();
-        if (!process.waitFor(STOPPED.toMillis(), TimeUnit.MILLISECONDS)) {
-            process.destroyForcibly().waitFor(STOPPED.toMillis(), TimeUnit.MILLISECONDS);
-        }
+        process.close();
     }
 }
