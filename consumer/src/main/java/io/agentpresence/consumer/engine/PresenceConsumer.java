@@ -19,6 +19,8 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.NoOffsetForPartitionException;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
@@ -153,6 +155,17 @@ public final class PresenceConsumer implements Runnable {
         } catch (WakeupException e) {
             // stop(), or a finished write, interrupts a blocked poll; the loop goes on or ends
             records = ConsumerRecords.empty();
+        } catch (OffsetOutOfRangeException e) {
+            // records were removed below the fetch position while it was read (auto.offset.reset=none): the database
+            // says what was applied, and the position check counts what was lost
+            LOG.warn("Fetch positions {} are no longer in the log (retention or delete-records); continuing from the"
+                    + " positions in the database", e.offsetOutOfRangePartitions());
+            positionAgain(e.partitions());
+            records = ConsumerRecords.empty();
+        } catch (NoOffsetForPartitionException e) {
+            // a partition whose position read failed has no fetch position: it waits for its read, paused
+            positionAgain(e.partitions());
+            records = ConsumerRecords.empty();
         }
         // after the poll: a seek inside it (a rebalance callback) comes before its records, the client saw to that
         long polledAt = book.mark();
@@ -177,6 +190,10 @@ public final class PresenceConsumer implements Runnable {
         }
         boolean due = retry.isDue();
         if (due && !book.allPositioned()) {
+            if (pipeline.touches(book.unpositioned())) {
+                // fetched before their partition was re-positioned: never written against its new position
+                seekToFirst(pipeline.dropAll());
+            }
             positionFromDatabase(book.unpositioned());
         }
         if (due && pipeline.hasHeld() && book.allPositioned()) {
@@ -224,10 +241,27 @@ public final class PresenceConsumer implements Runnable {
         records.partitions().forEach(tp -> seek(tp, records.records(tp).get(0).offset()));
     }
 
-    /** Every seek goes through here, so records fetched before it are known as such. */
+    /** Every seek goes through here (or {@link #seekToBeginning}), so records fetched before it are known as such. */
     private void seek(TopicPartition tp, long offset) {
         book.moved(tp);
         consumer.seek(tp, offset);
+    }
+
+    /**
+     * Gives partitions that wait for their stored position a fetch position, without which every poll fails
+     * (auto.offset.reset=none); they stay paused and unpositioned, so nothing is fetched from it.
+     */
+    private void seekToBeginning(Collection<TopicPartition> partitions) {
+        partitions.forEach(book::moved);
+        consumer.seekToBeginning(partitions);
+    }
+
+    /** Partitions Kafka has no usable fetch position for: read their stored position again, once no write is under way. */
+    private void positionAgain(Collection<TopicPartition> partitions) {
+        List<TopicPartition> owned = partitions.stream().filter(consumer.assignment()::contains).toList();
+        book.needPosition(owned);
+        consumer.pause(owned);
+        seekToBeginning(owned);
     }
 
     /** Records behind the end of the assigned partitions, from the last fetch's metadata (no broker call). */
@@ -351,6 +385,7 @@ public final class PresenceConsumer implements Runnable {
             if (classifier.classify(e) == Verdict.FATAL) {
                 throw new IllegalStateException("cannot read stored positions: " + describe(e), e);
             }
+            seekToBeginning(partitions);
             holdForRetry(e);
             return;
         } finally {
