@@ -104,6 +104,27 @@ class LogRangeIT {
     }
 
     @Test
+    void recordsRemovedFromTheLogAreCountedOnceHoweverOftenThePositionIsReadAgain() throws Exception {
+        publish(APPLIED + 1, 2 * APPLIED);
+        try (Admin admin = fixture.admin()) {
+            admin.deleteRecords(Map.of(new TopicPartition(topic, 0), RecordsToDelete.beforeOffset(2L * APPLIED))).all()
+                    .get(30, TimeUnit.SECONDS);
+        }
+        try (ConsumerService first = ConsumerService.start(PresenceConsumerConfig.fromMap(fixture.settings(topic, group)))) {
+            await().atMost(CONVERGE).until(() -> Counters.sum(first, PresenceMetrics.RECORDS_LOST) > 0);
+            assertThat(Counters.sum(first, PresenceMetrics.RECORDS_LOST)).isEqualTo(APPLIED);
+        }
+
+        // nothing was written since: the next owner reads the position the loss left behind
+        ConsumerService second = fixture.start(fixture.settings(topic, group));
+        publish(2 * APPLIED + 1, 2 * APPLIED + 1);
+        await().atMost(CONVERGE).until(() -> table.row("u" + (2 * APPLIED + 1)).isPresent());
+
+        assertThat(Counters.sum(second, PresenceMetrics.RECORDS_LOST)).as("the same loss counted again").isZero();
+        assertThat(StoredPositions.read(db, group, topic)).isEqualTo(Map.of(0, 2L * APPLIED + 1));
+    }
+
+    @Test
     void recordsRemovedBelowTheFetchPositionWhileTheConsumerReadsAreCountedAndNothingElseIsLost() throws Exception {
         Map<String, String> settings = new HashMap<>(fixture.settings(topic, group));
         // one record per fetch: while its writes wait, the consumer holds only a few records beyond its position
