@@ -110,7 +110,8 @@ class LogRangeIT {
             admin.deleteRecords(Map.of(new TopicPartition(topic, 0), RecordsToDelete.beforeOffset(2L * APPLIED))).all()
                     .get(30, TimeUnit.SECONDS);
         }
-        try (ConsumerService first = ConsumerService.start(PresenceConsumerConfig.fromMap(fixture.settings(topic, group)))) {
+        PresenceConsumerConfig config = PresenceConsumerConfig.fromMap(fixture.settings(topic, group));
+        try (ConsumerService first = ConsumerService.start(config)) {
             await().atMost(CONVERGE).until(() -> Counters.sum(first, PresenceMetrics.RECORDS_LOST) > 0);
             assertThat(Counters.sum(first, PresenceMetrics.RECORDS_LOST)).isEqualTo(APPLIED);
         }
@@ -147,7 +148,8 @@ class LogRangeIT {
             }
             lock.rollback();
         }
-        await().atMost(CONVERGE).until(() -> StoredPositions.read(db, group, topic).equals(Map.of(0, (long) published)));
+        await().atMost(CONVERGE)
+                .until(() -> StoredPositions.read(db, group, topic).equals(Map.of(0, (long) published)));
 
         Map<String, PresenceTable.Row> rows = table.rows();
         List<Integer> missing = IntStream.rangeClosed(1, published).filter(i -> !rows.containsKey("u" + i)).boxed()

@@ -55,7 +55,7 @@ public final class KafkaClients {
         Map<String, Object> props = new HashMap<>();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId(clientPrefix));
-        // replay and rebuild read from the log start unless they seek; the group consumer allows no reset (groupConsumer)
+        // replay and rebuild read from the log start unless they seek; the group consumer allows no reset
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxPollRecords());
         // smaller per-partition fetches spread a poll over several partitions, so the writers share it

@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * partition positions, then the Kafka commit — while the loop already polls and decodes the next one. While
  * the infrastructure fails, the batch is kept, the partitions are paused and polling goes on (so the group
  * keeps this member), with exponential back-off between attempts. On assignment it seeks to the positions
- * stored with the data.
+ * stored with the data, and so it does when records were removed below a fetch position: Kafka never moves one
+ * by itself ({@code auto.offset.reset=none}), so a loss is logged and counted, never skipped silently.
  *
  * <p>Threads, and what each may touch:
  * <ul>
@@ -163,7 +164,8 @@ public final class PresenceConsumer implements Runnable {
             positionAgain(e.partitions());
             records = ConsumerRecords.empty();
         } catch (NoOffsetForPartitionException e) {
-            // a partition whose position read failed has no fetch position: it waits for its read, paused
+            // a partition waiting for its position read is given a fetch position at once; should one lack it, the
+            // database decides here too
             positionAgain(e.partitions());
             records = ConsumerRecords.empty();
         }
@@ -256,7 +258,7 @@ public final class PresenceConsumer implements Runnable {
         consumer.seekToBeginning(partitions);
     }
 
-    /** Partitions Kafka has no usable fetch position for: read their stored position again, once no write is under way. */
+    /** Partitions with no usable fetch position: their stored position is read again when no write is under way. */
     private void positionAgain(Collection<TopicPartition> partitions) {
         List<TopicPartition> owned = partitions.stream().filter(consumer.assignment()::contains).toList();
         book.needPosition(owned);
