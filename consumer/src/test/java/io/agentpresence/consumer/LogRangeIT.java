@@ -30,8 +30,11 @@ import java.io.StringWriter;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.common.TopicPartition;
@@ -97,6 +100,66 @@ class LogRangeIT {
                 .anySatisfy(line -> assertThat(line).contains(topic + "-0").contains((logStart - APPLIED) + " records")
                         .contains("removed from the log"));
         assertThat(table.rows()).containsKeys("u" + (logStart + 1), "u" + 2 * APPLIED).doesNotContainKey("u" + logStart);
+        assertThat(service.failure()).isNull();
+    }
+
+    @Test
+    void recordsRemovedFromTheLogAreCountedOnceHoweverOftenThePositionIsReadAgain() throws Exception {
+        publish(APPLIED + 1, 2 * APPLIED);
+        try (Admin admin = fixture.admin()) {
+            admin.deleteRecords(Map.of(new TopicPartition(topic, 0), RecordsToDelete.beforeOffset(2L * APPLIED))).all()
+                    .get(30, TimeUnit.SECONDS);
+        }
+        PresenceConsumerConfig config = PresenceConsumerConfig.fromMap(fixture.settings(topic, group));
+        try (ConsumerService first = ConsumerService.start(config)) {
+            await().atMost(CONVERGE).until(() -> Counters.sum(first, PresenceMetrics.RECORDS_LOST) > 0);
+            assertThat(Counters.sum(first, PresenceMetrics.RECORDS_LOST)).isEqualTo(APPLIED);
+        }
+
+        // nothing was written since: the next owner reads the position the loss left behind
+        ConsumerService second = fixture.start(fixture.settings(topic, group));
+        publish(2 * APPLIED + 1, 2 * APPLIED + 1);
+        await().atMost(CONVERGE).until(() -> table.row("u" + (2 * APPLIED + 1)).isPresent());
+
+        assertThat(Counters.sum(second, PresenceMetrics.RECORDS_LOST)).as("the same loss counted again").isZero();
+        assertThat(StoredPositions.read(db, group, topic)).isEqualTo(Map.of(0, 2L * APPLIED + 1));
+    }
+
+    @Test
+    void recordsRemovedBelowTheFetchPositionWhileTheConsumerReadsAreCountedAndNothingElseIsLost() throws Exception {
+        Map<String, String> settings = new HashMap<>(fixture.settings(topic, group));
+        // one record per fetch: while its writes wait, the consumer holds only a few records beyond its position
+        settings.put("kafka.max.partition.fetch.bytes", "1");
+        int published = 5 * APPLIED;
+        long logStart = 4L * APPLIED;
+        ListAppender<ILoggingEvent> warnings = captureWarnings();
+        ConsumerService service;
+        try (Connection lock = db.connect(); Statement s = lock.createStatement()) {
+            // the consumer's writes wait for this row lock: it falls behind while it reads, its partition assigned
+            lock.setAutoCommit(false);
+            s.executeQuery("SELECT next_offset FROM agent_presence_offsets WHERE group_id = '" + group + "' FOR UPDATE")
+                    .close();
+            service = fixture.start(settings);
+            publish(APPLIED + 1, published);
+            await().atMost(CONVERGE).until(() -> Counters.sum(service, PresenceMetrics.EVENTS_CONSUMED) >= 1);
+            try (Admin admin = fixture.admin()) {
+                admin.deleteRecords(Map.of(new TopicPartition(topic, 0), RecordsToDelete.beforeOffset(logStart))).all()
+                        .get(30, TimeUnit.SECONDS);
+            }
+            lock.rollback();
+        }
+        await().atMost(CONVERGE)
+                .until(() -> StoredPositions.read(db, group, topic).equals(Map.of(0, (long) published)));
+
+        Map<String, PresenceTable.Row> rows = table.rows();
+        List<Integer> missing = IntStream.rangeClosed(1, published).filter(i -> !rows.containsKey("u" + i)).boxed()
+                .toList();
+        // the records removed before they were applied, and only those: every other one is in the table
+        assertThat(missing).isNotEmpty().allMatch(i -> i > APPLIED && i <= logStart);
+        assertThat(Counters.sum(service, PresenceMetrics.RECORDS_LOST)).isEqualTo(missing.size());
+        assertThat(warnings.list).map(ILoggingEvent::getFormattedMessage)
+                .anySatisfy(line -> assertThat(line).contains(topic + "-0").contains(missing.size() + " records")
+                        .contains("removed from the log"));
         assertThat(service.failure()).isNull();
     }
 

@@ -32,6 +32,9 @@ public final class KafkaClients {
     public static Map<String, Object> groupConsumer(PresenceConsumerConfig config) {
         Map<String, Object> props = consumer(config, "presence-consumer");
         props.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
+        // not overridable: the positions stored with the data say where a partition continues; Kafka moving one by
+        // itself (records removed below it) would skip records without a word and without counting them as lost
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
         if ("consumer".equalsIgnoreCase(String.valueOf(props.get(ConsumerConfig.GROUP_PROTOCOL_CONFIG)))) {
             // the KIP-848 protocol assigns on the broker and rejects a client-side assignor
             props.remove(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG);
@@ -52,7 +55,7 @@ public final class KafkaClients {
         Map<String, Object> props = new HashMap<>();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId(clientPrefix));
-        // a new group builds the table from the whole topic
+        // replay and rebuild read from the log start unless they seek; the group consumer allows no reset
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxPollRecords());
         // smaller per-partition fetches spread a poll over several partitions, so the writers share it

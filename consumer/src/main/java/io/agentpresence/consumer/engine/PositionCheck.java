@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Judges the positions stored for an assignment against the topic as it is now, and says where each partition
  * starts. A position belongs to one incarnation of the topic (its id) and must lie within the log: one of a
- * recreated topic stops the consumer or is reset (the configured policy), one below the log start continues
- * at the log start with the records lost logged and counted, and one beyond the log end, or a row of a partition
+ * recreated topic stops the consumer or is reset (the configured policy), one below the log start is reset to
+ * the log start with the records lost logged and counted once, and one beyond the log end, or a row of a partition
  * the topic does not have, stops the consumer with what to do. Nothing is skipped silently.
  */
 public final class PositionCheck {
@@ -76,7 +76,9 @@ public final class PositionCheck {
                         + " delete-records) before group {} applied them; continuing from the log start {}", tp, lost,
                         position.next(), groupId, range.start());
                 metrics.lost(lost);
-                starts.put(tp, new Start(range.start(), position.next(), null));
+                // stored at once, so a later read (a fence, a rebalance, a restart) does not count the loss again
+                starts.put(tp, new Start(range.start(), range.start(), new PartitionPosition(topic, tp.partition(),
+                        log.topicId(), position.next(), range.start())));
             } else {
                 starts.put(tp, new Start(position.next(), position.next(), null));
             }

@@ -19,6 +19,8 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.NoOffsetForPartitionException;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
@@ -29,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * partition positions, then the Kafka commit — while the loop already polls and decodes the next one. While
  * the infrastructure fails, the batch is kept, the partitions are paused and polling goes on (so the group
  * keeps this member), with exponential back-off between attempts. On assignment it seeks to the positions
- * stored with the data.
+ * stored with the data, and so it does when records were removed below a fetch position: Kafka never moves one
+ * by itself ({@code auto.offset.reset=none}), so a loss is logged and counted, never skipped silently.
  *
  * <p>Threads, and what each may touch:
  * <ul>
@@ -157,6 +160,18 @@ public final class PresenceConsumer implements Runnable {
         } catch (WakeupException e) {
             // stop(), or a finished write, interrupts a blocked poll; the loop goes on or ends
             records = ConsumerRecords.empty();
+        } catch (OffsetOutOfRangeException e) {
+            // records were removed below the fetch position while it was read (auto.offset.reset=none): the database
+            // says what was applied, and the position check counts what was lost
+            LOG.warn("Fetch positions {} are no longer in the log (retention or delete-records); continuing from the"
+                    + " positions in the database", e.offsetOutOfRangePartitions());
+            positionAgain(e.partitions());
+            records = ConsumerRecords.empty();
+        } catch (NoOffsetForPartitionException e) {
+            // a partition waiting for its position read is given a fetch position at once; should one lack it, the
+            // database decides here too
+            positionAgain(e.partitions());
+            records = ConsumerRecords.empty();
         }
         // after the poll: a seek inside it (a rebalance callback) comes before its records, the client saw to that
         long polledAt = book.mark();
@@ -181,6 +196,10 @@ public final class PresenceConsumer implements Runnable {
         }
         boolean due = retry.isDue();
         if (due && !book.allPositioned()) {
+            if (pipeline.touches(book.unpositioned())) {
+                // fetched before their partition was re-positioned: never written against its new position
+                seekToFirst(pipeline.dropAll());
+            }
             positionFromDatabase(book.unpositioned());
         }
         if (due && pipeline.hasHeld() && book.allPositioned()) {
@@ -228,10 +247,27 @@ public final class PresenceConsumer implements Runnable {
         records.partitions().forEach(tp -> seek(tp, records.records(tp).get(0).offset()));
     }
 
-    /** Every seek goes through here, so records fetched before it are known as such. */
+    /** Every seek goes through here (or {@link #seekToBeginning}), so records fetched before it are known as such. */
     private void seek(TopicPartition tp, long offset) {
         book.moved(tp);
         consumer.seek(tp, offset);
+    }
+
+    /**
+     * Gives partitions that wait for their stored position a fetch position, without which every poll fails
+     * (auto.offset.reset=none); they stay paused and unpositioned, so nothing is fetched from it.
+     */
+    private void seekToBeginning(Collection<TopicPartition> partitions) {
+        partitions.forEach(book::moved);
+        consumer.seekToBeginning(partitions);
+    }
+
+    /** Partitions with no usable fetch position: their stored position is read again when no write is under way. */
+    private void positionAgain(Collection<TopicPartition> partitions) {
+        List<TopicPartition> owned = partitions.stream().filter(consumer.assignment()::contains).toList();
+        book.needPosition(owned);
+        consumer.pause(owned);
+        seekToBeginning(owned);
     }
 
     /** Records behind the end of the assigned partitions, from the last fetch's metadata (no broker call). */
@@ -361,6 +397,7 @@ public final class PresenceConsumer implements Runnable {
             if (classifier.classify(e) == Verdict.FATAL) {
                 throw new IllegalStateException("cannot read stored positions: " + describe(e), e);
             }
+            seekToBeginning(partitions);
             holdForRetry(e);
             return;
         } finally {

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -30,11 +31,26 @@ final class FakeDatabase implements Applier, PositionReader {
     private final List<Range> written = new ArrayList<>();
     private final Deque<Exception> writeFailures = new ArrayDeque<>();
     private final Deque<Exception> readFailures = new ArrayDeque<>();
+    private final Map<Integer, Long> logStarts = new HashMap<>();
+    private final List<Set<TopicPartition>> reads = new ArrayList<>();
     private int writes;
 
     /** Another writer (a new owner, a restored backup) stores {@code next} for the partition. */
     synchronized void store(int partition, long next) {
         positions.put(partition, next);
+    }
+
+    /**
+     * Records below {@code start} are removed from the partition's log: a position read below it continues there,
+     * and the stored position is reset to it, as {@code PositionCheck} decides.
+     */
+    synchronized void startLogAt(int partition, long start) {
+        logStarts.put(partition, start);
+    }
+
+    /** The partitions of every position read, in order. */
+    synchronized List<Set<TopicPartition>> reads() {
+        return List.copyOf(reads);
     }
 
     synchronized Long position(int partition) {
@@ -75,17 +91,23 @@ final class FakeDatabase implements Applier, PositionReader {
                 written.add(new Range(tp.partition(), first, batch.nextOffsets().get(tp))));
     }
 
-    /** A partition with no stored position starts at offset 0, where the test's logs begin. */
+    /** A partition with no stored position starts at its log start, offset 0 unless {@link #startLogAt} moved it. */
     @Override
     public synchronized Map<TopicPartition, PositionCheck.Start> read(Collection<TopicPartition> partitions)
             throws Exception {
+        reads.add(Set.copyOf(partitions));
         if (!readFailures.isEmpty()) {
             throw readFailures.poll();
         }
         Map<TopicPartition, PositionCheck.Start> read = new HashMap<>();
         partitions.forEach(tp -> {
             Long stored = positions.get(tp.partition());
-            read.put(tp, new PositionCheck.Start(stored == null ? 0 : stored, stored, null));
+            long logStart = logStarts.getOrDefault(tp.partition(), 0L);
+            if (stored != null && stored < logStart) {
+                positions.put(tp.partition(), logStart);
+                stored = logStart;
+            }
+            read.put(tp, new PositionCheck.Start(stored == null ? logStart : stored, stored, null));
         });
         return read;
     }

@@ -9,6 +9,7 @@ import io.agentpresence.consumer.ops.PresenceMetrics;
 import io.agentpresence.consumer.sink.PartitionPosition;
 import io.agentpresence.consumer.sink.StoredPosition;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
@@ -57,14 +58,31 @@ class PositionCheckTest {
     }
 
     @Test
-    void aPositionBelowTheLogStartContinuesAtTheLogStartAndCountsTheRecordsLost() {
+    void aPositionBelowTheLogStartIsResetToTheLogStartAndTheRecordsLostAreCounted() {
         Map<TopicPartition, Start> starts = check(RecreatedTopicPolicy.STOP).starts(List.of(P0, P1),
-                Map.of(0, new StoredPosition(0, 40, ID), 1, new StoredPosition(1, 90, ID)), log(2));
+                Map.of(0, new StoredPosition(0, 40, ID), 1, new StoredPosition(1, 90, null)), log(2));
 
-        // the stored position stays what the database holds: the next write is compared with it
-        assertThat(starts).containsExactlyInAnyOrderEntriesOf(Map.of(P0, new Start(100, 40L, null),
-                P1, new Start(100, 90L, null)));
+        // the reset moves the row to the log start, so the next read does not count the same loss again
+        assertThat(starts).containsExactlyInAnyOrderEntriesOf(Map.of(
+                P0, new Start(100, 100L, new PartitionPosition(TOPIC, 0, ID, 40L, 100)),
+                P1, new Start(100, 100L, new PartitionPosition(TOPIC, 1, ID, 90L, 100))));
         assertThat(lost()).isEqualTo(60 + 10);
+    }
+
+    @Test
+    void recordsLostBelowTheLogStartAreCountedOnceHoweverOftenThePositionIsReadAgain() {
+        PositionCheck check = check(RecreatedTopicPolicy.STOP);
+        Map<Integer, StoredPosition> stored = new HashMap<>(Map.of(0, new StoredPosition(0, 40, ID)));
+
+        // each read (a fence, a rebalance, a restart) sees the database as the reset before it left it
+        for (int read = 0; read < 3; read++) {
+            Start start = check.starts(List.of(P0), stored, log(1)).get(P0);
+            if (start.reset() != null) {
+                stored.put(0, new StoredPosition(0, start.reset().next(), start.reset().topicId()));
+            }
+        }
+
+        assertThat(lost()).isEqualTo(60);
     }
 
     @Test

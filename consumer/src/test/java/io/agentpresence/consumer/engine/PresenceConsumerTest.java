@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.LongStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -305,6 +306,61 @@ class PresenceConsumerTest {
         assertThat(consumer.paused()).isEmpty();
         assertThat(consumer.position(P0)).isEqualTo(5);
         assertThat(loop.isWaiting()).isFalse();
+    }
+
+    @Test
+    void aPartitionWhoseFetchPositionLeftTheLogIsPositionedFromTheDatabaseAgain() {
+        assign(P0, P1);
+        readAndWrite(P0, 0, 2);
+        // records below 7 were removed from P0's log while it was read: the stored position 2 says what was applied
+        db.startLogAt(0, 7);
+        consumer.setPollException(new OffsetOutOfRangeException(Map.of(P0, 2L)));
+        loop.pollOnce();
+
+        assertThat(db.reads()).as("P0 positioned again from the database").containsExactly(Set.of(P0, P1), Set.of(P0));
+        assertThat(consumer.position(P0)).isEqualTo(7);
+        assertThat(consumer.paused()).isEmpty();
+        readAndWrite(P0, 7, 9);
+        assertThat(db.written()).containsExactly(new Range(0, 0, 2), new Range(0, 7, 9));
+        assertThat(loop.fatalFailure()).isNull();
+    }
+
+    @Test
+    void aBatchHeldForARetryIsNotWrittenOnceItsPartitionIsPositionedPastIt() {
+        assign(P0);
+        readAndWrite(P0, 0, 2);
+        add(P0, 2, 4);
+        loop.pollOnce();
+        assertThat(writers.pending()).as("write of [2,4) started").isOne();
+        db.failNextWrite(new SQLTransientConnectionException("connection refused"));
+        // while [2,4) is written, the next fetch finds records below 7 removed
+        db.startLogAt(0, 7);
+        consumer.setPollException(new OffsetOutOfRangeException(Map.of(P0, 4L)));
+        loop.pollOnce();
+        writers.runNext();
+        loop.pollOnce();
+        nanos.addAndGet(FIRST_BACKOFF.toNanos());
+        loop.pollOnce();
+
+        assertThat(writers.pending()).as("[2,4), fetched before the re-positioning, is not written").isZero();
+        assertThat(consumer.position(P0)).isEqualTo(7);
+        readAndWrite(P0, 7, 9);
+        assertThat(db.written()).containsExactly(new Range(0, 0, 2), new Range(0, 7, 9));
+        assertThat(db.position(0)).isEqualTo(9);
+    }
+
+    @Test
+    void aPartitionWaitingForItsPositionReadHasAFetchPositionSoThePollDoesNotFail() {
+        db.failNextRead(new SQLTransientConnectionException("connection refused"));
+        assign(P0);
+        loop.pollOnce();
+
+        assertThat(consumer.paused()).containsExactly(P0);
+        assertThat(consumer.position(P0)).as("a fetch position while it waits, never fetched from").isZero();
+        nanos.addAndGet(FIRST_BACKOFF.toNanos());
+        loop.pollOnce();
+        readAndWrite(P0, 0, 2);
+        assertThat(db.written()).containsExactly(new Range(0, 0, 2));
     }
 
     @Test

@@ -26,8 +26,9 @@ final class ScriptedConsumer extends MockConsumer<byte[], byte[]> {
     private final List<Runnable> commitCallbacks = new ArrayList<>();
     private final List<Map<TopicPartition, OffsetAndMetadata>> syncCommits = new ArrayList<>();
 
+    /** Without a reset policy, as the service's group consumer: a partition without a position fails the poll. */
     ScriptedConsumer() {
-        super("earliest");
+        super("none");
     }
 
     /** Runs {@code action} once, after the next poll has taken its records and before it returns them. */
