@@ -5,7 +5,6 @@ import io.agentpresence.consumer.ops.FoldMetrics;
 import io.agentpresence.model.MalformedEventException;
 import io.agentpresence.model.PresenceEvent;
 import io.agentpresence.model.PresenceEventCodec;
-import io.agentpresence.model.Rejection;
 import java.time.Duration;
 import java.util.Optional;
 import org.apache.kafka.common.utils.Bytes;
@@ -35,7 +34,6 @@ final class FoldProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     private final PresenceEventCodec output;
     private final Duration sweepInterval;
     private final long ttlMs;
-    private final long maxFutureSkewMs;
     private final FoldMetrics metrics;
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<String, UserPresence> users;
@@ -52,7 +50,6 @@ final class FoldProcessor implements Processor<byte[], byte[], byte[], byte[]> {
                 PresenceEventCodec.DEFAULT_MAX_VALUE_BYTES);
         this.sweepInterval = settings.sweepInterval();
         this.ttlMs = settings.ttl().toMillis();
-        this.maxFutureSkewMs = settings.maxFutureSkew().toMillis();
         this.metrics = metrics;
     }
 
@@ -99,7 +96,8 @@ final class FoldProcessor implements Processor<byte[], byte[], byte[], byte[]> {
         String userId;
         try {
             userId = codec.decodeTombstoneKey(record.key());
-            checkTombstoneTime(record.timestamp(), context.currentSystemTimeMs());
+            // the consumer's bounds: an encodable time, at most the skew ahead of this machine's clock
+            codec.checkTs(record.timestamp(), context.currentSystemTimeMs());
         } catch (MalformedEventException e) {
             // no valid user to delete, or a time no event of the user could follow
             deadLetter(record, e);
@@ -123,18 +121,6 @@ final class FoldProcessor implements Processor<byte[], byte[], byte[], byte[]> {
         }
         user.heardAt(context.currentSystemTimeMs());
         return user;
-    }
-
-    /** The consumer's bounds for a tombstone: an encodable time, at most the skew ahead of this machine's clock. */
-    private void checkTombstoneTime(long timestamp, long now) throws MalformedEventException {
-        if (timestamp > PresenceEventCodec.MAX_TS) {
-            throw new MalformedEventException(Rejection.INVALID_TS, "tombstone time " + timestamp + " is after "
-                    + PresenceEventCodec.MAX_TS);
-        }
-        if (timestamp - now > maxFutureSkewMs) {
-            throw new MalformedEventException(Rejection.TS_IN_FUTURE, "tombstone time " + timestamp + " is "
-                    + (timestamp - now) + " ms ahead of " + now + ", more than the allowed " + maxFutureSkewMs + " ms");
-        }
     }
 
     /**
@@ -185,9 +171,8 @@ final class FoldProcessor implements Processor<byte[], byte[], byte[], byte[]> {
             if (user.deadline() != UserPresence.NONE) {
                 index.remove(user.deadline(), userId);
             }
-            if (deadline != UserPresence.NONE) {
-                index.add(deadline, userId);
-            }
+            // every user has one: its first device's expiry, or, without devices, when it is forgotten
+            index.add(deadline, userId);
             user.deadline(deadline);
         }
         users.put(userId, user);

@@ -18,7 +18,8 @@ import java.util.Set;
  */
 public record FoldSettings(String deviceTopic, String presenceTopic, String deadLetterTopic, Duration ttl,
                            Duration sweepInterval, Precedence precedence, boolean forwardHeartbeats,
-                           Duration userRetention, int maxDevices, String applicationId, Path stateDir, PresenceEventCodec codec, Duration maxFutureSkew) {
+                           Duration userRetention, int maxDevices, String applicationId, Path stateDir,
+                           PresenceEventCodec codec) {
 
     public static final ConfigKey DEVICE_TOPIC = ConfigKey.optional("device.topic", PresenceTopics.DEFAULT_DEVICE_TOPIC,
             "topic of device-level presence events that fold reads, keyed by userId");
@@ -72,7 +73,7 @@ public record FoldSettings(String deviceTopic, String presenceTopic, String dead
         return new FoldSettings(deviceTopic, config.topic(), config.dlqTopic(), ttl, sweepInterval,
                 new Precedence(precedence(config)), config.bool(FORWARD_HEARTBEATS), userRetention,
                 config.integer(MAX_DEVICES, 1, MAX_DEVICES_LIMIT), applicationId,
-                config.path(STATE_DIR), config.codec(), config.maxFutureSkew());
+                config.path(STATE_DIR), config.codec());
     }
 
     /** Distinct accepted statuses, best first; {@code offline} must be accepted, and is not ranked. */

@@ -1,10 +1,12 @@
 package io.agentpresence.consumer.fold;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.agentpresence.consumer.config.ConfigException;
 import io.agentpresence.consumer.config.PresenceConsumerConfig;
+import io.agentpresence.model.MalformedEventException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -41,7 +43,11 @@ class FoldSettingsTest {
         assertThat(s.applicationId()).isEqualTo("agent-presence-fold");
         assertThat(s.stateDir()).isEqualTo(Path.of("fold-state"));
         assertThat(s.forwardHeartbeats()).isTrue();
-        assertThat(s.maxFutureSkew()).isEqualTo(Duration.ofMinutes(5));
+        // the codec bounds a tombstone's time with the default skew of 5 minutes
+        long now = 1_000_000_000_000L;
+        assertThatCode(() -> s.codec().checkTs(now + Duration.ofMinutes(5).toMillis(), now)).doesNotThrowAnyException();
+        assertThatThrownBy(() -> s.codec().checkTs(now + Duration.ofMinutes(5).toMillis() + 1, now))
+                .isInstanceOf(MalformedEventException.class);
         assertThat(s.userRetention()).isEqualTo(Duration.ofHours(24));
         assertThat(s.maxDevices()).isEqualTo(100);
     }
