@@ -1,12 +1,13 @@
 package io.agentpresence.consumer.error;
 
 import io.agentpresence.model.PresenceTopics;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -30,11 +31,7 @@ public final class DeadLetterCopy {
     public static ProducerRecord<byte[], byte[]> fitted(ProducerRecord<byte[], byte[]> letter, int maxValueBytes) {
         Headers headers = new RecordHeaders();
         letter.headers().forEach(headers::add);
-        byte[] key = cut(letter.key(), MAX_KEY_BYTES, headers, PresenceTopics.HEADER_KEY_TRUNCATED,
-                PresenceTopics.HEADER_KEY_SIZE, PresenceTopics.HEADER_KEY_SHA256);
-        byte[] value = cut(letter.value(), maxValueBytes, headers, PresenceTopics.HEADER_VALUE_TRUNCATED,
-                PresenceTopics.HEADER_VALUE_SIZE, PresenceTopics.HEADER_VALUE_SHA256);
-        return new ProducerRecord<>(letter.topic(), letter.partition(), letter.timestamp(), key, value, headers);
+        return fit(letter, headers, maxValueBytes);
     }
 
     /**
@@ -52,11 +49,22 @@ public final class DeadLetterCopy {
             }
         }
         if (dropped > 0) {
-            set(headers, PresenceTopics.HEADER_HEADERS_DROPPED, String.valueOf(dropped));
+            DeadLetterHeaders.set(headers, PresenceTopics.HEADER_HEADERS_DROPPED, String.valueOf(dropped));
         }
+        return fit(letter, headers, 0);
+    }
+
+    /** Whether the broker refused a record for its size: a retry of the same record cannot help. */
+    public static boolean tooLarge(Throwable error) {
+        return error instanceof RecordTooLargeException || error instanceof RecordBatchTooLargeException;
+    }
+
+    /** The letter with {@code headers}, its key cut to {@link #MAX_KEY_BYTES} and its value to {@code maxValueBytes}. */
+    private static ProducerRecord<byte[], byte[]> fit(ProducerRecord<byte[], byte[]> letter, Headers headers,
+                                                      int maxValueBytes) {
         byte[] key = cut(letter.key(), MAX_KEY_BYTES, headers, PresenceTopics.HEADER_KEY_TRUNCATED,
                 PresenceTopics.HEADER_KEY_SIZE, PresenceTopics.HEADER_KEY_SHA256);
-        byte[] value = cut(letter.value(), 0, headers, PresenceTopics.HEADER_VALUE_TRUNCATED,
+        byte[] value = cut(letter.value(), maxValueBytes, headers, PresenceTopics.HEADER_VALUE_TRUNCATED,
                 PresenceTopics.HEADER_VALUE_SIZE, PresenceTopics.HEADER_VALUE_SHA256);
         return new ProducerRecord<>(letter.topic(), letter.partition(), letter.timestamp(), key, value, headers);
     }
@@ -65,16 +73,11 @@ public final class DeadLetterCopy {
         if (bytes == null || bytes.length <= max) {
             return bytes;
         }
-        set(headers, truncated, "true");
-        set(headers, size, String.valueOf(bytes.length));
-        set(headers, sha256, sha256(bytes));
+        DeadLetterHeaders.set(headers, truncated, "true");
+        DeadLetterHeaders.set(headers, size, String.valueOf(bytes.length));
+        DeadLetterHeaders.set(headers, sha256, sha256(bytes));
         // an empty value, not null: a dead letter without its value must not read as a tombstone
         return Arrays.copyOf(bytes, max);
-    }
-
-    private static void set(Headers headers, String name, String value) {
-        headers.remove(name);
-        headers.add(name, value.getBytes(StandardCharsets.UTF_8));
     }
 
     static String sha256(byte[] bytes) {

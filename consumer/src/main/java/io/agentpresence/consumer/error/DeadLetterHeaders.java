@@ -33,7 +33,8 @@ public final class DeadLetterHeaders {
         return headers;
     }
 
-    private static void set(Headers headers, String name, String value) {
+    /** Sets a header, replacing one of the same name. */
+    static void set(Headers headers, String name, String value) {
         headers.remove(name);
         headers.add(name, value.getBytes(StandardCharsets.UTF_8));
     }

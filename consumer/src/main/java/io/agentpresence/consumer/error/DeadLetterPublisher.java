@@ -15,8 +15,6 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.InterruptException;
-import org.apache.kafka.common.errors.RecordBatchTooLargeException;
-import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.header.Headers;
 import org.slf4j.Logger;
@@ -63,7 +61,7 @@ public final class DeadLetterPublisher implements AutoCloseable {
         Throwable passing = null;
         for (int i = 0; i < letters.size(); i++) {
             Throwable error = failure(acks.get(i));
-            if (tooLarge(error)) {
+            if (DeadLetterCopy.tooLarge(error)) {
                 LOG.warn("The dead-letter topic {} refuses {} even with its value cut to {} bytes ({}); sending it"
                         + " without its value and original headers. Raise the topic's {} (and kafka.{}), or lower"
                         + " dlq.max.value.bytes", topic, origin(letters.get(i)), maxValueBytes, error.getMessage(),
@@ -132,10 +130,6 @@ public final class DeadLetterPublisher implements AutoCloseable {
         }
     }
 
-    private static boolean tooLarge(Throwable error) {
-        return error instanceof RecordTooLargeException || error instanceof RecordBatchTooLargeException;
-    }
-
     /**
      * A failure that passes (broker down, a timeout, too few in-sync replicas) is kept for a retry, the first one
      * seen; any other means the topic will never take the letter, which stops the consumer.
@@ -146,7 +140,7 @@ public final class DeadLetterPublisher implements AutoCloseable {
             // an interrupt comes with shutdown; the batch is kept and read again by whoever owns the partition next
             return earlier != null ? earlier : error;
         }
-        String fix = tooLarge(error)
+        String fix = DeadLetterCopy.tooLarge(error)
                 ? "even without its value it is too large: raise the topic's " + TopicConfig.MAX_MESSAGE_BYTES_CONFIG
                         + " (and kafka." + ProducerConfig.MAX_REQUEST_SIZE_CONFIG + ")"
                 : "check the topic and the dead-letter producer's kafka.* settings";

@@ -1,13 +1,12 @@
 package io.agentpresence.consumer.fold;
 
+import io.agentpresence.consumer.error.DeadLetterCopy;
 import io.agentpresence.consumer.ops.FoldMetrics;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.errors.InvalidTimestampException;
-import org.apache.kafka.common.errors.RecordBatchTooLargeException;
-import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
@@ -68,7 +67,7 @@ public final class FoldProductionExceptionHandler implements ProductionException
 
     /** Why the broker will never take this record, or null when the failure is not about the record. */
     static FoldMetrics.Dropped refusal(Exception exception) {
-        if (exception instanceof RecordTooLargeException || exception instanceof RecordBatchTooLargeException) {
+        if (DeadLetterCopy.tooLarge(exception)) {
             return FoldMetrics.Dropped.TOO_LARGE;
         }
         if (exception instanceof InvalidRecordException || exception instanceof InvalidTimestampException) {

@@ -65,7 +65,7 @@ public final class FoldMetrics {
                     .register(registry));
         }
         for (Dropped d : Dropped.values()) {
-            dropped.put(d, Counter.builder(RECORDS_DROPPED).tag("reason", tag(d).replace('_', '-'))
+            dropped.put(d, Counter.builder(RECORDS_DROPPED).tag("reason", tag(d))
                     .description("output records the broker refused for good (too large, invalid), skipped")
                     .register(registry));
         }
@@ -79,8 +79,9 @@ public final class FoldMetrics {
                 .register(registry);
     }
 
+    /** An enum constant as a tag value: lower case, words joined by hyphens ({@code TOO_LARGE}: {@code too-large}). */
     private static String tag(Enum<?> value) {
-        return value.name().toLowerCase(Locale.ROOT);
+        return value.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     public void read(Read kind) {
