@@ -56,8 +56,8 @@ public final class OffsetStore {
                 advance(c, List.of(position));
                 c.commit();
             } catch (SQLException | FencedException | RuntimeException e) {
-                // nothing of it may stay; the caller sees the failure that counts
-                c.rollback();
+                // nothing of it may stay
+                PresenceWriter.rollback(c, e);
                 throw e;
             }
         }

@@ -213,7 +213,8 @@ public final class PresenceWriter {
         return affected;
     }
 
-    private static void rollback(Connection c, Exception cause) {
+    /** Rolls back after {@code cause}; a failing rollback is kept on the cause, which is what the caller must see. */
+    static void rollback(Connection c, Exception cause) {
         try {
             c.rollback();
         } catch (SQLException rollbackFailure) {

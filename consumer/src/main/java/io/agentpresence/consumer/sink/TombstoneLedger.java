@@ -67,12 +67,7 @@ public final class TombstoneLedger {
                 copy.executeUpdate();
                 c.commit();
             } catch (SQLException | RuntimeException e) {
-                try {
-                    c.rollback();
-                } catch (SQLException rollbackFailure) {
-                    // the original failure is what the caller must see; keep this one attached to it
-                    e.addSuppressed(rollbackFailure);
-                }
+                PresenceWriter.rollback(c, e);
                 throw e;
             }
         }
