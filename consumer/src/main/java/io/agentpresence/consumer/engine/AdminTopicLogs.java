@@ -12,6 +12,7 @@ import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -30,22 +31,24 @@ public final class AdminTopicLogs implements TopicLogs {
 
     @Override
     public TopicLog read(String topic, Collection<TopicPartition> partitions) throws Exception {
-        TopicDescription description = admin.describeTopics(List.of(topic)).topicNameValues().get(topic)
-                .get(timeoutMillis, TimeUnit.MILLISECONDS);
-        Map<TopicPartition, ListOffsetsResultInfo> starts = offsets(partitions, OffsetSpec.earliest());
-        Map<TopicPartition, ListOffsetsResultInfo> ends = offsets(partitions, OffsetSpec.latest());
+        // three requests under way at once: one round trip on the poll thread, not three
+        KafkaFuture<TopicDescription> description = admin.describeTopics(List.of(topic)).topicNameValues().get(topic);
+        KafkaFuture<Map<TopicPartition, ListOffsetsResultInfo>> starts = offsets(partitions, OffsetSpec.earliest());
+        KafkaFuture<Map<TopicPartition, ListOffsetsResultInfo>> ends = offsets(partitions, OffsetSpec.latest());
+        TopicDescription topicNow = description.get(timeoutMillis, TimeUnit.MILLISECONDS);
+        Map<TopicPartition, ListOffsetsResultInfo> first = starts.get(timeoutMillis, TimeUnit.MILLISECONDS);
+        Map<TopicPartition, ListOffsetsResultInfo> end = ends.get(timeoutMillis, TimeUnit.MILLISECONDS);
         Map<Integer, TopicLog.Range> ranges = new HashMap<>();
         partitions.forEach(tp -> ranges.put(tp.partition(),
-                new TopicLog.Range(starts.get(tp).offset(), ends.get(tp).offset())));
-        return new TopicLog(description.topicId().toString(), description.partitions().size(), ranges);
+                new TopicLog.Range(first.get(tp).offset(), end.get(tp).offset())));
+        return new TopicLog(topicNow.topicId().toString(), topicNow.partitions().size(), ranges);
     }
 
-    private Map<TopicPartition, ListOffsetsResultInfo> offsets(Collection<TopicPartition> partitions, OffsetSpec spec)
-            throws Exception {
+    private KafkaFuture<Map<TopicPartition, ListOffsetsResultInfo>> offsets(Collection<TopicPartition> partitions,
+                                                                           OffsetSpec spec) {
         Map<TopicPartition, OffsetSpec> request = new HashMap<>();
         partitions.forEach(tp -> request.put(tp, spec));
         // the end a read_committed consumer reaches, as the group consumer reads
-        return admin.listOffsets(request, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
-                .get(timeoutMillis, TimeUnit.MILLISECONDS);
+        return admin.listOffsets(request, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all();
     }
 }

@@ -68,8 +68,7 @@ public final class PositionCheck {
                 LOG.warn("Topic {} was deleted and created again since partition {} was stored at {} (topic id {}, now"
                         + " {}); {} = reset: reading the new topic from its beginning", topic, tp.partition(),
                         position.next(), position.topicId(), log.topicId(), PresenceConsumerConfig.RECREATED_TOPIC_POLICY.name());
-                starts.put(tp, new Start(range.start(), range.start(), new PartitionPosition(topic, tp.partition(),
-                        log.topicId(), position.next(), range.start())));
+                starts.put(tp, resetToLogStart(tp, position, range, log.topicId()));
             } else if (position.next() < range.start()) {
                 long lost = range.start() - position.next();
                 LOG.warn("{}: {} records after the stored position {} were removed from the log (retention or"
@@ -77,13 +76,19 @@ public final class PositionCheck {
                         position.next(), groupId, range.start());
                 metrics.lost(lost);
                 // stored at once, so a later read (a fence, a rebalance, a restart) does not count the loss again
-                starts.put(tp, new Start(range.start(), range.start(), new PartitionPosition(topic, tp.partition(),
-                        log.topicId(), position.next(), range.start())));
+                starts.put(tp, resetToLogStart(tp, position, range, log.topicId()));
             } else {
                 starts.put(tp, new Start(position.next(), position.next(), null));
             }
         }
         return starts;
+    }
+
+    /** Starts at the log start, stored at once as the partition's position in the topic as it is now. */
+    private static Start resetToLogStart(TopicPartition tp, StoredPosition position, TopicLog.Range range,
+                                         String topicId) {
+        return new Start(range.start(), range.start(), new PartitionPosition(tp.topic(), tp.partition(), topicId,
+                position.next(), range.start()));
     }
 
     private void refuseMissingPartitions(String topic, Map<Integer, StoredPosition> stored, TopicLog log) {

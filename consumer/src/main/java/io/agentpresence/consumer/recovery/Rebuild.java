@@ -160,6 +160,7 @@ public final class Rebuild {
             lock.setAutoCommit(false);
             try {
                 Map<TopicPartition, Long> target = lockStoredPositions(lock);
+                reader.checkReachable(target, reader.endOffsets());
                 Deadline deadline = Deadline.after(lockBudget);
                 progress.total(progress.done() + reader.remaining(target));
                 if (!reader.applyUntil(target, shadow, progress, deadline)) {
@@ -228,8 +229,12 @@ public final class Rebuild {
      * none for (the group will read such a partition from its start, onto whichever table it finds).
      */
     private Map<TopicPartition, Long> unlockedTarget(TopicReader reader) throws SQLException {
-        Map<TopicPartition, Long> target = new HashMap<>(reader.endOffsets());
-        target.putAll(storedPositions(null));
+        Map<TopicPartition, Long> stored = storedPositions(null);
+        // the log's end read after the positions: a live writer's position can never be ahead of it then
+        Map<TopicPartition, Long> end = reader.endOffsets();
+        Map<TopicPartition, Long> target = new HashMap<>(end);
+        target.putAll(stored);
+        reader.checkReachable(target, end);
         return target;
     }
 

@@ -88,7 +88,6 @@ final class TopicReader implements AutoCloseable {
 
     /** Events between the current positions and {@code target}. */
     long remaining(Map<TopicPartition, Long> target) {
-        checkReachable(target);
         return target.entrySet().stream().mapToLong(e -> Math.max(0, e.getValue() - consumer.position(e.getKey())))
                 .sum();
     }
@@ -104,7 +103,6 @@ final class TopicReader implements AutoCloseable {
      */
     boolean applyUntil(Map<TopicPartition, Long> target, PresenceWriter writer, Progress progress, Deadline deadline)
             throws Exception {
-        checkReachable(target);
         while (true) {
             List<TopicPartition> open = partitions.stream()
                     .filter(tp -> consumer.position(tp) < target.getOrDefault(tp, 0L)).toList();
@@ -141,9 +139,10 @@ final class TopicReader implements AutoCloseable {
 
     /**
      * Refuses a target the log cannot reach, for which {@link #applyUntil} would wait forever: an offset beyond a
-     * partition's end, or a partition the topic does not have (both come from positions stored for another log).
+     * partition's end ({@code end}, as just read), or a partition the topic does not have (both come from positions
+     * stored for another log). A target built from stored positions passes here once, before it is used.
      */
-    private void checkReachable(Map<TopicPartition, Long> target) {
+    void checkReachable(Map<TopicPartition, Long> target, Map<TopicPartition, Long> end) {
         String topic = partitions.get(0).topic();
         List<Integer> unknown = target.keySet().stream().filter(tp -> !partitions.contains(tp))
                 .map(TopicPartition::partition).sorted().toList();
@@ -152,7 +151,6 @@ final class TopicReader implements AutoCloseable {
                     + ", which has " + partitions.size() + " partitions: the topic was recreated with fewer partitions,"
                     + " or the positions belong elsewhere; check the topic and remove the obsolete positions");
         }
-        Map<TopicPartition, Long> end = endOffsets();
         for (Map.Entry<TopicPartition, Long> e : target.entrySet()) {
             if (e.getValue() > end.get(e.getKey())) {
                 throw new PositionException("cannot read " + e.getKey() + " up to offset " + e.getValue()
