@@ -55,7 +55,7 @@ class MetricsAndHealthIT {
         ConsumerService service = fixture.start(fixture.settings(topic, topic + "-live"));
         // as ConsumerApp's run wires it, on any free port
         HealthServer server = fixture.closeLater(
-                new HealthServer(0, service.meterRegistry(), service::isLive, service::isReady));
+                new HealthServer("0.0.0.0", 0, service.meterRegistry(), service::isLive, service::isReady));
         port = server.port();
 
         long now = System.currentTimeMillis();

@@ -122,7 +122,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
     }
 
-    static int freePort() throws IOException {
+    /** A port on the loopback interface that nothing listens on now. */
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }

@@ -36,12 +36,6 @@ public final class HealthServer implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService threads;
 
-    /** On every interface, as the service served before {@code http.bind.address} existed. */
-    public HealthServer(int port, PrometheusMeterRegistry registry, BooleanSupplier live, BooleanSupplier ready)
-            throws IOException {
-        this("0.0.0.0", port, registry, live, ready);
-    }
-
     /** @param bindAddress an IP address or host name; {@code 0.0.0.0} is every interface */
     public HealthServer(String bindAddress, int port, PrometheusMeterRegistry registry, BooleanSupplier live,
                         BooleanSupplier ready) throws IOException {

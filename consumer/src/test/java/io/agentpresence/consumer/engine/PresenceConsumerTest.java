@@ -361,6 +361,7 @@ class PresenceConsumerTest {
         loop.pollOnce();
         readAndWrite(P0, 0, 2);
         assertThat(db.written()).containsExactly(new Range(0, 0, 2));
+        assertThat(consumer.pollsWithoutPosition()).as("polls that failed for want of a fetch position").isZero();
     }
 
     @Test

@@ -8,6 +8,7 @@ import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.consumer.NoOffsetForPartitionException;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.OffsetCommitCallback;
 import org.apache.kafka.common.KafkaException;
@@ -25,10 +26,16 @@ final class ScriptedConsumer extends MockConsumer<byte[], byte[]> {
     private boolean failNextCommit;
     private final List<Runnable> commitCallbacks = new ArrayList<>();
     private final List<Map<TopicPartition, OffsetAndMetadata>> syncCommits = new ArrayList<>();
+    private int pollsWithoutPosition;
 
     /** Without a reset policy, as the service's group consumer: a partition without a position fails the poll. */
     ScriptedConsumer() {
         super("none");
+    }
+
+    /** Polls that failed because an assigned partition had no fetch position. */
+    synchronized int pollsWithoutPosition() {
+        return pollsWithoutPosition;
     }
 
     /** Runs {@code action} once, after the next poll has taken its records and before it returns them. */
@@ -51,7 +58,14 @@ final class ScriptedConsumer extends MockConsumer<byte[], byte[]> {
 
     @Override
     public synchronized ConsumerRecords<byte[], byte[]> poll(Duration timeout) {
-        ConsumerRecords<byte[], byte[]> records = withRaced(super.poll(timeout));
+        ConsumerRecords<byte[], byte[]> records;
+        try {
+            records = withRaced(super.poll(timeout));
+        } catch (NoOffsetForPartitionException e) {
+            // counted, so a test can tell a partition that had a fetch position from one the loop recovered
+            pollsWithoutPosition++;
+            throw e;
+        }
         Runnable action = afterNextPoll;
         afterNextPoll = null;
         if (action != null) {

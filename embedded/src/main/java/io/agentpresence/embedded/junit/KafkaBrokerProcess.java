@@ -1,5 +1,6 @@
 package io.agentpresence.embedded.junit;
 
+import io.agentpresence.embedded.EmbeddedKafkaBroker;
 import io.agentpresence.embedded.KafkaBrokerMain;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +37,7 @@ public final class KafkaBrokerProcess implements KafkaEndpoint, AutoCloseable {
 
     /** Formats a broker in {@code dir} on two free ports and starts it; returns once it serves clients. */
     public static KafkaBrokerProcess start(Path dir) throws IOException, InterruptedException {
-        KafkaBrokerProcess broker = new KafkaBrokerProcess(dir.toAbsolutePath(), ServerProcess.freePort(), ServerProcess.freePort());
+        KafkaBrokerProcess broker = new KafkaBrokerProcess(dir.toAbsolutePath(), EmbeddedKafkaBroker.freePort(), EmbeddedKafkaBroker.freePort());
         broker.launch();
         return broker;
     }

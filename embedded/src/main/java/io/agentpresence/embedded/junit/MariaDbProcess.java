@@ -1,5 +1,6 @@
 package io.agentpresence.embedded.junit;
 
+import io.agentpresence.embedded.EmbeddedKafkaBroker;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,7 +65,7 @@ public final class MariaDbProcess implements AutoCloseable {
             throw new IllegalStateException("mariadb-install-db failed; its log " + installLog + " ends:\n"
                     + ServerProcess.tail(installLog));
         }
-        MariaDbProcess db = new MariaDbProcess(find(SERVERS).orElseThrow(), absolute, ServerProcess.freePort());
+        MariaDbProcess db = new MariaDbProcess(find(SERVERS).orElseThrow(), absolute, EmbeddedKafkaBroker.freePort());
         db.launch();
         return db;
     }
