@@ -6,9 +6,14 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /** Reads {@code agent_presences} back for assertions. */
 public final class PresenceTable {
@@ -33,6 +38,34 @@ public final class PresenceTable {
             }
         }
         return rows;
+    }
+
+    /**
+     * How the table differs from {@code expected}, one line per user ({@code user: expected … but was …}), at most
+     * {@code limit} lines and then a count of the rest; empty when they agree.
+     */
+    public List<String> differencesFrom(Map<String, Row> expected, int limit) throws SQLException {
+        Map<String, Row> actual = rows();
+        Set<String> users = new TreeSet<>(expected.keySet());
+        users.addAll(actual.keySet());
+        List<String> differences = new ArrayList<>();
+        int more = 0;
+        for (String user : users) {
+            Row want = expected.get(user);
+            Row got = actual.get(user);
+            if (Objects.equals(want, got)) {
+                continue;
+            }
+            if (differences.size() < limit) {
+                differences.add(user + ": expected " + want + " but was " + got);
+            } else {
+                more++;
+            }
+        }
+        if (more > 0) {
+            differences.add("… and " + more + " more");
+        }
+        return differences;
     }
 
     public Optional<Row> row(String userId) throws SQLException {
