@@ -22,7 +22,8 @@ public final class PromQl {
     public record Selector(String metric, Map<String, String> equal, Set<String> labels) {
     }
 
-    private static final Pattern MATCHERS = Pattern.compile("\\{([^}]*)}");
+    /** Label matchers in braces; a quoted value may hold a brace. */
+    private static final Pattern MATCHERS = Pattern.compile("\\{((?:[^}\"]|\"(?:[^\"\\\\]|\\\\.)*\")*)}");
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{(\\d+)}");
     private static final Pattern STRING = Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"|'(?:[^'\\\\]|\\\\.)*'");
     private static final Pattern GRAFANA_VARIABLE = Pattern.compile("\\$\\{?\\w+(?::\\w+)?}?");
