@@ -30,6 +30,7 @@ class AlertRulesTest {
 
     private static final Path RULES = Path.of("deploy", "prometheus", "presence.rules.yml");
     private static final Path RULE_TESTS = Path.of("deploy", "prometheus", "presence.test.yml");
+    private static final Path PROMETHEUS_CONFIG = Path.of("deploy", "prometheus", "prometheus.yml");
     private static final Set<String> SEVERITIES = Set.of("critical", "warning");
 
     @Test
@@ -66,11 +67,12 @@ class AlertRulesTest {
     }
 
     @Test
-    void promtoolAcceptsTheRulesAndTheirUnitTestsPass() throws Exception {
+    void promtoolAcceptsTheRulesAndTheComposeConfigAndTheRulesUnitTestsPass() throws Exception {
         Optional<Path> promtool = onPath("promtool");
         assumeTrue(promtool.isPresent(), "promtool is not installed (Debian's prometheus package has it; .ci/run"
                 + " installs it): the alert rules' unit tests did not run");
         promtool(promtool.get(), "check", "rules", RepositoryFile.find(RULES).toString());
+        promtool(promtool.get(), "check", "config", RepositoryFile.find(PROMETHEUS_CONFIG).toString());
         promtool(promtool.get(), "test", "rules", RepositoryFile.find(RULE_TESTS).toString());
     }
 
