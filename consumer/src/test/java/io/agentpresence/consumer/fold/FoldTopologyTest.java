@@ -149,6 +149,20 @@ class FoldTopologyTest {
     }
 
     @Test
+    void everySweepIsCountedAlsoWithNothingDueSoAFoldThatStopsSweepingShows() throws Exception {
+        assertThat(fold.count(FoldMetrics.SWEEPS, null, null)).isZero();
+        // within the first TTL nothing can be due, and no device is known at all: the sweeps still count
+        for (int i = 1; i <= 3; i++) {
+            fold.advance(FoldDriver.SWEEP);
+            assertThat(fold.count(FoldMetrics.SWEEPS, null, null)).isEqualTo(i);
+        }
+        fold.status("u1", "laptop", "online", T0);
+        fold.advance(FoldDriver.TTL.plus(FoldDriver.SWEEP));
+        assertThat(fold.count(FoldMetrics.DEVICES_EXPIRED, null, null)).isEqualTo(1);
+        assertThat(fold.count(FoldMetrics.SWEEPS, null, null)).isEqualTo(4);
+    }
+
+    @Test
     void livenessFollowsTheFoldsClockNotThePublishersSoASkewedClockExpiresNothingEarly() throws Exception {
         long anHourBehind = T0 - 3_600_000;
         fold.status("u1", "laptop", "online", anHourBehind);
