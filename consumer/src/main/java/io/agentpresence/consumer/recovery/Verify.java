@@ -214,7 +214,7 @@ public final class Verify {
         List<Mismatch> mismatches = result.outcome().mismatches();
         mismatches.stream().limit(limit).forEach(m -> report.println(m.line()));
         if (mismatches.size() > limit) {
-            report.println(String.format(Locale.ROOT, "... and %,d more mismatches", mismatches.size() - limit));
+            report.println(String.format(Locale.ROOT, "... and %,d more (--limit)", mismatches.size() - limit));
         }
         report.println(summary(result, range, lastSeen));
         report.flush();
@@ -223,7 +223,7 @@ public final class Verify {
     static String summary(Result result, Range range, boolean lastSeen) {
         Outcome outcome = result.outcome();
         StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
-                "verify: read %,d records of %s, %,d rejected as the consumer rejects them; %,d users, %,d rows"
+                "verify: read %,d records of %s, %,d rejected (the consumer dead-letters them); %,d users, %,d rows"
                         + " compared", result.records(), range.full() ? "the whole topic" : "the range",
                 result.rejected(), outcome.users(), outcome.rowsCompared()));
         if (!lastSeen) {
@@ -242,7 +242,7 @@ public final class Verify {
         } else {
             String kinds = outcome.byKind().entrySet().stream()
                     .map(e -> e.getKey().label + " " + e.getValue()).collect(Collectors.joining(", "));
-            s.append(String.format(Locale.ROOT, "; %,d mismatches (%s): the table does NOT agree with the topic.",
+            s.append(String.format(Locale.ROOT, "; mismatches: %,d (%s): the table does NOT agree with the topic.",
                     outcome.mismatches().size(), kinds));
         }
         if (result.notApplied() == Result.NO_POSITIONS) {
