@@ -3,6 +3,11 @@ package io.agentpresence.consumer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.zaxxer.hikari.HikariDataSource;
+import io.agentpresence.consumer.config.PresenceConsumerConfig;
+import io.agentpresence.consumer.error.FailureClassifier;
+import io.agentpresence.consumer.recovery.Verify;
+import io.agentpresence.consumer.sink.DataSourceFactory;
 import io.agentpresence.consumer.support.ConfigFile;
 import io.agentpresence.consumer.support.ConsumerFixture;
 import io.agentpresence.consumer.support.StoredPositions;
@@ -11,6 +16,10 @@ import io.agentpresence.embedded.junit.PresenceInfrastructure;
 import io.agentpresence.embedded.junit.TestDatabase;
 import io.agentpresence.model.PresenceEvent;
 import io.agentpresence.model.PresenceEventCodec;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -21,6 +30,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.sql.DataSource;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -211,6 +222,55 @@ class VerifyIT {
         assertThat(run.out()).contains("newcomer-0: missing row; expected status=online event_ts=2000 source=new");
         assertThat(lastLine(run.out())).contains("mismatches: 5 (missing row 5)")
                 .endsWith(" The consumer has not applied 5 records yet; run again once it has caught up.");
+    }
+
+    @Test
+    void recordsTheServiceAppliesWhileVerifyReadsAreReadTooSoTheRowsAgree() throws Exception {
+        String topic = fixture.topic("verify-live", 2);
+        String group = topic + "-live";
+        Map<String, String> settings = fixture.settings(topic, group);
+        fixture.start(settings);
+        long records = publishHistory(topic);
+        await().atMost(CONVERGE).until(() -> StoredPositions.total(db, group, topic) == records);
+        StringWriter report = new StringWriter();
+        Verify.Result result;
+        try (HikariDataSource ds = DataSourceFactory.create(db.jdbcUrl(), db.user(), db.password(), 1)) {
+            // after verify has read to the end offsets it saw, and before it reads the table, the service applies more
+            DataSource late = afterFirstConnection(ds, () -> {
+                for (int i = 0; i < 5; i++) {
+                    send(topic, new PresenceEvent("newcomer-" + i, "online", 2_000, "new"), null);
+                }
+                await().atMost(CONVERGE).until(() -> StoredPositions.total(db, group, topic) == records + 5);
+            });
+            result = new Verify(PresenceConsumerConfig.fromMap(settings), late, new FailureClassifier(),
+                    new PrintWriter(report), new PrintWriter(new StringWriter())).run(Verify.Range.ALL, true, 100);
+        }
+
+        assertThat(result.agrees()).as(report.toString()).isTrue();
+        assertThat(result.records()).isEqualTo(records + 5);
+        assertThat(result.notApplied()).isZero();
+        assertThat(report.toString()).contains("45 users, 39 rows compared; no mismatches");
+    }
+
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    /** {@code ds}, which runs {@code step} once before it hands out its first connection. */
+    private static DataSource afterFirstConnection(DataSource ds, Step step) {
+        AtomicBoolean done = new AtomicBoolean();
+        return (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("getConnection") && done.compareAndSet(false, true)) {
+                        step.run();
+                    }
+                    try {
+                        return method.invoke(ds, args);
+                    } catch (InvocationTargetException e) {
+                        // the data source's own failure, not the reflection's
+                        throw e.getCause();
+                    }
+                });
     }
 
     @Test
