@@ -137,6 +137,7 @@ class VerifyIT {
         args[2] = config.toString();
         System.arraycopy(options, 0, args, 3, options.length);
         ConsumerCommand run = ConsumerCommand.run(args);
+        System.out.print(run.err());
         System.out.print(run.out());
         return run;
     }
