@@ -6,16 +6,14 @@ import static org.awaitility.Awaitility.await;
 import io.agentpresence.consumer.support.ConfigFile;
 import io.agentpresence.consumer.support.ConsumerFixture;
 import io.agentpresence.consumer.support.PresenceTable;
+import io.agentpresence.consumer.support.Sql;
 import io.agentpresence.embedded.junit.KafkaEndpoint;
 import io.agentpresence.embedded.junit.PresenceInfrastructure;
 import io.agentpresence.embedded.junit.TestDatabase;
 import io.agentpresence.model.PresenceEvent;
 import io.agentpresence.model.PresencePublisher;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,7 +46,7 @@ class ApplicationDatabaseIT {
 
     @Test
     void runMigratesBesideTheApplicationsTablesAndLeavesThemAsTheyWere() throws Exception {
-        execute("CREATE TABLE users (id BIGINT PRIMARY KEY, email VARCHAR(255) NOT NULL UNIQUE)",
+        Sql.execute(db, "CREATE TABLE users (id BIGINT PRIMARY KEY, email VARCHAR(255) NOT NULL UNIQUE)",
                 "CREATE TABLE orders (id BIGINT PRIMARY KEY, user_id BIGINT NOT NULL,"
                         + " FOREIGN KEY (user_id) REFERENCES users (id))",
                 "CREATE VIEW order_count AS SELECT user_id, COUNT(*) AS n FROM orders GROUP BY user_id",
@@ -76,41 +74,16 @@ class ApplicationDatabaseIT {
 
     /** Versions the consumer's migrations applied, in order: the baseline of a non-empty database is not one. */
     private List<String> appliedVersions() throws SQLException {
-        return strings("SELECT version FROM agent_presence_schema_history WHERE success = 1 AND type = 'SQL'"
+        return Sql.strings(db, "SELECT version FROM agent_presence_schema_history WHERE success = 1 AND type = 'SQL'"
                 + " ORDER BY installed_rank");
     }
 
     /** The application's tables and view as the server describes them, with their rows. */
     private List<String> applicationTables() throws SQLException {
         List<String> described = new ArrayList<>();
-        for (String table : List.of("users", "orders", "order_count")) {
-            described.addAll(strings("SHOW CREATE TABLE " + table, 2));
-        }
-        described.addAll(strings("SELECT CONCAT(id, ' ', email) FROM users ORDER BY id"));
-        described.addAll(strings("SELECT CONCAT(id, ' ', user_id) FROM orders ORDER BY id"));
-        described.addAll(strings("SELECT CONCAT(user_id, ' ', n) FROM order_count ORDER BY user_id"));
+        described.addAll(Sql.snapshot(db, "users", "id"));
+        described.addAll(Sql.snapshot(db, "orders", "id"));
+        described.addAll(Sql.snapshot(db, "order_count", "user_id"));
         return described;
-    }
-
-    private void execute(String... statements) throws SQLException {
-        try (Connection c = db.connect(); Statement s = c.createStatement()) {
-            for (String sql : statements) {
-                s.execute(sql);
-            }
-        }
-    }
-
-    private List<String> strings(String query) throws SQLException {
-        return strings(query, 1);
-    }
-
-    private List<String> strings(String query, int column) throws SQLException {
-        List<String> values = new ArrayList<>();
-        try (Connection c = db.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(query)) {
-            while (rs.next()) {
-                values.add(rs.getString(column));
-            }
-        }
-        return values;
     }
 }
