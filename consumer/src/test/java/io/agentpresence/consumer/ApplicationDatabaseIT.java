@@ -55,8 +55,9 @@ class ApplicationDatabaseIT {
         List<String> applicationBefore = applicationTables();
         String topic = fixture.topic("app-db", 2);
         Map<String, String> settings = fixture.settings(topic, "app-db");
+        Path config = ConfigFile.write(dir, settings);
 
-        ConsumerCommand migrate = ConsumerCommand.run("migrate", "--config", ConfigFile.write(dir, settings).toString());
+        ConsumerCommand migrate = ConsumerCommand.run("migrate", "--config", config.toString());
 
         assertThat(migrate.exitCode()).as(migrate.toString()).isZero();
         assertThat(migrate.out()).contains("schema at version 5");

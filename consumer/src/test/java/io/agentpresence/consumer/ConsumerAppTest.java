@@ -36,4 +36,12 @@ class ConsumerAppTest {
             assertThat(rebuild.err()).contains("expected a positive duration such as 10s, not '" + bad + "'");
         }
     }
+
+    @Test
+    void theAdoptionsOptionsWithoutAdoptAreABadUsage() {
+        ConsumerCommand migrate = ConsumerCommand.run("migrate", "--unknown-status", "offline");
+
+        assertThat(migrate.exitCode()).as(migrate.toString()).isEqualTo(2);
+        assertThat(migrate.err()).contains("--unknown-status and --old-time-zone go with --adopt");
+    }
 }
