@@ -63,7 +63,8 @@ class AdoptionIT {
                         + " updatedAt DATETIME(6)) DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_general_ci",
                 "INSERT INTO agent_presences VALUES ('alice', 'online', '2026-11-01 10:00:00.123456'),"
                         + " ('Bob', 'Busy ', '2026-11-01 11:00:00'), ('carol', 'away', NULL),"
-                        + " ('dave', 'dnd', '2026-11-01 12:00:00'), ('erin', NULL, '2026-11-01 12:00:00')");
+                        + " ('dave', 'dnd', '2026-11-01 12:00:00'), ('erin', NULL, '2026-11-01 12:00:00'),"
+                        + " ('frank', 'in a meeting until three, then away', '2026-11-01 12:00:00')");
     }
 
     @AfterEach
@@ -98,7 +99,7 @@ class AdoptionIT {
         assertThat(adopt.exitCode()).as(adopt.toString()).isEqualTo(1);
         assertThat(adopt.errLines()).containsExactly("error: agent_presences holds statuses that are none of the"
                 + " configured ones (away,busy,offline,online, compared without surrounding spaces and ignoring case):"
-                + " NULL (1 row), 'dnd' (1 row). Say which configured status they become with --unknown-status STATUS"
+                + " NULL (1 row), 'dnd' (1 row), 'in a meeting until three, then away' (1 row). Say which configured status they become with --unknown-status STATUS"
                 + " (offline, say), or change them in agent_presences first. Nothing was changed.");
         assertThat(Sql.tables(db)).containsExactly("agent_presences", "users");
         assertThat(Sql.snapshot(db, "agent_presences", "userId")).isEqualTo(before);
@@ -118,9 +119,10 @@ class AdoptionIT {
 
         assertThat(adopt.exitCode()).as(adopt.toString()).isZero();
         assertThat(adopt.out().lines()).containsExactly(
-                "adopted agent_presences: 5 rows copied into the consumer's table (schema at version 5)",
+                "adopted agent_presences: 6 rows copied into the consumer's table (schema at version 5)",
                 "statuses: 2 rows unchanged, NULL -> 'offline' (1 row, --unknown-status), 'Busy ' -> 'busy' (1 row),"
-                        + " 'dnd' -> 'offline' (1 row, --unknown-status)",
+                        + " 'dnd' -> 'offline' (1 row, --unknown-status), 'in a meeting until three, then away' ->"
+                        + " 'offline' (1 row, --unknown-status)",
                 "event_ts: updatedAt read in time zone +00:00, in epoch milliseconds; 1 row without updatedAt got"
                         + " event_ts 0, so any event for them wins",
                 "the old table is kept as agent_presences_before_adopt; when satisfied, drop it with:",
@@ -130,7 +132,8 @@ class AdoptionIT {
                 "Bob", new Row("Bob", "busy", BOB_TS, null),
                 "carol", new Row("carol", "away", 0L, null),
                 "dave", new Row("dave", "offline", DAVE_TS, null),
-                "erin", new Row("erin", "offline", DAVE_TS, null));
+                "erin", new Row("erin", "offline", DAVE_TS, null),
+                "frank", new Row("frank", "offline", DAVE_TS, null));
         PresenceTable table = new PresenceTable(db);
         assertThat(table.rows()).isEqualTo(adopted);
         assertThat(Sql.strings(db, "SELECT CONCAT(user_id, ' ', last_seen) FROM agent_presences"
@@ -161,7 +164,8 @@ class AdoptionIT {
                 "Bob", new Row("Bob", "online", BOB_TS + 1, "new"),
                 "carol", new Row("carol", "busy", 5L, "new"),
                 "dave", adopted.get("dave"),
-                "erin", adopted.get("erin")));
+                "erin", adopted.get("erin"),
+                "frank", adopted.get("frank")));
     }
 
     @Test
@@ -183,13 +187,15 @@ class AdoptionIT {
                 .hasMessageContaining("was interrupted")
                 .hasMessageContaining("migrate --adopt");
 
-        ConsumerCommand adopt = ConsumerCommand.run("migrate", "--adopt", "--unknown-status", "offline",
-                "--config", config.toString());
+        ConsumerCommand adopt = ConsumerCommand.run("migrate", "--adopt", "--unknown-status", "away",
+                "--old-time-zone", "+01:00", "--config", config.toString());
 
         assertThat(adopt.exitCode()).as(adopt.toString()).isZero();
-        assertThat(adopt.out()).startsWith("adopted agent_presences: 5 rows copied");
-        assertThat(new PresenceTable(db).rows()).hasSize(5)
-                .containsEntry("Bob", new Row("Bob", "busy", BOB_TS, null));
+        assertThat(adopt.out()).startsWith("adopted agent_presences: 6 rows copied")
+                .contains("event_ts: updatedAt read in time zone +01:00");
+        assertThat(new PresenceTable(db).rows()).hasSize(6)
+                .containsEntry("Bob", new Row("Bob", "busy", BOB_TS - 3_600_000L, null))
+                .containsEntry("dave", new Row("dave", "away", DAVE_TS - 3_600_000L, null));
         assertThat(Sql.snapshot(db, KEPT, "userId")).isEqualTo(oldTable);
         fixture.start(settings);
     }
