@@ -20,7 +20,10 @@ import java.util.Optional;
  */
 record OldStatuses(List<Group> groups, String unknownStatus) {
 
-    /** Rows of the old table that hold one status value; {@code target} is null when no status fits it. */
+    /**
+     * Rows of the old table that hold one status value, and the status they get: the configured one it matches
+     * ({@code known}), else the status for unknown ones, which is null when none was given.
+     */
     record Group(String original, String normalized, long rows, String target, boolean known) {
     }
 
