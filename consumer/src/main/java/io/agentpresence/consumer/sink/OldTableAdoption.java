@@ -12,16 +12,20 @@ import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
- * Takes over the old HTTP service's presence table ({@code migrate --adopt}): renames it to {@link #KEPT}, lets the
- * migrations create the consumer's tables beside it, and copies every old row into {@code agent_presences} in one
- * transaction, with its status mapped to a configured one ({@link OldStatuses}) and its update time as
- * {@code event_ts}, so any newer event wins. Safe to run again: an adoption interrupted at any step is finished,
- * a finished one is reported and left alone. Every refusal comes before the first change.
+ * Takes over the old HTTP service's presence table ({@code migrate --adopt}). The old table steps aside while the
+ * migrations create the consumer's tables, and comes back for its readers while every old row is copied, in one
+ * transaction, into the consumer's new table under {@link #SHADOW}: its status mapped to a configured one
+ * ({@link OldStatuses}), its update time as {@code event_ts}, so any newer event wins. One {@code RENAME TABLE} then
+ * swaps the two: readers see the old table, then the whole new one, and the old table stays as {@link #KEPT}.
+ * Safe to run again: an adoption interrupted at any step is finished, a finished one is reported and left alone.
+ * Every refusal comes before the first change.
  */
 public final class OldTableAdoption {
 
     /** Where the old table stays, untouched, until the operator drops it. */
     public static final String KEPT = PresenceUpsert.TABLE + "_before_adopt";
+    /** The consumer's new table while the old rows are copied into it. */
+    public static final String SHADOW = PresenceUpsert.TABLE + "_adopting";
     /** The time zone the old update times are read in unless told otherwise. */
     public static final String DEFAULT_TIME_ZONE = "+00:00";
     private static final int MAX_USER_ID_LENGTH = 191;
@@ -60,45 +64,62 @@ public final class OldTableAdoption {
             return alreadyAdopted(survey);
         }
         String version = SchemaMigrator.migrateBesideOthers(dataSource);
+        try (Connection c = dataSource.getConnection()) {
+            if (!SchemaSurvey.read(c).has(SHADOW)) {
+                // the consumer's table becomes the shadow, and the old table is back for its readers during the copy
+                rename(c, PresenceUpsert.TABLE + " TO " + SHADOW + ", " + KEPT + " TO " + PresenceUpsert.TABLE);
+            }
+        }
         long copied = copy(plan.get());
+        try (Connection c = dataSource.getConnection()) {
+            rename(c, PresenceUpsert.TABLE + " TO " + KEPT + ", " + SHADOW + " TO " + PresenceUpsert.TABLE);
+        }
         List<String> lines = new ArrayList<>();
         lines.add("adopted " + PresenceUpsert.TABLE + ": " + OldStatuses.rows(copied)
                 + " copied into the consumer's table (schema at version " + version + ")");
         lines.add(plan.get().statuses().describe());
-        lines.add(eventTimes(plan.get().kept()));
+        lines.add(eventTimes(plan.get().old()));
         lines.addAll(keptTable());
         return lines;
     }
 
-    /** The old table as it is kept, and what its statuses become. */
-    private record Plan(OldTable kept, OldStatuses statuses) {
+    /** The old table (its columns; its name as the copy reads it), and what its statuses become. */
+    private record Plan(OldTable old, OldStatuses statuses) {
     }
 
     /** Checks everything that can refuse the adoption, then moves the old table aside (unless it is already). */
     private Plan prepare(Connection c, SchemaSurvey survey) throws SQLException {
         refuse(checkNames(survey));
-        // moved aside by an earlier run: then the consumer's table is missing, or ours (interrupted())
-        boolean renamed = survey.has(KEPT) && (survey.migrated() || !survey.has(PresenceUpsert.TABLE));
-        String source = renamed ? KEPT : PresenceUpsert.TABLE;
+        // where an earlier run left the old table: back under its name beside the shadow, or aside as KEPT
+        String source = survey.has(SHADOW) || !survey.has(KEPT) ? PresenceUpsert.TABLE : KEPT;
         OldTable old = OldTable.recognize(c, survey.database(), source).orElseThrow(() -> new SchemaConflictException(
                 notTheOldTable(c, survey.database(), source)));
         OldStatuses oldStatuses = OldStatuses.read(c, source, old.statusColumn(), statuses, unknownStatus);
         refuse(OldStatuses.unknownRefusal(oldStatuses, source, statuses));
         refuse(tooLongUserIds(c, old));
         refuse(unknownTimeZone(c));
-        if (!renamed) {
-            try (Statement s = c.createStatement()) {
-                s.execute("RENAME TABLE " + PresenceUpsert.TABLE + " TO " + KEPT);
-            }
+        if (source.equals(PresenceUpsert.TABLE) && !survey.migrated()) {
+            // out of the way of the migrations, which create a table of its name
+            rename(c, PresenceUpsert.TABLE + " TO " + KEPT);
         }
-        return new Plan(new OldTable(KEPT, old.userColumn(), old.statusColumn(), old.timeColumn()), oldStatuses);
+        return new Plan(new OldTable(PresenceUpsert.TABLE, old.userColumn(), old.statusColumn(), old.timeColumn()),
+                oldStatuses);
+    }
+
+    private static void rename(Connection c, String renames) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("RENAME TABLE " + renames);
+        }
     }
 
     /**
-     * An adoption that stopped half way: the old table already renamed, its rows not yet copied. Then the consumer's
-     * table is missing, or empty with no position stored (nothing has been consumed into it yet).
+     * An adoption that stopped half way: the shadow is there (the old table back under its name), or the old table
+     * is aside and the consumer's table missing, or empty with no position stored (nothing consumed into it yet).
      */
     static boolean interrupted(Connection c, SchemaSurvey survey) throws SQLException {
+        if (survey.has(SHADOW)) {
+            return survey.migrated();
+        }
         if (!survey.has(KEPT)) {
             return false;
         }
@@ -129,6 +150,10 @@ public final class OldTableAdoption {
         if (!survey.migrated() && survey.has(PresenceUpsert.TABLE) && survey.has(KEPT)) {
             return Optional.of("Cannot adopt " + PresenceUpsert.TABLE + ": " + KEPT + ", where the old table is kept,"
                     + " exists already. Drop or rename it first.");
+        }
+        if (!survey.migrated() && survey.has(SHADOW)) {
+            return Optional.of("Cannot adopt " + PresenceUpsert.TABLE + ": " + SHADOW + ", which the adoption"
+                    + " creates, exists already. Drop or rename it first.");
         }
         List<String> namesakes = survey.foreignNamesakes().stream()
                 .filter(t -> !t.equals(PresenceUpsert.TABLE)).toList();
@@ -187,18 +212,18 @@ public final class OldTableAdoption {
         }
     }
 
-    /** Copies every old row in one transaction: all of them or, when it fails, none. */
+    /** Copies every old row into the shadow in one transaction: all of them (anew) or, when it fails, none. */
     private long copy(Plan plan) throws SQLException {
-        OldTable kept = plan.kept();
+        OldTable old = plan.old();
         OldStatuses oldStatuses = plan.statuses();
-        String time = kept.timeColumn() == null ? null : "o." + OldTable.quote(kept.timeColumn());
+        String time = old.timeColumn() == null ? null : "o." + OldTable.quote(old.timeColumn());
         String eventTs = time == null ? "0" : "COALESCE(FLOOR(UNIX_TIMESTAMP(" + time + ") * 1000), 0)";
         String updatedAt = time == null ? "CURRENT_TIMESTAMP(3)" : "COALESCE(" + time + ", CURRENT_TIMESTAMP(3))";
-        String sql = "INSERT INTO " + PresenceUpsert.TABLE
+        String sql = "INSERT INTO " + SHADOW
                 + " (user_id, status, event_ts, last_seen, source, updated_at)"
-                + " SELECT o." + OldTable.quote(kept.userColumn())
-                + ", " + oldStatuses.caseExpression("o." + OldTable.quote(kept.statusColumn())) + ", " + eventTs + ", "
-                + eventTs + ", NULL, " + updatedAt + " FROM " + KEPT + " o";
+                + " SELECT o." + OldTable.quote(old.userColumn())
+                + ", " + oldStatuses.caseExpression("o." + OldTable.quote(old.statusColumn())) + ", " + eventTs + ", "
+                + eventTs + ", NULL, " + updatedAt + " FROM " + old.name() + " o";
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement zone = c.prepareStatement("SET time_zone = ?");
@@ -206,6 +231,8 @@ public final class OldTableAdoption {
                  Statement reset = c.createStatement()) {
                 zone.setString(1, timeZone);
                 zone.execute();
+                // an earlier run may have copied before it stopped
+                reset.execute("DELETE FROM " + SHADOW);
                 oldStatuses.bind(ps, 1);
                 long copied = ps.executeLargeUpdate();
                 c.commit();
@@ -213,24 +240,25 @@ public final class OldTableAdoption {
                 return copied;
             } catch (SQLException e) {
                 PresenceWriter.rollback(c, e);
-                throw new SQLException("Copying the old rows from " + KEPT + " failed, so none was copied: "
-                        + e.getMessage() + ". Correct them in " + KEPT + " and run 'migrate --adopt' again.", e);
+                throw new SQLException("Copying the old rows from " + old.name() + " failed, so none was copied: "
+                        + e.getMessage() + ". Correct them in " + old.name() + " and run 'migrate --adopt' again.", e);
             }
         }
     }
 
-    private String eventTimes(OldTable kept) throws SQLException {
-        if (kept.timeColumn() == null) {
+    /** How event_ts was set, read from the old table once it is kept. */
+    private String eventTimes(OldTable old) throws SQLException {
+        if (old.timeColumn() == null) {
             return "event_ts: 0 for every row (the old table has no updatedAt or updated_at of type DATETIME or"
                     + " TIMESTAMP), so any event wins";
         }
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + KEPT + " WHERE "
-                     + OldTable.quote(kept.timeColumn()) + " IS NULL")) {
+                     + OldTable.quote(old.timeColumn()) + " IS NULL")) {
             rs.next();
             long without = rs.getLong(1);
-            return "event_ts: " + kept.timeColumn() + " read in time zone " + timeZone + ", in epoch milliseconds"
-                    + (without == 0 ? "" : "; " + OldStatuses.rows(without) + " without " + kept.timeColumn()
+            return "event_ts: " + old.timeColumn() + " read in time zone " + timeZone + ", in epoch milliseconds"
+                    + (without == 0 ? "" : "; " + OldStatuses.rows(without) + " without " + old.timeColumn()
                     + " got event_ts 0, so any event for them wins");
         }
     }

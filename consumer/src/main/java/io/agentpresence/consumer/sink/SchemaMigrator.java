@@ -79,9 +79,8 @@ public final class SchemaMigrator {
                     + " database of its own (db.url).");
         }
         if (OldTableAdoption.interrupted(c, survey)) {
-            return Optional.of("An adoption of the old presence service's table was interrupted: its rows are in "
-                    + kept + " but not yet in " + table + ". Run 'presence-consumer migrate --adopt' again to finish"
-                    + " it.");
+            return Optional.of("An adoption of the old presence service's table was interrupted before the"
+                    + " consumer's table held the old rows. Run 'presence-consumer migrate --adopt' again to finish it.");
         }
         if (!survey.foreignNamesakes().isEmpty()) {
             return Optional.of("The database " + survey.database() + " holds " + String.join(", ",
