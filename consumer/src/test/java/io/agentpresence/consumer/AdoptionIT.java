@@ -99,8 +99,9 @@ class AdoptionIT {
         assertThat(adopt.exitCode()).as(adopt.toString()).isEqualTo(1);
         assertThat(adopt.errLines()).containsExactly("error: agent_presences holds statuses that are none of the"
                 + " configured ones (away,busy,offline,online, compared without surrounding spaces and ignoring case):"
-                + " NULL (1 row), 'dnd' (1 row), 'in a meeting until three, then away' (1 row). Say which configured status they become with --unknown-status STATUS"
-                + " (offline, say), or change them in agent_presences first. Nothing was changed.");
+                + " NULL (1 row), 'dnd' (1 row), 'in a meeting until three, then away' (1 row). Say which configured"
+                + " status they become with --unknown-status STATUS (offline, say), or change them in agent_presences"
+                + " first. Nothing was changed.");
         assertThat(Sql.tables(db)).containsExactlyInAnyOrder("agent_presences", "users");
         assertThat(Sql.snapshot(db, "agent_presences", "userId")).isEqualTo(before);
         ConsumerCommand notConfigured = ConsumerCommand.run("migrate", "--adopt", "--unknown-status", "dnd",

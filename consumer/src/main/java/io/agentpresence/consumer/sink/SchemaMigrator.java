@@ -80,7 +80,8 @@ public final class SchemaMigrator {
         }
         if (OldTableAdoption.interrupted(c, survey)) {
             return Optional.of("An adoption of the old presence service's table was interrupted before the"
-                    + " consumer's table held the old rows. Run 'presence-consumer migrate --adopt' again to finish it.");
+                    + " consumer's table held the old rows. Run 'presence-consumer migrate --adopt' again to finish"
+                    + " it.");
         }
         if (!survey.foreignNamesakes().isEmpty()) {
             return Optional.of("The database " + survey.database() + " holds " + String.join(", ",
