@@ -18,6 +18,7 @@ import io.agentpresence.consumer.recovery.Replay;
 import io.agentpresence.consumer.recovery.Verify;
 import io.agentpresence.consumer.sink.DataSourceFactory;
 import io.agentpresence.consumer.sink.OffsetStore;
+import io.agentpresence.consumer.sink.OldTableAdoption;
 import io.agentpresence.consumer.sink.PresenceWriter;
 import io.agentpresence.consumer.sink.SchemaMigrator;
 import io.agentpresence.consumer.sink.SqlDialect;
@@ -345,7 +346,9 @@ public final class ConsumerApp {
     }
 
     @Command(name = "migrate", mixinStandardHelpOptions = true,
-            description = "Apply pending schema migrations and exit.")
+            description = {"Apply pending schema migrations and exit. Tables of other names in the database are left"
+                    + " alone; a table named agent_presences that the consumer did not create stops it, unless"
+                    + " --adopt takes it over."})
     static final class Migrate implements Callable<Integer> {
         @CommandLine.Mixin
         ConfigOption config = new ConfigOption();
@@ -353,11 +356,39 @@ public final class ConsumerApp {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
+        @Option(names = "--adopt", description = {"take over the old presence service's agent_presences (userId,"
+                + " status, updatedAt): every row is copied into the consumer's table, event_ts from updatedAt, and"
+                + " the old table is kept as " + OldTableAdoption.KEPT + " until you drop it. Safe to run again."})
+        boolean adopt;
+
+        @Option(names = "--unknown-status", paramLabel = "STATUS", description = {"with --adopt: the configured"
+                + " status that old statuses outside the configured set (and NULL) become; without it they stop the"
+                + " adoption"})
+        String unknownStatus;
+
+        @Option(names = "--old-time-zone", paramLabel = "ZONE", description = {"with --adopt: the time zone the old"
+                + " update times were written in, an offset such as +01:00 or a name the database knows"
+                + " (default: " + OldTableAdoption.DEFAULT_TIME_ZONE + ")"})
+        String oldTimeZone = OldTableAdoption.DEFAULT_TIME_ZONE;
+
         @Override
-        public Integer call() {
+        public Integer call() throws Exception {
+            if (!adopt && (unknownStatus != null || !OldTableAdoption.DEFAULT_TIME_ZONE.equals(oldTimeZone))) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--unknown-status and --old-time-zone go with --adopt");
+            }
             PresenceConsumerConfig c = config.load();
+            if (adopt && unknownStatus != null && !c.statuses().contains(unknownStatus)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--unknown-status: expected one of the"
+                        + " configured statuses (" + c.statuses() + "), not '" + unknownStatus + "'");
+            }
             try (HikariDataSource ds = DataSourceFactory.create(c.dbUrl(), c.dbUser(), c.dbPassword(), 1)) {
-                spec.commandLine().getOut().println("schema at version " + SchemaMigrator.migrate(ds));
+                PrintWriter out = spec.commandLine().getOut();
+                if (adopt) {
+                    new OldTableAdoption(ds, c.statuses(), unknownStatus, oldTimeZone).run().forEach(out::println);
+                } else {
+                    out.println("schema at version " + SchemaMigrator.migrate(ds));
+                }
             }
             return 0;
         }

@@ -56,4 +56,12 @@ class ConsumerAppTest {
             assertThat(verify.err()).contains(message);
         });
     }
+
+    @Test
+    void theAdoptionsOptionsWithoutAdoptAreABadUsage() {
+        ConsumerCommand migrate = ConsumerCommand.run("migrate", "--unknown-status", "offline");
+
+        assertThat(migrate.exitCode()).as(migrate.toString()).isEqualTo(2);
+        assertThat(migrate.err()).contains("--unknown-status and --old-time-zone go with --adopt");
+    }
 }

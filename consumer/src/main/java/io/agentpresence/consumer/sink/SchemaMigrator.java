@@ -1,25 +1,94 @@
 package io.agentpresence.consumer.sink;
 
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Optional;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
 
-/** Applies the versioned schema migrations in {@code db/migration} with Flyway. */
+/**
+ * Applies the versioned schema migrations in {@code db/migration} with Flyway, beside whatever else the database
+ * holds. Tables of other names are never touched; a table of one of the consumer's names that its migrations did
+ * not create stops it before anything changes ({@link SchemaConflictException}).
+ */
 public final class SchemaMigrator {
 
     public static final String HISTORY_TABLE = "agent_presence_schema_history";
+    /**
+     * The version a database that already holds other tables is marked with before the first migration: below
+     * {@code V1}, so every migration still runs. (Flyway's default baseline, 1, would skip {@code V1}.)
+     */
+    static final String BASELINE_VERSION = "0";
 
     private SchemaMigrator() {
     }
 
     /** @return the schema version after migrating */
     public static String migrate(DataSource dataSource) {
+        try (Connection c = dataSource.getConnection()) {
+            refuseConflicts(c);
+        } catch (SQLException e) {
+            throw new IllegalStateException("Cannot read what the database holds before migrating it: "
+                    + e.getMessage(), e);
+        }
+        return migrateBesideOthers(dataSource);
+    }
+
+    /** Flyway's migrate, without the check for conflicts: for the adoption, which has dealt with them. */
+    static String migrateBesideOthers(DataSource dataSource) {
         MigrateResult result = Flyway.configure()
                 .dataSource(dataSource)
                 .locations("classpath:db/migration")
                 .table(HISTORY_TABLE)
+                // a database holding other tables but no history of ours gets one, starting below V1
+                .baselineOnMigrate(true)
+                .baselineVersion(BASELINE_VERSION)
+                .baselineDescription("tables of others already in the database")
                 .load()
                 .migrate();
         return result.targetSchemaVersion != null ? result.targetSchemaVersion : result.initialSchemaVersion;
+    }
+
+    private static void refuseConflicts(Connection c) throws SQLException {
+        SchemaSurvey survey = SchemaSurvey.read(c);
+        Optional<String> conflict = conflict(c, survey);
+        if (conflict.isPresent()) {
+            throw new SchemaConflictException(conflict.get() + " Nothing was changed.");
+        }
+    }
+
+    /** Why the consumer's migrations must not run on this database as it is, or empty when they may. */
+    static Optional<String> conflict(Connection c, SchemaSurvey survey) throws SQLException {
+        String table = PresenceUpsert.TABLE;
+        String kept = OldTableAdoption.KEPT;
+        if (!survey.migrated() && survey.has(table)) {
+            String columns = OldTable.describe(c, survey.database(), table);
+            if (OldTable.recognize(c, survey.database(), table).isPresent()) {
+                return Optional.of("The database " + survey.database() + " holds a table " + table + " that the"
+                        + " consumer did not create (" + columns + "): the old presence service's table. The consumer"
+                        + " neither writes into it nor replaces it on its own. To take it over, run"
+                        + " 'presence-consumer migrate --adopt': it copies every row into the consumer's table (the"
+                        + " status kept, event_ts from the old update time, so any newer event wins) and keeps the old"
+                        + " table as " + kept + ". To keep them apart instead, give the consumer a database of its own"
+                        + " (db.url).");
+            }
+            return Optional.of("The database " + survey.database() + " holds a table " + table + " that the consumer"
+                    + " did not create (" + columns + "), and it is not the old presence service's table (a userId"
+                    + " primary key and a status) that 'migrate --adopt' takes over. Rename it, or give the consumer a"
+                    + " database of its own (db.url).");
+        }
+        if (OldTableAdoption.interrupted(c, survey)) {
+            return Optional.of("An adoption of the old presence service's table was interrupted before the"
+                    + " consumer's table held the old rows. Run 'presence-consumer migrate --adopt' again to finish"
+                    + " it.");
+        }
+        if (!survey.foreignNamesakes().isEmpty()) {
+            return Optional.of("The database " + survey.database() + " holds " + String.join(", ",
+                    survey.foreignNamesakes()) + ", which the consumer's migrations create, but not the consumer's"
+                    + " migration history (" + HISTORY_TABLE + "). Rename or drop them, or give the consumer a"
+                    + " database of its own (db.url).");
+        }
+        return Optional.empty();
     }
 }
