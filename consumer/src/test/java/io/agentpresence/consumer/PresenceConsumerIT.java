@@ -212,7 +212,7 @@ class PresenceConsumerIT {
             String status = List.of("online", "away", "busy", "offline").get(random.nextInt(4));
             PresenceEvent event = new PresenceEvent(user, status, random.nextInt(2_000), "s" + i);
             sends.add(p.publish(event));
-            // the newest by ts wins; on a tie the later record, which is the later send for one producer
+            // the rule decides, ties of ts included, whatever the order the two instances apply them in
             model.published(event);
         }
         CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).get();

@@ -1,31 +1,28 @@
 package io.agentpresence.consumer.support;
 
+import io.agentpresence.consumer.rule.ExpectedTable;
+import io.agentpresence.consumer.sink.PresenceChange;
 import io.agentpresence.consumer.support.PresenceTable.Row;
 import io.agentpresence.model.PresenceEvent;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * What {@code agent_presences} must hold after a stream, computed from the events as they are published
- * (in send order, from one producer): per user the newest event by {@code ts}, on a tie the later one; a
- * tombstone removes the user. Tombstones count as newer than every event before them, which holds while the
- * test's events use small {@code ts} values: a tombstone takes its record's wall-clock timestamp.
+ * What {@code agent_presences} must hold after a stream, computed from the events as they are published, by the
+ * rule's own model ({@link ExpectedTable}). A tombstone counts as newer than every event of the test: it takes its
+ * record's wall-clock timestamp, and the tests' events use small {@code ts} values.
  */
 public final class PresenceModel {
 
-    private final Map<String, Optional<PresenceEvent>> latest = new TreeMap<>();
+    private final ExpectedTable table = new ExpectedTable();
     private long records;
 
     public synchronized void published(PresenceEvent event) {
-        records++;
-        latest.merge(event.userId(), Optional.of(event), (old, neu) -> old.isEmpty()
-                || neu.get().ts() >= old.get().ts() ? neu : old);
+        table.apply(PresenceChange.of(event, records++));
     }
 
     public synchronized void deleted(String userId) {
-        records++;
-        latest.put(userId, Optional.empty());
+        table.apply(PresenceChange.delete(userId, Long.MAX_VALUE, records++));
     }
 
     /** Records published so far, tombstones included: where the stored positions end up in total. */
@@ -35,8 +32,8 @@ public final class PresenceModel {
 
     public synchronized Map<String, Row> rows() {
         Map<String, Row> rows = new TreeMap<>();
-        latest.values().forEach(e -> e.ifPresent(ev -> rows.put(ev.userId(),
-                new Row(ev.userId(), ev.status(), ev.ts(), ev.source()))));
+        table.rows().values().forEach(r -> rows.put(r.userId(), new Row(r.userId(), r.status(), r.eventTs(),
+                r.source())));
         return rows;
     }
 }

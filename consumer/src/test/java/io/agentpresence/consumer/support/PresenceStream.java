@@ -42,10 +42,7 @@ public final class PresenceStream {
         return events.size();
     }
 
-    /**
-     * The table the whole stream must leave: per user the greatest ts, on a tie the later send (one publisher
-     * keeps a user's events in send order on the user's partition, so that is also the later record).
-     */
+    /** The table the whole stream must leave, by the rule (see {@link PresenceModel}). */
     public Map<String, Row> expectedRows() {
         return expectedRows(events.size());
     }
