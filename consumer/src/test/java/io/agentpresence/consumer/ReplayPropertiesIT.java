@@ -17,6 +17,7 @@ import io.agentpresence.embedded.junit.TestDatabase;
 import io.agentpresence.model.PresenceEventCodec;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,18 +35,23 @@ import net.jqwik.api.lifecycle.BeforeTry;
 
 /**
  * {@code replay} obeys the rule: a history published to a topic and re-applied by {@link Replay}, onto an empty
- * table or onto the table the live writer left, gives the model's table. Each try publishes to a topic of its
- * own on the run's one broker, so tries are few.
+ * table or onto the table the live writer left, gives the model's table. The tries share one topic: each publishes
+ * its history later than every earlier try's and replays from that time ({@code replay --from}). Every try reads
+ * the topic with a consumer of its own, so tries are few.
  */
 @AddLifecycleHook(PropertyInfrastructure.class)
 class ReplayPropertiesIT {
 
     /** Event times sit a minute in the past: tombstones take them as record timestamps, which the skew bounds. */
     private static final long PAST = 60_000;
+    /** Each try's times start this much after the previous try's, beyond all of that history's times. */
+    private static final long TRY_GAP = 1_000;
 
     private ConsumerFixture fixture;
     private WritePath path;
     private KafkaProducer<byte[], byte[]> producer;
+    private String topic;
+    private long base;
     private final PresenceEventCodec codec = new PresenceEventCodec();
 
     @BeforeProperty
@@ -53,6 +59,7 @@ class ReplayPropertiesIT {
         fixture = new ConsumerFixture(kafka, db);
         path = fixture.closeLater(new WritePath(db));
         producer = fixture.rawProducer();
+        topic = fixture.topic("replay-property", 2);
     }
 
     @AfterProperty
@@ -63,6 +70,7 @@ class ReplayPropertiesIT {
     @BeforeTry
     void emptyTable() throws Exception {
         path.clear();
+        base = Math.max(System.currentTimeMillis() - PAST, base + TRY_GAP);
     }
 
     @Provide
@@ -79,21 +87,19 @@ class ReplayPropertiesIT {
     @Property(tries = 12)
     void aReplayOfTheTopicGivesTheModelsTable(@ForAll("histories") List<Event> history, @ForAll boolean live,
                                               @ForAll("batchSizes") List<Integer> sizes) throws Exception {
-        long base = System.currentTimeMillis() - PAST;
-        String topic = fixture.topic("replay-property", 2);
-        publish(topic, history, base);
+        publish(history);
         List<Batch> written = new ArrayList<>(live ? Histories.split(0, history, sizes) : List.of());
-        path.write(written.stream().map(batch -> later(batch, base)).toList());
+        path.write(written.stream().map(this::later).toList());
 
-        long applied = replay(topic);
+        long applied = replay();
         // a user's events share a partition, so the replay reads each user's events in the order they were published
         written.add(new Batch(1, history));
 
         assertThat(applied).isEqualTo(history.size());
-        assertThat(rowsSince(base)).as("the table after %s", written).isEqualTo(Histories.model(written).rows());
+        assertThat(rowsSinceBase()).as("the table after %s", written).isEqualTo(Histories.model(written).rows());
     }
 
-    private void publish(String topic, List<Event> history, long base) throws Exception {
+    private void publish(List<Event> history) throws Exception {
         for (Event event : history) {
             Event sent = event.later(base);
             byte[] value = sent.type() == Histories.Type.DELETION ? null : codec.encode(sent.event());
@@ -102,18 +108,20 @@ class ReplayPropertiesIT {
         producer.flush();
     }
 
-    private long replay(String topic) throws Exception {
+    /** Replays this try's records: every earlier try's are older than {@code base}. */
+    private long replay() throws Exception {
         PresenceConsumerConfig config = PresenceConsumerConfig.fromMap(fixture.settings(topic, topic + "-live"));
         StringWriter out = new StringWriter();
-        return new Replay(config, path.writer(1), new FailureClassifier(), new PrintWriter(out)).run(null);
+        return new Replay(config, path.writer(1), new FailureClassifier(), new PrintWriter(out))
+                .run(Instant.ofEpochMilli(base));
     }
 
-    private static Batch later(Batch batch, long base) {
+    private Batch later(Batch batch) {
         return new Batch(batch.lane(), batch.events().stream().map(event -> event.later(base)).toList());
     }
 
     /** The table with its times counted from {@code base}, as the history states them. */
-    private Map<String, ExpectedTable.Row> rowsSince(long base) throws Exception {
+    private Map<String, ExpectedTable.Row> rowsSinceBase() throws Exception {
         Map<String, ExpectedTable.Row> rows = new TreeMap<>();
         path.rows().forEach((user, row) -> rows.put(user, new ExpectedTable.Row(user, row.status(),
                 row.eventTs() - base, row.lastSeen() - base, row.source())));

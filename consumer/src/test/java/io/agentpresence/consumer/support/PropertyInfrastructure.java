@@ -5,6 +5,7 @@ import io.agentpresence.embedded.junit.DatabaseServer;
 import io.agentpresence.embedded.junit.KafkaEndpoint;
 import io.agentpresence.embedded.junit.TestDatabase;
 import java.util.Optional;
+import net.jqwik.api.Tuple;
 import net.jqwik.api.lifecycle.LifecycleContext;
 import net.jqwik.api.lifecycle.Lifespan;
 import net.jqwik.api.lifecycle.ParameterResolutionContext;
@@ -14,8 +15,9 @@ import net.jqwik.api.lifecycle.Store;
 
 /**
  * What {@code PresenceInfrastructure} is to Jupiter tests, for jqwik properties: a {@link TestDatabase} of its own
- * for each property (created on first use, dropped when the property ends; its tries share it) and a
- * {@link KafkaEndpoint}, one broker for the run. Both servers start on first use and stop when the run ends.
+ * for each class of properties (created on first use and shared by its properties and their tries, so migrations
+ * run once; dropped when the run ends) and a {@link KafkaEndpoint}, one broker for the run. Both servers start on
+ * first use and stop when the run ends.
  *
  * <pre>{@code
  * @AddLifecycleHook(PropertyInfrastructure.class)
@@ -39,7 +41,8 @@ public final class PropertyInfrastructure implements ResolveParameterHook {
             return Optional.of(tryContext -> broker());
         }
         if (type == TestDatabase.class) {
-            return Optional.of(tryContext -> database());
+            Class<?> owner = context.optionalContainerClass().orElseThrow();
+            return Optional.of(tryContext -> database(owner));
         }
         return Optional.empty();
     }
@@ -49,10 +52,10 @@ public final class PropertyInfrastructure implements ResolveParameterHook {
                 () -> new SharedBroker(start(EmbeddedKafkaBroker::startTemporary))).get();
     }
 
-    private static TestDatabase database() {
+    private static TestDatabase database(Class<?> owner) {
         DatabaseServer server = Store.getOrCreate(SharedServer.class, Lifespan.RUN,
                 () -> new SharedServer(start(DatabaseServer::pick))).get().server();
-        return Store.getOrCreate(OwnedDatabase.class, Lifespan.PROPERTY,
+        return Store.getOrCreate(Tuple.of(OwnedDatabase.class, owner), Lifespan.RUN,
                 () -> new OwnedDatabase(server, start(server::createDatabase))).get().database();
     }
 
