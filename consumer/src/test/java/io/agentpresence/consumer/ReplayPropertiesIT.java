@@ -84,7 +84,7 @@ class ReplayPropertiesIT {
     }
 
     /** With {@code live}, the live writer has applied the history (in batches of {@code sizes}) before the replay. */
-    @Property(tries = 12)
+    @Property(tries = 10)
     void aReplayOfTheTopicGivesTheModelsTable(@ForAll("histories") List<Event> history, @ForAll boolean live,
                                               @ForAll("batchSizes") List<Integer> sizes) throws Exception {
         publish(history);

@@ -110,7 +110,7 @@ class DeviceFoldPropertiesTest {
         return step.list().ofMaxSize(30);
     }
 
-    @Property(tries = 1000)
+    @Property(tries = 500)
     void everyStatementTheFoldEmitsIsStrictlyNewerThanWhatItEmittedBefore(@ForAll("histories") List<Step> history) {
         FoldRun run = new FoldRun();
         history.forEach(run::step);
@@ -129,7 +129,7 @@ class DeviceFoldPropertiesTest {
     }
 
     /** Whatever the ties, what the consumer makes of the fold's output is the status the fold last emitted. */
-    @Property(tries = 1000)
+    @Property(tries = 500)
     void theTableTheRuleGivesForTheFoldsOutputHoldsTheStatusTheFoldEmittedLast(
             @ForAll("histories") List<Step> history) {
         FoldRun run = new FoldRun();

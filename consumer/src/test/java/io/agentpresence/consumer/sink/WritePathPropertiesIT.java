@@ -65,7 +65,7 @@ class WritePathPropertiesIT {
         return Histories.turns();
     }
 
-    @Property(tries = 150)
+    @Property(tries = 100)
     void anySplitIntoBatchesGivesTheModelsTable(@ForAll("histories") List<Event> history,
                                                 @ForAll("batchSizes") List<Integer> sizes) throws Exception {
         List<Batch> written = Histories.split(0, history, sizes);
@@ -76,7 +76,7 @@ class WritePathPropertiesIT {
     }
 
     /** A user's events reaching two partitions: each partition's writer keeps its own order, the two interleave. */
-    @Property(tries = 100)
+    @Property(tries = 75)
     void twoWritersSharingUsersGiveTheModelsTableInTheOrderTheirBatchesWereWritten(
             @ForAll("histories") List<Event> history, @ForAll("lanes") List<Integer> lanes,
             @ForAll("batchSizes") List<Integer> sizes0, @ForAll("batchSizes") List<Integer> sizes1,
@@ -91,7 +91,7 @@ class WritePathPropertiesIT {
     }
 
     /** A replay of the history's last events (all of them from 0) written beside the live writer. */
-    @Property(tries = 100)
+    @Property(tries = 75)
     void aReplayOfAnySuffixBesideTheLiveWriterGivesTheModelsTable(
             @ForAll("histories") List<Event> history, @ForAll @IntRange(max = Histories.MAX_EVENTS) int replayFrom,
             @ForAll("batchSizes") List<Integer> liveSizes, @ForAll("batchSizes") List<Integer> replaySizes,
