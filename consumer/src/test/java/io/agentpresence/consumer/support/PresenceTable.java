@@ -1,5 +1,6 @@
 package io.agentpresence.consumer.support;
 
+import io.agentpresence.consumer.rule.ExpectedTable;
 import io.agentpresence.embedded.junit.TestDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -35,6 +36,21 @@ public final class PresenceTable {
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 rows.put(rs.getString(1), new Row(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4)));
+            }
+        }
+        return rows;
+    }
+
+    /** Every row with its last_seen, as the rule's model ({@link ExpectedTable}) gives rows, by userId. */
+    public Map<String, ExpectedTable.Row> rowsWithLastSeen() throws SQLException {
+        Map<String, ExpectedTable.Row> rows = new TreeMap<>();
+        try (Connection c = db.connect();
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT user_id, status, event_ts, last_seen, source FROM agent_presences");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                rows.put(rs.getString(1), new ExpectedTable.Row(rs.getString(1), rs.getString(2), rs.getLong(3),
+                        rs.getLong(4), rs.getString(5)));
             }
         }
         return rows;

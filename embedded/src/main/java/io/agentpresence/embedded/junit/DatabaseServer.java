@@ -17,8 +17,9 @@ import org.testcontainers.mysql.MySQLContainer;
  * The MySQL-compatible server of a test run, picked once: a server named by {@code PRESENCE_TEST_DB_URL}
  * (with {@code PRESENCE_TEST_DB_USER}/{@code PRESENCE_TEST_DB_PASSWORD}); else MySQL 8.4 in Docker when
  * Docker runs; else the MariaDB or MySQL at 127.0.0.1:3306 (root, empty password); else an embedded MariaDB.
+ * Public for test engines other than Jupiter (the jqwik properties), which cannot use {@link PresenceInfrastructure}.
  */
-final class DatabaseServer implements AutoCloseable {
+public final class DatabaseServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(DatabaseServer.class);
     static final String MYSQL_IMAGE = "mysql:8.4";
@@ -37,7 +38,7 @@ final class DatabaseServer implements AutoCloseable {
         this.owned = owned;
     }
 
-    static DatabaseServer pick() throws Exception {
+    public static DatabaseServer pick() throws Exception {
         String url = System.getenv("PRESENCE_TEST_DB_URL");
         if (url != null && !url.isBlank()) {
             String user = System.getenv().getOrDefault("PRESENCE_TEST_DB_USER", "root");
@@ -83,7 +84,8 @@ final class DatabaseServer implements AutoCloseable {
         }
     }
 
-    TestDatabase createDatabase() throws SQLException {
+    /** A new, empty database on this server, named at random; the caller drops it. */
+    public TestDatabase createDatabase() throws SQLException {
         String name = "presence_t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
         try (Connection c = DriverManager.getConnection(baseUrl, user, password); Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE `" + name + "` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
@@ -91,7 +93,7 @@ final class DatabaseServer implements AutoCloseable {
         return new TestDatabase(baseUrl + name, user, password, name, description);
     }
 
-    void dropDatabase(TestDatabase database) throws SQLException {
+    public void dropDatabase(TestDatabase database) throws SQLException {
         try (Connection c = DriverManager.getConnection(baseUrl, user, password); Statement s = c.createStatement()) {
             s.execute("DROP DATABASE IF EXISTS `" + database.name() + "`");
         }
