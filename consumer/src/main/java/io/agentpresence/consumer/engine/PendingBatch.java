@@ -90,7 +90,7 @@ final class PendingBatch {
      * @return how many records were dead-lettered
      */
     int deadLetter(PresenceChange change, Throwable error) {
-        buffer.remove(change);
+        buffer.remove(change.userId());
         // a decoded record's key is its userId as UTF-8 (the codec checks it)
         byte[] key = change.userId().getBytes(StandardCharsets.UTF_8);
         int before = deadLetters.size();

@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The composition root of {@code fold}: wires the meters, the topics and the Kafka Streams application by hand,
  * and takes them down again on {@link #close()}. A failure inside Streams stops the whole application, so the
- * process exits and its supervisor restarts it, as with {@code run}.
+ * process exits and its supervisor restarts it, as with {@code run}; only a transaction the broker aborted while
+ * it was away gets a new stream thread instead ({@link StreamThreadFailures}).
  */
 public final class FoldService implements Service {
 
@@ -38,6 +39,7 @@ public final class FoldService implements Service {
     private final List<AutoCloseable> resources;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile Throwable failure;
+    private final StreamThreadFailures threadFailures = new StreamThreadFailures(System::nanoTime);
 
     private FoldService(KafkaStreams streams, PrometheusMeterRegistry registry, List<AutoCloseable> resources) {
         this.streams = streams;
@@ -93,9 +95,15 @@ public final class FoldService implements Service {
     }
 
     private StreamThreadExceptionResponse failed(Throwable e) {
+        StreamThreadExceptionResponse response = threadFailures.responseTo(e);
+        if (response == StreamThreadExceptionResponse.REPLACE_THREAD) {
+            LOG.warn("A stream thread lost its transaction ({}); a new thread continues from the last commit",
+                    e.getCause() == null ? e.getMessage() : e.getCause().getMessage());
+            return response;
+        }
         failure = e;
         LOG.error("Stopping: {}", e.getMessage(), e);
-        return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        return response;
     }
 
     @Override

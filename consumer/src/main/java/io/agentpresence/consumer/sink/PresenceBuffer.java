@@ -1,5 +1,6 @@
 package io.agentpresence.consumer.sink;
 
+import io.agentpresence.consumer.rule.Precedence;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -7,129 +8,142 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reduces a batch to one change per user: the newest status change or deletion by event time, ties going to
- * the later record (not simply the last to arrive: one user's events can reach a batch from two partitions,
- * and keeping the older one would lose the newer for good once the batch's offsets are committed), carrying
- * the newest event time seen for the user as {@link PresenceChange#seen()}. Status events and heartbeats
- * count as seen; a deletion does not, so it never raises last_seen of a row it deletes. A heartbeat never
- * replaces a status change or deletion, and the status it confirms is then ignored. A user with only heartbeats
- * in the batch gets the newest heartbeat that confirms a status (ties to the later record), carrying the newest
- * heartbeat's time as seen; with none confirming a status, the newest heartbeat. The confirming heartbeat keeps
- * its own ts: that is when the status was said, and a row created from it must not claim it any later.
+ * Reduces a batch so that writing it gives exactly the table that writing its records one by one would give, under
+ * the rule of {@link Precedence}. Per user, in arrival order, the records fall into rounds; a round holds the newest
+ * bare heartbeat before the user's statements, the winning statement, the newest deletion and the newest bare
+ * heartbeat after them, which the writer applies in that order. A record that would break that order (a statement
+ * after a deletion or after a later heartbeat, a deletion after a later heartbeat) starts the user's next round. So
+ * a bare heartbeat counts exactly when the row is there at its turn, and a deletion between two statements starts
+ * the row afresh, whatever the batch boundaries. Most users have one round.
  */
 public final class PresenceBuffer {
 
+    private static final Comparator<PresenceChange> WRITE_ORDER =
+            Comparator.comparingInt(PresenceChange::step).thenComparing(PresenceChange::userId);
+
     private final Map<String, User> users = new HashMap<>();
-    private long superseded;
+    private long records;
 
     public void add(PresenceChange change) {
-        User user = users.get(change.userId());
-        if (user == null) {
-            users.put(change.userId(), new User(change));
-        } else {
-            superseded += user.add(change);
-        }
+        records++;
+        users.computeIfAbsent(change.userId(), id -> new User()).add(change);
     }
 
-    /** Takes a change out of the batch (its record goes to the dead-letter topic instead). */
-    public void remove(PresenceChange change) {
-        User user = users.get(change.userId());
-        if (user != null && user.reduced().equals(change)) {
-            users.remove(change.userId());
+    /** Takes a user out of the batch (its records go to the dead-letter topic instead). */
+    public void remove(String userId) {
+        User user = users.remove(userId);
+        if (user != null) {
+            records -= user.records;
         }
-    }
-
-    /** The reduced batch, sorted by userId so concurrent writers lock rows in one order (no deadlocks). */
-    public List<PresenceChange> changes() {
-        List<PresenceChange> changes = new ArrayList<>(users.size());
-        users.values().forEach(user -> changes.add(user.reduced()));
-        changes.sort(Comparator.comparing(PresenceChange::userId));
-        return changes;
     }
 
     /**
-     * How many records the batch dropped because a newer one of the same user makes them useless: a status
-     * change or deletion replaced by a newer one; a heartbeat that neither sets last_seen (another event of the
-     * user is as new) nor supplies the status of a user whose batch holds heartbeats only.
+     * The reduced batch, in write order: by step, then by userId, so concurrent writers lock rows in one order (no
+     * deadlocks).
      */
+    public List<PresenceChange> changes() {
+        List<PresenceChange> changes = new ArrayList<>(users.size());
+        users.values().forEach(user -> user.reduced(changes));
+        changes.sort(WRITE_ORDER);
+        return changes;
+    }
+
+    /** How many records the batch dropped because others of the same user in it make them useless. */
     public long superseded() {
-        return superseded;
+        long kept = 0;
+        for (User user : users.values()) {
+            kept += user.size();
+        }
+        return records - kept;
     }
 
     public boolean isEmpty() {
         return users.isEmpty();
     }
 
+    /** How many changes {@link #changes()} returns. */
     public int size() {
-        return users.size();
+        return users.values().stream().mapToInt(User::size).sum();
     }
 
     /** One user's records in the batch, reduced as they arrive. */
     private static final class User {
 
-        /** The newest status change or deletion; null while the batch holds only heartbeats of the user. */
-        private PresenceChange change;
-        /** The heartbeat that set {@link #seen}, while no status event is as new; else null. */
-        private PresenceChange heartbeat;
-        /**
-         * The newest heartbeat that confirms a status, while {@link #change} is null; once a status change or
-         * deletion is in the batch, the status a heartbeat confirms no longer matters and this is ignored.
-         */
-        private PresenceChange confirmed;
-        private long seen = PresenceChange.UNSEEN;
+        private final List<PresenceChange> finished = new ArrayList<>();
+        private int records;
+        private int round;
+        /** The latest phase this round has reached; -1 before its first record. */
+        private int phase = -1;
+        private PresenceChange seenBefore;
+        private PresenceChange statement;
+        private PresenceChange deletion;
+        private PresenceChange seenAfter;
 
-        User(PresenceChange first) {
-            add(first);
-        }
-
-        /** @return how many records (0, 1 or 2) this one leaves without effect, itself included */
-        int add(PresenceChange next) {
-            int before = recordsInUse();
-            if (next.isHeartbeat()) {
-                addHeartbeat(next);
+        void add(PresenceChange next) {
+            records++;
+            if (next.isBareHeartbeat()) {
+                if (phase <= PresenceChange.SEEN_BEFORE) {
+                    seenBefore = newer(seenBefore, next);
+                    phase = PresenceChange.SEEN_BEFORE;
+                } else {
+                    seenAfter = newer(seenAfter, next);
+                    phase = PresenceChange.SEEN_AFTER;
+                }
+            } else if (next.isStatement()) {
+                if (phase > PresenceChange.STATEMENT) {
+                    finishRound();
+                }
+                if (statement == null || wins(next, statement)) {
+                    statement = next;
+                }
+                phase = PresenceChange.STATEMENT;
             } else {
-                addChange(next);
-            }
-            return before + 1 - recordsInUse();
-        }
-
-        private void addHeartbeat(PresenceChange next) {
-            if (change == null && next.confirmsStatus() && (confirmed == null || next.supersedes(confirmed))) {
-                confirmed = next;
-            }
-            if (next.ts() > seen) {
-                heartbeat = next;
-                seen = next.ts();
+                if (phase > PresenceChange.DELETION) {
+                    finishRound();
+                }
+                deletion = newer(deletion, next);
+                phase = PresenceChange.DELETION;
             }
         }
 
-        private void addChange(PresenceChange next) {
-            if (change == null || next.supersedes(change)) {
-                change = next;
+        private static boolean wins(PresenceChange a, PresenceChange b) {
+            return Precedence.compare(a.ts(), a.status(), a.source(), b.ts(), b.status(), b.source()) > 0;
+        }
+
+        private static PresenceChange newer(PresenceChange kept, PresenceChange next) {
+            return kept == null || next.ts() > kept.ts() ? next : kept;
+        }
+
+        private void finishRound() {
+            reducedRound(finished);
+            seenBefore = statement = deletion = seenAfter = null;
+            phase = -1;
+            round++;
+        }
+
+        private void reducedRound(List<PresenceChange> into) {
+            if (seenBefore != null) {
+                into.add(seenBefore.at(round, PresenceChange.SEEN_BEFORE));
             }
-            if (!next.isDelete() && next.ts() >= seen) {
-                // a status event as new as the heartbeat sets last_seen just as well
-                heartbeat = null;
-                seen = next.ts();
+            if (statement != null) {
+                into.add(statement.at(round, PresenceChange.STATEMENT));
+            }
+            if (deletion != null) {
+                into.add(deletion.at(round, PresenceChange.DELETION));
+            }
+            if (seenAfter != null) {
+                into.add(seenAfter.at(round, PresenceChange.SEEN_AFTER));
             }
         }
 
-        /** How many of the user's records {@link #reduced()} draws on. */
-        private int recordsInUse() {
-            if (change != null) {
-                return heartbeat == null ? 1 : 2;
-            }
-            if (confirmed == null) {
-                return heartbeat == null ? 0 : 1;
-            }
-            return heartbeat.ts() > confirmed.ts() ? 2 : 1;
+        void reduced(List<PresenceChange> into) {
+            into.addAll(finished);
+            reducedRound(into);
         }
 
-        PresenceChange reduced() {
-            if (change != null) {
-                return change.withSeen(seen);
-            }
-            return confirmed == null ? heartbeat : confirmed.withSeen(seen);
+        int size() {
+            return finished.size() + (seenBefore == null ? 0 : 1) + (statement == null ? 0 : 1)
+                    + (deletion == null ? 0 : 1) + (seenAfter == null ? 0 : 1);
         }
     }
 }

@@ -4,29 +4,31 @@ import io.agentpresence.model.PresenceEvent;
 import java.util.Objects;
 
 /**
- * What one valid record asks of the table: set a user's status as of {@code ts}, delete the user's row as of
- * {@code ts}, or (a heartbeat) note that the user was still there at {@code ts}, which may confirm the status
- * the user then had: the row is created from it when the user has none. {@code sequence} orders
- * records within a batch: on equal {@code ts} the later record wins. {@code seen} is the newest event time seen
- * for the user, which the row keeps as {@code last_seen}: a record's own {@code ts}, or {@link #UNSEEN} for a
- * deletion; once a batch is reduced ({@link PresenceBuffer}), the newest over the user's status events and
- * heartbeats in the batch.
+ * What one valid record asks of the table, under the rule of {@link io.agentpresence.consumer.rule.Precedence}: a
+ * statement (a status event, or a heartbeat that carries the status it confirms) sets the user's row when it wins,
+ * a deletion removes the row as of {@code ts}, and a bare heartbeat notes that the user was still there at
+ * {@code ts}, raising last_seen of the row it finds. {@code sequence} is the record's place in its batch, for finding
+ * it again. {@code step} orders the writer's work within one transaction (see {@link #step()}).
  */
 public record PresenceChange(Kind kind, String userId, String status, long ts, String source, long sequence,
-                             long seen) {
-
-    /** The {@link #seen} of a change that saw no status event or heartbeat: a deletion alone. */
-    public static final long UNSEEN = -1;
+                             int step) {
 
     /** What a change does to the user's row. */
     public enum Kind {
-        /** Sets the status, guarded by event time. */
+        /** Sets the status when it wins over the row's. */
         STATUS,
-        /** Deletes the row, guarded by event time. */
+        /** Deletes the row unless it holds a newer statement, and is remembered. */
         DELETE,
-        /** Changes no status: the user was still there; with a status, creates the row if there is none. */
+        /** The user was still there; with a status, a statement like {@link #STATUS}. */
         HEARTBEAT
     }
+
+    /** Phases of one round of a write, in the order the writer runs them (see {@link #step()}). */
+    public static final int SEEN_BEFORE = 0;
+    public static final int STATEMENT = 1;
+    public static final int DELETION = 2;
+    public static final int SEEN_AFTER = 3;
+    private static final int PHASES = 4;
 
     public PresenceChange {
         Objects.requireNonNull(kind, "kind");
@@ -37,14 +39,14 @@ public record PresenceChange(Kind kind, String userId, String status, long ts, S
         if (kind == Kind.DELETE && status != null) {
             throw new IllegalArgumentException("a DELETE change carries no status");
         }
-        if (kind != Kind.DELETE && seen < ts) {
-            throw new IllegalArgumentException("seen " + seen + " is older than the change's own ts " + ts);
+        if (step < 0) {
+            throw new IllegalArgumentException("negative step " + step);
         }
     }
 
     /** A status change, as a status event asks for it. */
     public PresenceChange(String userId, String status, long ts, String source, long sequence) {
-        this(Kind.STATUS, userId, Objects.requireNonNull(status, "status"), ts, source, sequence, ts);
+        this(Kind.STATUS, userId, Objects.requireNonNull(status, "status"), ts, source, sequence, STATEMENT);
     }
 
     /** The change a decoded event asks for: its status, or a heartbeat with the status it confirms, if any. */
@@ -56,8 +58,7 @@ public record PresenceChange(Kind kind, String userId, String status, long ts, S
     }
 
     public static PresenceChange delete(String userId, long ts, long sequence) {
-        // a deletion says nothing about when the user was last there
-        return new PresenceChange(Kind.DELETE, userId, null, ts, null, sequence, UNSEEN);
+        return new PresenceChange(Kind.DELETE, userId, null, ts, null, sequence, DELETION);
     }
 
     /** A bare heartbeat: it raises last_seen of an existing row and never creates one. */
@@ -67,7 +68,8 @@ public record PresenceChange(Kind kind, String userId, String status, long ts, S
 
     /** A heartbeat confirming {@code status}, or a bare one when {@code status} is null. */
     public static PresenceChange heartbeat(String userId, String status, long ts, String source, long sequence) {
-        return new PresenceChange(Kind.HEARTBEAT, userId, status, ts, source, sequence, ts);
+        return new PresenceChange(Kind.HEARTBEAT, userId, status, ts, source, sequence,
+                status == null ? SEEN_BEFORE : STATEMENT);
     }
 
     public boolean isDelete() {
@@ -78,26 +80,39 @@ public record PresenceChange(Kind kind, String userId, String status, long ts, S
         return kind == Kind.HEARTBEAT;
     }
 
-    /** True for a heartbeat that carries the status it confirms: it creates the user's row when there is none. */
+    /** True for a heartbeat that carries the status it confirms. */
     public boolean confirmsStatus() {
         return kind == Kind.HEARTBEAT && status != null;
     }
 
-    /** This change, with the newest event time seen for the user in its batch. */
-    public PresenceChange withSeen(long newest) {
-        return new PresenceChange(kind, userId, status, ts, source, sequence, newest);
+    /** A status event or a heartbeat that carries a status: it competes for the row under the rule. */
+    public boolean isStatement() {
+        return kind == Kind.STATUS || confirmsStatus();
+    }
+
+    /** A heartbeat without a status: it only raises last_seen of a row it finds. */
+    public boolean isBareHeartbeat() {
+        return kind == Kind.HEARTBEAT && status == null;
     }
 
     /**
-     * True when the user was seen later than this change's status (or deletion) takes effect, so last_seen must
-     * be raised beyond it: a heartbeat, or a change whose batch held a newer heartbeat of the user.
+     * Where the change falls in its write: {@code round * 4 + phase}. Within a round the writer raises last_seen
+     * for bare heartbeats that came before the user's statements ({@link #SEEN_BEFORE}), writes the statements
+     * ({@link #STATEMENT}), the deletions ({@link #DELETION}), then raises last_seen for bare heartbeats that came
+     * after them ({@link #SEEN_AFTER}). A user whose records do not fit that order in one round goes on in the next.
+     * A change not from a {@link PresenceBuffer} is in round 0.
      */
-    public boolean seenAfterChange() {
-        return kind == Kind.HEARTBEAT || seen > ts;
+    @Override
+    public int step() {
+        return step;
     }
 
-    /** True when this change should replace {@code other} for the same user: newer ts, or equal ts and later. */
-    public boolean supersedes(PresenceChange other) {
-        return ts > other.ts || (ts == other.ts && sequence > other.sequence);
+    public int phase() {
+        return step % PHASES;
+    }
+
+    /** This change at {@code phase} of {@code round}. */
+    PresenceChange at(int round, int phase) {
+        return new PresenceChange(kind, userId, status, ts, source, sequence, round * PHASES + phase);
     }
 }

@@ -1,12 +1,17 @@
 package io.agentpresence.consumer.sink;
 
 import java.util.Collections;
+import java.util.function.UnaryOperator;
 
 /**
- * The SQL text of every statement the writer runs, per dialect. The update assignments are evaluated left to
- * right and each sees the columns already changed, so {@code event_ts}, which the guard and {@code last_seen}
- * read, comes last. {@code last_seen} is raised whether or not the guard lets the status through; a NULL in it
- * (a row inserted by a consumer older than the column) counts as {@code event_ts}.
+ * The SQL text of every statement the writer runs, per dialect. The upsert's guard compares the rule's tuple
+ * ({@link io.agentpresence.consumer.rule.Precedence}): {@code (event_ts, status = 'offline', status, source)}, the
+ * strings as bytes and no source as the empty one; an event wins only when its tuple is greater, so one that ties
+ * with the row changes nothing. The update assignments are evaluated left to right and each sees the columns
+ * already changed, so the tuple's columns are assigned from the least significant on ({@code source}, then
+ * {@code status}, then {@code event_ts}): once a column took the event's value, the guard still decides the same
+ * for every column after it. {@code last_seen} is raised whether or not the guard lets the statement through; a NULL
+ * in it (a row inserted by a consumer older than the column) counts as {@code event_ts}.
  */
 public final class PresenceUpsert {
 
@@ -17,7 +22,6 @@ public final class PresenceUpsert {
     private final String tombstones;
     /** Everything after the VALUES list. */
     private final String upsertTail;
-    private final String insertIfAbsentTail;
     private final String recordTombstone;
 
     public PresenceUpsert(SqlDialect dialect) {
@@ -33,11 +37,9 @@ public final class PresenceUpsert {
     public PresenceUpsert(SqlDialect dialect, String table, String tombstones) {
         this.table = table;
         this.tombstones = tombstones;
-        this.upsertTail = dialect == SqlDialect.MYSQL_ROW_ALIAS ? rowAliasUpsert(table) : valuesUpsert(table);
-        this.insertIfAbsentTail = dialect == SqlDialect.MYSQL_ROW_ALIAS
-                ? " AS new ON DUPLICATE KEY UPDATE last_seen = GREATEST(COALESCE(" + table + ".last_seen, "
-                        + table + ".event_ts), new.last_seen)"
-                : " ON DUPLICATE KEY UPDATE last_seen = GREATEST(COALESCE(last_seen, event_ts), VALUES(last_seen))";
+        this.upsertTail = dialect == SqlDialect.MYSQL_ROW_ALIAS
+                ? " AS new ON DUPLICATE KEY UPDATE" + assignments("new.", table + ".")
+                : " ON DUPLICATE KEY UPDATE" + assignments("VALUES(", "");
         this.recordTombstone = dialect == SqlDialect.MYSQL_ROW_ALIAS
                 ? "INSERT INTO " + tombstones + " (user_id, deleted_ts) VALUES (?, ?) AS new"
                         + " ON DUPLICATE KEY UPDATE deleted_ts = GREATEST(" + tombstones + ".deleted_ts, new.deleted_ts)"
@@ -47,29 +49,33 @@ public final class PresenceUpsert {
 
     private static final String ROW = "(?, ?, ?, ?, ?, CURRENT_TIMESTAMP(3))";
 
-    private static String valuesUpsert(String table) {
-        String newer = "VALUES(event_ts) >= event_ts";
-        return " ON DUPLICATE KEY UPDATE"
-                + " status = IF(" + newer + ", VALUES(status), status),"
-                + " source = IF(" + newer + ", VALUES(source), source),"
-                + " updated_at = IF(" + newer + ", VALUES(updated_at), updated_at),"
-                + " last_seen = GREATEST(COALESCE(last_seen, event_ts), VALUES(last_seen)),"
-                + " event_ts = GREATEST(event_ts, VALUES(event_ts))";
+    /**
+     * The ON DUPLICATE KEY UPDATE assignments; {@code incoming} prefixes the inserted row's columns ({@code new.},
+     * or {@code VALUES(} which the column's name then closes), {@code stored} the table's.
+     */
+    private static String assignments(String incoming, String stored) {
+        String close = incoming.endsWith("(") ? ")" : "";
+        UnaryOperator<String> in = column -> incoming + column + close;
+        UnaryOperator<String> row = column -> stored + column;
+        String wins = "(" + tuple(in) + ") > (" + tuple(row) + ")";
+        return " updated_at = IF(" + wins + ", " + in.apply("updated_at") + ", " + row.apply("updated_at") + "),"
+                + " source = IF(" + wins + ", " + in.apply("source") + ", " + row.apply("source") + "),"
+                + " status = IF(" + wins + ", " + in.apply("status") + ", " + row.apply("status") + "),"
+                + " last_seen = GREATEST(COALESCE(" + row.apply("last_seen") + ", " + row.apply("event_ts") + "), "
+                + in.apply("last_seen") + "),"
+                + " event_ts = GREATEST(" + row.apply("event_ts") + ", " + in.apply("event_ts") + ")";
     }
 
-    private static String rowAliasUpsert(String table) {
-        String newer = "new.event_ts >= " + table + ".event_ts";
-        return " AS new ON DUPLICATE KEY UPDATE"
-                + " status = IF(" + newer + ", new.status, " + table + ".status),"
-                + " source = IF(" + newer + ", new.source, " + table + ".source),"
-                + " updated_at = IF(" + newer + ", new.updated_at, " + table + ".updated_at),"
-                + " last_seen = GREATEST(COALESCE(" + table + ".last_seen, " + table + ".event_ts), new.last_seen),"
-                + " event_ts = GREATEST(" + table + ".event_ts, new.event_ts)";
+    /** The rule's tuple over one row's columns. */
+    private static String tuple(UnaryOperator<String> column) {
+        String status = "CAST(" + column.apply("status") + " AS BINARY)";
+        return column.apply("event_ts") + ", " + status + " = 'offline', " + status + ", CAST(COALESCE("
+                + column.apply("source") + ", '') AS BINARY)";
     }
 
     /**
-     * Binds (user_id, status, event_ts, last_seen, source); inserts, or updates the status only when the event is
-     * at least as new, and raises last_seen either way.
+     * Binds (user_id, status, event_ts, last_seen, source); inserts, or updates the row only when the statement wins
+     * over it under the rule, and raises last_seen either way.
      */
     public String upsert() {
         return upsert(1);
@@ -78,15 +84,6 @@ public final class PresenceUpsert {
     /** The same for {@code rows} rows in one statement, binding five values per row. */
     public String upsert(int rows) {
         return insert(rows, upsertTail);
-    }
-
-    /**
-     * For heartbeats that confirm a status: binds (user_id, status, event_ts, last_seen, source) per row, like
-     * {@link #upsert(int)}. Inserts the row of a user who has none, as a status event would; of an existing row it
-     * raises last_seen and changes nothing else.
-     */
-    public String insertIfAbsent(int rows) {
-        return insert(rows, insertIfAbsentTail);
     }
 
     private String insert(int rows, String tail) {
@@ -100,20 +97,18 @@ public final class PresenceUpsert {
     }
 
     /**
-     * Binds (user_id, seen, change_ts) per row, for {@code rows} rows; the same in both dialects. Raises last_seen
-     * to seen on rows that exist (it never inserts one, so it cannot bring a deleted user back), and only on rows
-     * holding a status newer than change_ts: the ts of the user's status change or deletion in the same batch,
-     * which does not apply to those rows, or -1 when the batch has none. So every row it changes changes in
-     * last_seen only. The derived table names the collation of the key, so 'Alice' never matches 'alice'.
+     * Binds (user_id, seen) per row, for {@code rows} rows; the same in both dialects. Raises last_seen to seen on
+     * rows that exist: it never inserts one, so a bare heartbeat cannot bring a deleted user back. The derived table
+     * names the collation of the key, so 'Alice' never matches 'alice'.
      */
     public String raiseLastSeen(int rows) {
         StringBuilder sql = new StringBuilder(200 + rows * 30).append("UPDATE ").append(table)
-                .append(" p JOIN (SELECT ? COLLATE utf8mb4_bin AS user_id, ? AS seen, ? AS change_ts");
+                .append(" p JOIN (SELECT ? COLLATE utf8mb4_bin AS user_id, ? AS seen");
         for (int i = 1; i < rows; i++) {
-            sql.append(" UNION ALL SELECT ?, ?, ?");
+            sql.append(" UNION ALL SELECT ?, ?");
         }
         return sql.append(") h ON p.user_id = h.user_id SET p.last_seen = h.seen")
-                .append(" WHERE h.seen > COALESCE(p.last_seen, p.event_ts) AND p.event_ts > h.change_ts").toString();
+                .append(" WHERE h.seen > COALESCE(p.last_seen, p.event_ts)").toString();
     }
 
     /** Binds (user_id, deleted_ts); remembers the newest deletion so a late older event cannot resurrect the row. */
@@ -121,7 +116,7 @@ public final class PresenceUpsert {
         return recordTombstone;
     }
 
-    /** Binds (user_id, ts); deletes the row unless it holds a newer event. */
+    /** Binds (user_id, ts); deletes the row unless it holds a newer statement (a deletion wins a tie). */
     public String delete() {
         return "DELETE FROM " + table + " WHERE user_id = ? AND event_ts <= ?";
     }
@@ -131,10 +126,10 @@ public final class PresenceUpsert {
         return "SELECT 1 FROM " + tombstones + " LIMIT 1";
     }
 
-    /** Binds {@code count} user ids; removes rows just written from events older than a recorded deletion. */
+    /** Binds {@code count} user ids; removes rows just written from statements no newer than a recorded deletion. */
     public String deleteResurrected(int count) {
         return "DELETE p FROM " + table + " p JOIN " + tombstones + " t ON t.user_id = p.user_id"
-                + " WHERE p.event_ts < t.deleted_ts AND p.user_id IN ("
+                + " WHERE p.event_ts <= t.deleted_ts AND p.user_id IN ("
                 + String.join(", ", Collections.nCopies(count, "?")) + ")";
     }
 }

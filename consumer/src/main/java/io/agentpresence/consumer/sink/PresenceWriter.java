@@ -8,22 +8,19 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.util.List;
-import java.util.function.IntFunction;
 import javax.sql.DataSource;
 
 /**
- * Writes one reduced batch in one transaction: the partitions' new positions (compare-and-set), last_seen of
- * users seen after their status change, the upserts and the rows created by heartbeats that confirm a status as
- * multi-row statements, the deletions, then the clean-up of rows that a recorded deletion has already
- * overtaken. Either all of it commits or none of it does; Kafka offsets are committed after.
+ * Writes one reduced batch in one transaction: the partitions' new positions (compare-and-set), then the batch's
+ * changes step by step ({@link PresenceChange#step()}): last_seen raised for bare heartbeats, the statements as
+ * multi-row upserts followed by the clean-up of rows a recorded deletion has already overtaken, the deletions. Either
+ * all of it commits or none of it does; Kafka offsets are committed after.
  */
 public final class PresenceWriter {
 
     /** Largest IN list or VALUES list in one statement; keeps statements well under any max_allowed_packet. */
     static final int IN_LIST_CHUNK = 500;
     static final int ROWS_PER_STATEMENT = 500;
-    /** The change_ts of a user with heartbeats only: below every event_ts, so any row of the user is raised. */
-    private static final long NO_STATUS_CHANGE = -1;
 
     private final DataSource dataSource;
     private final PresenceUpsert sql;
@@ -41,7 +38,8 @@ public final class PresenceWriter {
     }
 
     /**
-     * @param changes   at most one per user, sorted by userId (see {@link PresenceBuffer#changes()})
+     * @param changes   in write order: by step, then userId, at most one per user and step (see
+     *                  {@link PresenceBuffer#changes()})
      * @param positions where each partition of the batch stands afterwards; stored in the same transaction
      * @throws FencedException when a stored position is not the expected one; nothing is written then
      */
@@ -79,43 +77,54 @@ public final class PresenceWriter {
     }
 
     private WriteResult writeRows(Connection c, List<PresenceChange> changes) throws SQLException {
-        List<PresenceChange> upserts = changes.stream().filter(ch -> ch.kind() == PresenceChange.Kind.STATUS).toList();
-        List<PresenceChange> confirmations = changes.stream().filter(PresenceChange::confirmsStatus).toList();
-        List<PresenceChange> deletes = changes.stream().filter(PresenceChange::isDelete).toList();
-        // before the upserts, and only on rows the user's status change will not apply to: so every row raised
-        // here changes in last_seen only, and the upserts' "Duplicates" still counts applied status changes
-        // (a heartbeat that confirms a status raises last_seen in its own insert instead)
-        long seen = raiseLastSeen(c, changes.stream()
-                .filter(ch -> ch.seenAfterChange() && !ch.confirmsStatus()).toList());
-        WriteResult upserted = insert(c, upserts, sql::upsert);
-        // its "updated" rows are existing rows whose last_seen rose, nothing else
-        WriteResult confirmed = insert(c, confirmations, sql::insertIfAbsent);
-        long deleted = delete(c, deletes);
-        // the common case: nothing was ever deleted, so nothing can come back
-        boolean tombstones = !(upserts.isEmpty() && confirmations.isEmpty()) && anyTombstone(c);
-        long resurrected = tombstones ? removeResurrected(c, upserts) : 0;
-        long recreated = tombstones ? removeResurrected(c, confirmations) : 0;
-        // a row put back by an event older than a recorded deletion is gone again: it changed nothing
-        return new WriteResult(upserted.inserted() - resurrected + confirmed.inserted() - recreated,
-                upserted.updated(), upserted.unchanged() + resurrected, deleted, seen + confirmed.updated());
+        WriteResult result = WriteResult.NONE;
+        // the common case: nothing was ever deleted, so nothing can come back; asked once, when first needed
+        Boolean tombstones = null;
+        for (int from = 0; from < changes.size(); ) {
+            int step = changes.get(from).step();
+            int to = from;
+            while (to < changes.size() && changes.get(to).step() == step) {
+                to++;
+            }
+            List<PresenceChange> group = changes.subList(from, to);
+            switch (group.get(0).phase()) {
+                case PresenceChange.STATEMENT -> {
+                    WriteResult upserted = insert(c, group);
+                    if (tombstones == null) {
+                        tombstones = anyTombstone(c);
+                    }
+                    // a row put back by a statement no newer than a recorded deletion is gone again: it changed nothing
+                    long resurrected = tombstones ? removeResurrected(c, group) : 0;
+                    result = result.plus(new WriteResult(upserted.inserted() - resurrected, upserted.updated(),
+                            upserted.unchanged() + resurrected, 0, 0));
+                }
+                case PresenceChange.DELETION -> {
+                    result = result.plus(new WriteResult(0, 0, 0, delete(c, group), 0));
+                    tombstones = true;
+                }
+                default -> result = result.plus(new WriteResult(0, 0, 0, 0, raiseLastSeen(c, group)));
+            }
+            from = to;
+        }
+        return result;
     }
 
     /**
      * One multi-row statement per {@value #ROWS_PER_STATEMENT} rows. Built here rather than by the driver's
      * batch rewriting so the server's "Records: N Duplicates: D" tells inserted, updated and unchanged apart.
      */
-    private WriteResult insert(Connection c, List<PresenceChange> rows, IntFunction<String> statement)
-            throws SQLException {
+    private WriteResult insert(Connection c, List<PresenceChange> rows) throws SQLException {
         WriteResult result = WriteResult.NONE;
         for (int from = 0; from < rows.size(); from += ROWS_PER_STATEMENT) {
             List<PresenceChange> chunk = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_STATEMENT));
-            try (PreparedStatement ps = c.prepareStatement(statement.apply(chunk.size()))) {
+            try (PreparedStatement ps = c.prepareStatement(sql.upsert(chunk.size()))) {
                 int p = 1;
                 for (PresenceChange ch : chunk) {
                     ps.setString(p++, ch.userId());
                     ps.setString(p++, ch.status());
                     ps.setLong(p++, ch.ts());
-                    ps.setLong(p++, ch.seen());
+                    // a statement's own ts: newer statements of its round would have won, older ones cannot raise it
+                    ps.setLong(p++, ch.ts());
                     if (ch.source() == null) {
                         ps.setNull(p++, Types.VARCHAR);
                     } else {
@@ -133,16 +142,15 @@ public final class PresenceWriter {
      * One statement per {@value #ROWS_PER_STATEMENT} users: last_seen of existing rows only, so a bare heartbeat
      * never inserts a row nor brings a deleted one back.
      */
-    private long raiseLastSeen(Connection c, List<PresenceChange> seenLater) throws SQLException {
+    private long raiseLastSeen(Connection c, List<PresenceChange> heartbeats) throws SQLException {
         long raised = 0;
-        for (int from = 0; from < seenLater.size(); from += ROWS_PER_STATEMENT) {
-            List<PresenceChange> chunk = seenLater.subList(from, Math.min(seenLater.size(), from + ROWS_PER_STATEMENT));
+        for (int from = 0; from < heartbeats.size(); from += ROWS_PER_STATEMENT) {
+            List<PresenceChange> chunk = heartbeats.subList(from, Math.min(heartbeats.size(), from + ROWS_PER_STATEMENT));
             try (PreparedStatement ps = c.prepareStatement(sql.raiseLastSeen(chunk.size()))) {
                 int p = 1;
                 for (PresenceChange ch : chunk) {
                     ps.setString(p++, ch.userId());
-                    ps.setLong(p++, ch.seen());
-                    ps.setLong(p++, ch.isHeartbeat() ? NO_STATUS_CHANGE : ch.ts());
+                    ps.setLong(p++, ch.ts());
                 }
                 raised += ps.executeUpdate();
             }
@@ -172,9 +180,8 @@ public final class PresenceWriter {
     }
 
     /**
-     * An event (or a heartbeat that confirms a status) older than a deletion that was applied in an earlier batch
-     * finds no row and inserts one; the tombstone ledger tells us, and the row goes again in this same
-     * transaction, unseen by readers.
+     * A statement no newer than a deletion applied earlier finds no row and inserts one; the tombstone ledger tells
+     * us, and the row goes again in this same transaction, unseen by readers.
      */
     private long removeResurrected(Connection c, List<PresenceChange> inserts) throws SQLException {
         long removed = 0;

@@ -11,9 +11,9 @@ class PresenceChangeTest {
 
     @Test
     void aStatusChangeNeedsAStatusADeletionHasNoneAndAHeartbeatMayCarryOne() {
-        assertThatThrownBy(() -> new PresenceChange(Kind.STATUS, "u1", null, 100, null, 0, 100))
+        assertThatThrownBy(() -> new PresenceChange(Kind.STATUS, "u1", null, 100, null, 0, PresenceChange.STATEMENT))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs a status");
-        assertThatThrownBy(() -> new PresenceChange(Kind.DELETE, "u1", "online", 100, null, 0, PresenceChange.UNSEEN))
+        assertThatThrownBy(() -> new PresenceChange(Kind.DELETE, "u1", "online", 100, null, 0, PresenceChange.DELETION))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("carries no status");
 
         assertThat(PresenceChange.heartbeat("u1", "online", 100, "fold", 0).confirmsStatus()).isTrue();
@@ -25,7 +25,7 @@ class PresenceChangeTest {
     void aHeartbeatEventKeepsTheStatusItConfirmsAndItsSource() {
         PresenceChange change = PresenceChange.of(PresenceEvent.heartbeat("u1", "away", 100, "fold"), 3);
 
-        assertThat(change).isEqualTo(new PresenceChange(Kind.HEARTBEAT, "u1", "away", 100, "fold", 3, 100));
+        assertThat(change).isEqualTo(new PresenceChange(Kind.HEARTBEAT, "u1", "away", 100, "fold", 3, PresenceChange.STATEMENT));
         assertThat(PresenceChange.of(PresenceEvent.heartbeat("u1", 100, null, "phone"), 4))
                 .isEqualTo(PresenceChange.heartbeat("u1", 100, 4));
     }

@@ -6,29 +6,38 @@ import org.junit.jupiter.api.Test;
 
 class PresenceUpsertTest {
 
+    /** The rule's tuple, incoming against stored: the guard of every guarded column. */
+    private static final String VALUES_GUARD = "((VALUES(event_ts), CAST(VALUES(status) AS BINARY) = 'offline',"
+            + " CAST(VALUES(status) AS BINARY), CAST(COALESCE(VALUES(source), '') AS BINARY))"
+            + " > (event_ts, CAST(status AS BINARY) = 'offline', CAST(status AS BINARY),"
+            + " CAST(COALESCE(source, '') AS BINARY))";
+
     @Test
-    void mariadbUpsertUsesValuesFunctionRaisesLastSeenUnguardedAndAssignsTheGuardColumnLast() {
+    void mariadbUpsertGuardsByTheRulesTupleAndAssignsItsColumnsFromTheLeastSignificantOn() {
         assertThat(new PresenceUpsert(SqlDialect.VALUES_FUNCTION).upsert()).isEqualTo(
                 "INSERT INTO agent_presences (user_id, status, event_ts, last_seen, source, updated_at)"
                         + " VALUES (?, ?, ?, ?, ?, CURRENT_TIMESTAMP(3))"
                         + " ON DUPLICATE KEY UPDATE"
-                        + " status = IF(VALUES(event_ts) >= event_ts, VALUES(status), status),"
-                        + " source = IF(VALUES(event_ts) >= event_ts, VALUES(source), source),"
-                        + " updated_at = IF(VALUES(event_ts) >= event_ts, VALUES(updated_at), updated_at),"
+                        + " updated_at = IF" + VALUES_GUARD + ", VALUES(updated_at), updated_at),"
+                        + " source = IF" + VALUES_GUARD + ", VALUES(source), source),"
+                        + " status = IF" + VALUES_GUARD + ", VALUES(status), status),"
                         + " last_seen = GREATEST(COALESCE(last_seen, event_ts), VALUES(last_seen)),"
                         + " event_ts = GREATEST(event_ts, VALUES(event_ts))");
     }
 
     @Test
-    void mysqlUpsertUsesRowAliasRaisesLastSeenUnguardedAndAssignsTheGuardColumnLast() {
+    void mysqlUpsertUsesTheRowAliasWithTheSameGuard() {
+        String guard = "((new.event_ts, CAST(new.status AS BINARY) = 'offline', CAST(new.status AS BINARY),"
+                + " CAST(COALESCE(new.source, '') AS BINARY)) > (agent_presences.event_ts,"
+                + " CAST(agent_presences.status AS BINARY) = 'offline', CAST(agent_presences.status AS BINARY),"
+                + " CAST(COALESCE(agent_presences.source, '') AS BINARY))";
         assertThat(new PresenceUpsert(SqlDialect.MYSQL_ROW_ALIAS).upsert()).isEqualTo(
                 "INSERT INTO agent_presences (user_id, status, event_ts, last_seen, source, updated_at)"
                         + " VALUES (?, ?, ?, ?, ?, CURRENT_TIMESTAMP(3)) AS new"
                         + " ON DUPLICATE KEY UPDATE"
-                        + " status = IF(new.event_ts >= agent_presences.event_ts, new.status, agent_presences.status),"
-                        + " source = IF(new.event_ts >= agent_presences.event_ts, new.source, agent_presences.source),"
-                        + " updated_at = IF(new.event_ts >= agent_presences.event_ts, new.updated_at,"
-                        + " agent_presences.updated_at),"
+                        + " updated_at = IF" + guard + ", new.updated_at, agent_presences.updated_at),"
+                        + " source = IF" + guard + ", new.source, agent_presences.source),"
+                        + " status = IF" + guard + ", new.status, agent_presences.status),"
                         + " last_seen = GREATEST(COALESCE(agent_presences.last_seen, agent_presences.event_ts),"
                         + " new.last_seen),"
                         + " event_ts = GREATEST(agent_presences.event_ts, new.event_ts)");
@@ -39,11 +48,11 @@ class PresenceUpsertTest {
         assertThat(new PresenceUpsert(SqlDialect.VALUES_FUNCTION).upsert(3)).startsWith(
                 "INSERT INTO agent_presences (user_id, status, event_ts, last_seen, source, updated_at) VALUES"
                         + " (?, ?, ?, ?, ?, CURRENT_TIMESTAMP(3)), (?, ?, ?, ?, ?, CURRENT_TIMESTAMP(3)),"
-                        + " (?, ?, ?, ?, ?, CURRENT_TIMESTAMP(3)) ON DUPLICATE KEY UPDATE status = ");
+                        + " (?, ?, ?, ?, ?, CURRENT_TIMESTAMP(3)) ON DUPLICATE KEY UPDATE updated_at = ");
         assertThat(new PresenceUpsert(SqlDialect.MYSQL_ROW_ALIAS, "agent_presences_rebuild").upsert(2)).startsWith(
                 "INSERT INTO agent_presences_rebuild (user_id, status, event_ts, last_seen, source, updated_at) VALUES"
                         + " (?, ?, ?, ?, ?, CURRENT_TIMESTAMP(3)), (?, ?, ?, ?, ?, CURRENT_TIMESTAMP(3)) AS new"
-                        + " ON DUPLICATE KEY UPDATE status = IF(new.event_ts >= agent_presences_rebuild.event_ts,");
+                        + " ON DUPLICATE KEY UPDATE updated_at = IF((new.event_ts,");
     }
 
     @Test
@@ -58,36 +67,13 @@ class PresenceUpsertTest {
     @Test
     void raisingLastSeenIsOneUpdateOfExistingRowsJoinedToTheBatchAndTheSameInBothDialects() {
         String expected = "UPDATE agent_presences p JOIN ("
-                + "SELECT ? COLLATE utf8mb4_bin AS user_id, ? AS seen, ? AS change_ts"
-                + " UNION ALL SELECT ?, ?, ?"
-                + " UNION ALL SELECT ?, ?, ?"
+                + "SELECT ? COLLATE utf8mb4_bin AS user_id, ? AS seen"
+                + " UNION ALL SELECT ?, ?"
+                + " UNION ALL SELECT ?, ?"
                 + ") h ON p.user_id = h.user_id SET p.last_seen = h.seen"
-                + " WHERE h.seen > COALESCE(p.last_seen, p.event_ts) AND p.event_ts > h.change_ts";
+                + " WHERE h.seen > COALESCE(p.last_seen, p.event_ts)";
         assertThat(new PresenceUpsert(SqlDialect.VALUES_FUNCTION).raiseLastSeen(3)).isEqualTo(expected);
         assertThat(new PresenceUpsert(SqlDialect.MYSQL_ROW_ALIAS).raiseLastSeen(3)).isEqualTo(expected);
-    }
-
-    @Test
-    void aHeartbeatThatConfirmsAStatusInsertsTheMissingRowAndOtherwiseRaisesLastSeenOnlyInTheValuesDialect() {
-        assertThat(new PresenceUpsert(SqlDialect.VALUES_FUNCTION).insertIfAbsent(2)).isEqualTo(
-                "INSERT INTO agent_presences (user_id, status, event_ts, last_seen, source, updated_at) VALUES"
-                        + " (?, ?, ?, ?, ?, CURRENT_TIMESTAMP(3)), (?, ?, ?, ?, ?, CURRENT_TIMESTAMP(3))"
-                        + " ON DUPLICATE KEY UPDATE"
-                        + " last_seen = GREATEST(COALESCE(last_seen, event_ts), VALUES(last_seen))");
-    }
-
-    @Test
-    void aHeartbeatThatConfirmsAStatusInsertsTheMissingRowAndOtherwiseRaisesLastSeenOnlyWithTheRowAlias() {
-        assertThat(new PresenceUpsert(SqlDialect.MYSQL_ROW_ALIAS).insertIfAbsent(2)).isEqualTo(
-                "INSERT INTO agent_presences (user_id, status, event_ts, last_seen, source, updated_at) VALUES"
-                        + " (?, ?, ?, ?, ?, CURRENT_TIMESTAMP(3)), (?, ?, ?, ?, ?, CURRENT_TIMESTAMP(3)) AS new"
-                        + " ON DUPLICATE KEY UPDATE last_seen = GREATEST(COALESCE(agent_presences.last_seen,"
-                        + " agent_presences.event_ts), new.last_seen)");
-        assertThat(new PresenceUpsert(SqlDialect.MYSQL_ROW_ALIAS, "agent_presences_rebuild").insertIfAbsent(1))
-                .isEqualTo("INSERT INTO agent_presences_rebuild (user_id, status, event_ts, last_seen, source,"
-                        + " updated_at) VALUES (?, ?, ?, ?, ?, CURRENT_TIMESTAMP(3)) AS new ON DUPLICATE KEY UPDATE"
-                        + " last_seen = GREATEST(COALESCE(agent_presences_rebuild.last_seen,"
-                        + " agent_presences_rebuild.event_ts), new.last_seen)");
     }
 
     @Test
@@ -107,7 +93,7 @@ class PresenceUpsertTest {
         assertThat(sql.delete()).isEqualTo("DELETE FROM agent_presences WHERE user_id = ? AND event_ts <= ?");
         assertThat(sql.deleteResurrected(3)).isEqualTo(
                 "DELETE p FROM agent_presences p JOIN agent_presence_tombstones t ON t.user_id = p.user_id"
-                        + " WHERE p.event_ts < t.deleted_ts AND p.user_id IN (?, ?, ?)");
+                        + " WHERE p.event_ts <= t.deleted_ts AND p.user_id IN (?, ?, ?)");
     }
 
     @Test
@@ -121,6 +107,6 @@ class PresenceUpsertTest {
         assertThat(sql.anyTombstone()).isEqualTo("SELECT 1 FROM agent_presence_tombstones_rebuild LIMIT 1");
         assertThat(sql.deleteResurrected(1)).isEqualTo("DELETE p FROM agent_presences_rebuild p"
                 + " JOIN agent_presence_tombstones_rebuild t ON t.user_id = p.user_id"
-                + " WHERE p.event_ts < t.deleted_ts AND p.user_id IN (?)");
+                + " WHERE p.event_ts <= t.deleted_ts AND p.user_id IN (?)");
     }
 }

@@ -3,6 +3,7 @@ package io.agentpresence.consumer.sink;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.agentpresence.consumer.rule.ExpectedTable;
 import io.agentpresence.consumer.support.PresenceTable;
 import io.agentpresence.consumer.support.PresenceTable.Row;
 import io.agentpresence.embedded.junit.TestDatabase;
@@ -14,6 +15,8 @@ import java.sql.Statement;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -81,12 +84,13 @@ abstract class UpsertScenarios {
     }
 
     @Test
-    void anEventAsOldAsTheRowApplies() throws Exception {
+    void anEventAsOldAsTheRowAppliesOnlyWhenTheRuleRanksItHigher() throws Exception {
         open(database());
         write(set("u1", "online", 100));
-        write(set("u1", "busy", 100));
+        write(set("u1", "offline", 100));
+        write(set("u1", "online", 100));
 
-        assertThat(table.row("u1")).contains(new Row("u1", "busy", 100, "test"));
+        assertThat(table.row("u1")).contains(new Row("u1", "offline", 100, "test"));
     }
 
     @Test
@@ -214,7 +218,8 @@ abstract class UpsertScenarios {
         open(database());
         WriteResult result = write(set("u1", "online", 100), set("u2", "online", 100), heartbeat("u2", 150));
 
-        assertThat(result).isEqualTo(new WriteResult(2, 0, 0, 0, 0));
+        assertThat(result).as("the heartbeat raises the row its status event just inserted")
+                .isEqualTo(new WriteResult(2, 0, 0, 0, 1));
         assertThat(table.lastSeen("u1")).contains(100L);
         assertThat(table.lastSeen("u2")).contains(150L);
         assertThat(table.row("u2")).contains(new Row("u2", "online", 100, "test"));
@@ -316,7 +321,7 @@ abstract class UpsertScenarios {
 
         WriteResult result = write(heartbeat("u1", 300), set("u1", "busy", 200), heartbeat("u1", 250));
 
-        assertThat(result).isEqualTo(new WriteResult(0, 1, 0, 0, 0));
+        assertThat(result).isEqualTo(new WriteResult(0, 1, 0, 0, 1));
         assertThat(table.row("u1")).contains(new Row("u1", "busy", 200, "test"));
         assertThat(table.lastSeen("u1")).contains(300L);
         assertThat(table.updatedAt("u1")).hasValueSatisfying(t -> assertThat(t).isAfter(written));
@@ -369,7 +374,7 @@ abstract class UpsertScenarios {
         PresenceWriter shadowWriter = new PresenceWriter(dataSource,
                 new PresenceUpsert(SqlDialect.of(dataSource), shadow), new OffsetStore("scenarios"));
 
-        shadowWriter.write(List.of(set("u1", "online", 100).withSeen(150)), List.of());
+        shadowWriter.write(List.of(set("u1", "online", 100)), List.of());
         shadowWriter.write(List.of(heartbeat("u1", 200)), List.of());
 
         try (Connection c = database().connect(); Statement s = c.createStatement();
@@ -380,7 +385,7 @@ abstract class UpsertScenarios {
         assertThat(table.rows()).isEmpty();
     }
 
-    // heartbeats that confirm a status: what a replay of a compacted topic may hold of a user
+    // heartbeats that confirm a status: statements, as status events are
 
     @Test
     void aHeartbeatThatConfirmsAStatusCreatesTheMissingRowAsAStatusEventWould() throws Exception {
@@ -388,28 +393,23 @@ abstract class UpsertScenarios {
         WriteResult result = write(confirming("u1", "away", 100),
                 confirming("u2", "online", 100), confirming("u2", "busy", 200), heartbeat("u2", 300));
 
-        assertThat(result).isEqualTo(new WriteResult(2, 0, 0, 0, 0));
+        assertThat(result).isEqualTo(new WriteResult(2, 0, 0, 0, 1));
         assertThat(table.row("u1")).contains(new Row("u1", "away", 100, "fold"));
         assertThat(table.lastSeen("u1")).contains(100L);
-        assertThat(table.row("u2")).as("the status as of the heartbeat that confirmed it")
-                .contains(new Row("u2", "busy", 200, "fold"));
+        assertThat(table.row("u2")).contains(new Row("u2", "busy", 200, "fold"));
         assertThat(table.lastSeen("u2")).contains(300L);
-        assertThat(table.updatedAt("u2")).isPresent();
     }
 
     @Test
-    void aHeartbeatThatConfirmsAStatusRaisesOnlyLastSeenOfAnExistingRowWhateverStatusItConfirms() throws Exception {
+    void aHeartbeatThatConfirmsANewerStatusSetsTheRowAndAnOlderOneDoesNot() throws Exception {
         open(database());
         write(set("u1", "online", 100));
-        Timestamp written = table.updatedAt("u1").orElseThrow();
-        Thread.sleep(20);
 
-        assertThat(write(confirming("u1", "busy", 300))).isEqualTo(new WriteResult(0, 0, 0, 0, 1));
-        assertThat(write(confirming("u1", "offline", 200))).as("older than last_seen").isEqualTo(WriteResult.NONE);
+        assertThat(write(confirming("u1", "busy", 300))).isEqualTo(new WriteResult(0, 1, 0, 0, 0));
+        assertThat(write(confirming("u1", "offline", 200))).isEqualTo(new WriteResult(0, 0, 1, 0, 0));
 
-        assertThat(table.row("u1")).contains(new Row("u1", "online", 100, "test"));
+        assertThat(table.row("u1")).contains(new Row("u1", "busy", 300, "fold"));
         assertThat(table.lastSeen("u1")).contains(300L);
-        assertThat(table.updatedAt("u1")).contains(written);
     }
 
     @Test
@@ -419,7 +419,8 @@ abstract class UpsertScenarios {
         write(set("u1", "online", 100));
         write(PresenceChange.delete("u1", 200, seq++));
 
-        assertThat(write(confirming("u1", "busy", 150), heartbeat("u1", 250))).isEqualTo(WriteResult.NONE);
+        assertThat(write(confirming("u1", "busy", 150), heartbeat("u1", 250)))
+                .as("inserted and removed again in the same transaction").isEqualTo(new WriteResult(0, 0, 1, 0, 0));
         assertThat(table.row("u1")).isEmpty();
 
         assertThat(write(confirming("u1", "away", 250))).isEqualTo(new WriteResult(1, 0, 0, 0, 0));
@@ -428,23 +429,23 @@ abstract class UpsertScenarios {
     }
 
     @Test
-    void theWriteResultCountsRowsCreatedByHeartbeatsAsInsertedAndRaisedOnesAsSeen() throws Exception {
+    void theWriteResultCountsHeartbeatsThatConfirmAStatusAsStatements() throws Exception {
         open(database());
         write(set("raised", "online", 100), set("older", "online", 500), set("deleted", "online", 100));
         write(PresenceChange.delete("deleted", 200, seq++));
 
         WriteResult result = write(
-                confirming("raised", "away", 300),      // existing row, newer: last_seen only
-                confirming("older", "away", 400),       // existing row, older than last_seen: nothing
+                confirming("raised", "away", 300),      // existing row, newer: updated
+                confirming("older", "away", 400),       // existing row, newer statement: stale
                 confirming("fresh", "busy", 300),       // no row: inserted
-                confirming("deleted", "busy", 150),     // older than the recorded deletion: nothing
+                confirming("deleted", "busy", 150),     // older than the recorded deletion: stale
                 heartbeat("ghost", 300),                // bare, no row: nothing
                 set("status", "online", 300));          // a status event beside them: inserted
 
-        assertThat(result).isEqualTo(new WriteResult(2, 0, 0, 0, 1));
+        assertThat(result).isEqualTo(new WriteResult(2, 1, 2, 0, 0));
         assertThat(table.rows()).containsOnlyKeys("raised", "older", "fresh", "status");
         assertThat(table.row("older")).contains(new Row("older", "online", 500, "test"));
-        assertThat(table.lastSeen("raised")).contains(300L);
+        assertThat(table.row("raised")).contains(new Row("raised", "away", 300, "fold"));
     }
 
     @Test
@@ -467,13 +468,12 @@ abstract class UpsertScenarios {
             long inserts = comInsert(single);
             long updates = statementCount(single, "Com_update%");
 
-            assertThat(singleWriter.write(heartbeats, List.of())).isEqualTo(new WriteResult(300, 0, 0, 0, 300));
+            assertThat(singleWriter.write(heartbeats, List.of())).isEqualTo(new WriteResult(300, 300, 0, 0, 0));
             assertThat(comInsert(single) - inserts).isEqualTo(2);
             assertThat(statementCount(single, "Com_update%") - updates).isZero();
         }
         assertThat(table.count()).isEqualTo(600);
-        assertThat(table.row("user-000")).contains(new Row("user-000", "online", 1, "test"));
-        assertThat(table.lastSeen("user-000")).contains(2L);
+        assertThat(table.row("user-000")).contains(new Row("user-000", "away", 2, "fold"));
         assertThat(table.row("user-599")).contains(new Row("user-599", "away", 2, "fold"));
     }
 
@@ -485,15 +485,125 @@ abstract class UpsertScenarios {
         PresenceWriter shadowWriter = new PresenceWriter(dataSource,
                 new PresenceUpsert(SqlDialect.of(dataSource), shadow), new OffsetStore("scenarios"));
 
-        shadowWriter.write(List.of(confirming("u1", "busy", 100).withSeen(150)), List.of());
+        shadowWriter.write(List.of(confirming("u1", "busy", 100)), List.of());
         shadowWriter.write(List.of(confirming("u1", "away", 200)), List.of());
 
         try (Connection c = database().connect(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT status, event_ts, last_seen FROM " + shadow)) {
             assertThat(rs.next()).isTrue();
-            assertThat(List.of(rs.getString(1), rs.getLong(2), rs.getLong(3))).containsExactly("busy", 100L, 200L);
+            assertThat(List.of(rs.getString(1), rs.getLong(2), rs.getLong(3))).containsExactly("away", 200L, 200L);
         }
         assertThat(table.rows()).isEmpty();
+    }
+
+    // the rule (rule.Precedence): every way of cutting a history into batches gives the table ExpectedTable gives
+
+    @Test
+    void equalTimestampsGoOfflineInEveryOrderAndSplit() throws Exception {
+        open(database());
+        assertEverySplitFollowsTheRule(set("u1", "online", 100), set("u1", "offline", 100));
+        assertEverySplitFollowsTheRule(set("u1", "offline", 100), set("u1", "online", 100));
+        assertThat(table.row("u1")).contains(new Row("u1", "offline", 100, "test"));
+    }
+
+    @Test
+    void equalTimestampsAndStatusesGoToTheGreaterSourceInEveryOrder() throws Exception {
+        open(database());
+        PresenceChange a = new PresenceChange("u1", "busy", 100, "a", seq++);
+        PresenceChange b = new PresenceChange("u1", "busy", 100, "b", seq++);
+        PresenceChange none = new PresenceChange("u1", "busy", 100, null, seq++);
+        assertEverySplitFollowsTheRule(b, a, none);
+        assertEverySplitFollowsTheRule(none, a, b);
+        assertThat(table.row("u1")).contains(new Row("u1", "busy", 100, "b"));
+    }
+
+    @Test
+    void aDeletionWinsOverAStatementOfTheSameTsInEitherOrder() throws Exception {
+        open(database());
+        assertEverySplitFollowsTheRule(set("u1", "online", 100), PresenceChange.delete("u1", 100, seq++));
+        assertEverySplitFollowsTheRule(PresenceChange.delete("u1", 100, seq++), set("u1", "online", 100));
+        assertThat(table.row("u1")).isEmpty();
+    }
+
+    @Test
+    void aHeartbeatWithAStatusIsAStatementInEverySplit() throws Exception {
+        open(database());
+        // newer than the status: it sets the status; after a deletion: it recreates the row
+        assertEverySplitFollowsTheRule(set("u1", "away", 20), confirming("u1", "online", 30));
+        assertThat(table.row("u1")).contains(new Row("u1", "online", 30, "fold"));
+        assertEverySplitFollowsTheRule(set("u1", "away", 20), PresenceChange.delete("u1", 25, seq++),
+                confirming("u1", "online", 30), heartbeat("u1", 35));
+        assertThat(table.row("u1")).contains(new Row("u1", "online", 30, "fold"));
+    }
+
+    @Test
+    void aBareHeartbeatCountsOnlyWhenItFindsTheRowInEverySplit() throws Exception {
+        open(database());
+        // no row yet when the heartbeat arrives: the row created after it does not take its time
+        assertEverySplitFollowsTheRule(heartbeat("u1", 30), set("u1", "online", 20), heartbeat("u1", 25));
+        // a row already there: it does
+        assertEverySplitFollowsTheRule(set("u1", "online", 10), heartbeat("u1", 30), set("u1", "away", 20));
+    }
+
+    @Test
+    void aDeletionBetweenStatementsStartsTheRowAfreshInEverySplit() throws Exception {
+        open(database());
+        assertEverySplitFollowsTheRule(set("u1", "online", 10), heartbeat("u1", 22),
+                PresenceChange.delete("u1", 18, seq++), set("u1", "away", 19), heartbeat("u1", 21));
+        assertEverySplitFollowsTheRule(set("u1", "online", 10), heartbeat("u1", 22), set("u1", "away", 19),
+                PresenceChange.delete("u1", 18, seq++), heartbeat("u1", 23));
+    }
+
+    @Test
+    void aLongHistoryOfTwoUsersFollowsTheRuleInEverySplit() throws Exception {
+        open(database());
+        assertEverySplitFollowsTheRule(set("u1", "online", 50), heartbeat("u2", 40), confirming("u2", "busy", 30),
+                set("u1", "offline", 50), PresenceChange.delete("u2", 35, seq++), heartbeat("u1", 60),
+                confirming("u2", "away", 36), set("u1", "busy", 45));
+    }
+
+    /**
+     * Writes {@code history} cut into batches in every possible way (order kept), each on empty tables, and checks
+     * the table against the rule's model after each. Leaves the table of the last cut (all in one batch).
+     */
+    private void assertEverySplitFollowsTheRule(PresenceChange... history) throws Exception {
+        ExpectedTable model = new ExpectedTable();
+        for (PresenceChange change : history) {
+            model.apply(change);
+        }
+        int cuts = history.length - 1;
+        for (int split = (1 << cuts) - 1; split >= 0; split--) {
+            sql("DELETE FROM " + PresenceUpsert.TABLE);
+            sql("DELETE FROM " + PresenceUpsert.TOMBSTONES);
+            List<PresenceChange> batch = new ArrayList<>();
+            StringBuilder batches = new StringBuilder("[");
+            for (int i = 0; i < history.length; i++) {
+                batch.add(history[i]);
+                batches.append(history[i].kind()).append(' ').append(history[i].userId()).append('@')
+                        .append(history[i].ts());
+                if (i == cuts || (split & (1 << i)) != 0) {
+                    write(batch.toArray(PresenceChange[]::new));
+                    batch.clear();
+                    batches.append(i == cuts ? "]" : "] [");
+                } else {
+                    batches.append(", ");
+                }
+            }
+            assertThat(rowsWithLastSeen()).as("batches %s", batches).isEqualTo(model.rows());
+        }
+    }
+
+    private Map<String, ExpectedTable.Row> rowsWithLastSeen() throws SQLException {
+        Map<String, ExpectedTable.Row> rows = new TreeMap<>();
+        try (Connection c = database().connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT user_id, status, event_ts, last_seen, source FROM "
+                     + PresenceUpsert.TABLE)) {
+            while (rs.next()) {
+                rows.put(rs.getString(1), new ExpectedTable.Row(rs.getString(1), rs.getString(2), rs.getLong(3),
+                        rs.getLong(4), rs.getString(5)));
+            }
+        }
+        return rows;
     }
 
     private boolean lastSeenIsNull(String user) throws SQLException {
