@@ -5,6 +5,7 @@ import io.agentpresence.consumer.config.PresenceConsumerConfig;
 import io.agentpresence.consumer.fold.DeadLetterFitter;
 import io.agentpresence.consumer.fold.FoldProductionExceptionHandler;
 import io.agentpresence.consumer.fold.RestoreLog;
+import io.agentpresence.consumer.fold.StreamThreadFailures;
 import io.agentpresence.consumer.ops.JvmMeters;
 import io.agentpresence.consumer.ops.OrderMetrics;
 import io.agentpresence.consumer.ops.Resources;
@@ -27,7 +28,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The composition root of the order stage: wires the meters, the topics and the Kafka Streams application by
  * hand, and takes them down again on {@link #close()}. A failure inside Streams stops the whole application, so
- * the process exits and its supervisor restarts it, as with {@code run} and {@code fold}.
+ * the process exits and its supervisor restarts it, as with {@code run} and {@code fold}; only a transaction the
+ * broker aborted while it was away gets a new stream thread instead ({@link StreamThreadFailures}), as in the fold.
  */
 public final class OrderService implements Service {
 
@@ -40,6 +42,7 @@ public final class OrderService implements Service {
     private final List<AutoCloseable> resources;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile Throwable failure;
+    private final StreamThreadFailures threadFailures = new StreamThreadFailures(System::nanoTime);
 
     private OrderService(KafkaStreams streams, PrometheusMeterRegistry registry, List<AutoCloseable> resources) {
         this.streams = streams;
@@ -113,9 +116,15 @@ public final class OrderService implements Service {
     }
 
     private StreamThreadExceptionResponse failed(Throwable e) {
+        StreamThreadExceptionResponse response = threadFailures.responseTo(e);
+        if (response == StreamThreadExceptionResponse.REPLACE_THREAD) {
+            LOG.warn("An order stage thread lost its transaction ({}); a new thread continues from the last commit",
+                    e.getCause() == null ? e.getMessage() : e.getCause().getMessage());
+            return response;
+        }
         failure = e;
         LOG.error("Stopping the order stage: {}", e.getMessage(), e);
-        return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        return response;
     }
 
     @Override
