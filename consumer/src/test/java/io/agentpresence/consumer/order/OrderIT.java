@@ -3,10 +3,14 @@ package io.agentpresence.consumer.order;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.agentpresence.consumer.ConsumerService;
 import io.agentpresence.consumer.config.PresenceConsumerConfig;
 import io.agentpresence.consumer.ops.OrderMetrics;
+import io.agentpresence.consumer.ops.ServicePair;
 import io.agentpresence.consumer.sink.PresenceChange;
 import io.agentpresence.consumer.support.ConsumerFixture;
+import io.agentpresence.consumer.support.PresenceTable;
+import io.agentpresence.consumer.support.PresenceTable.Row;
 import io.agentpresence.consumer.support.TopicReader;
 import io.agentpresence.embedded.junit.KafkaEndpoint;
 import io.agentpresence.embedded.junit.PresenceInfrastructure;
@@ -115,6 +119,32 @@ class OrderIT {
         // offline, a heartbeat older than the last, an old deletion, and a status older than that deletion
         assertThat(count(second, OrderMetrics.RECORDS_DROPPED)).isGreaterThanOrEqualTo(6);
         assertThat(count(second, OrderMetrics.RECORDS_FORWARDED)).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void asRunStartsItBesideTheConsumerARawEventReachesTheTableAndTheStagesMetersAreTheConsumers()
+            throws Exception {
+        String raw = fixture.topic("run-raw", PARTITIONS);
+        String presence = fixture.topic("run-presence", PARTITIONS);
+        Map<String, String> settings = stageSettings(fixture, raw, presence, dir.resolve("order-state"));
+        PresenceConsumerConfig config = PresenceConsumerConfig.fromMap(settings, OrderSettings.KEYS);
+        ConsumerService consumer = ConsumerService.start(config);
+        ServicePair run = fixture.closeLater(new ServicePair(consumer, "consumer", OrderService.startBeside(config,
+                consumer.meterRegistry()), "order"));
+        await().atMost(CONVERGE).until(run::isReady);
+        LateHistory history = new LateHistory();
+
+        LateHistory.publish(fixture.rawProducer(), raw, history.all());
+
+        PresenceTable table = new PresenceTable(fixture.db());
+        await().atMost(CONVERGE).untilAsserted(() -> assertThat(table.rows())
+                .containsEntry("late", new Row("late", "online", history.base + 20, LateHistory.SOURCE))
+                .containsEntry("beats", new Row("beats", "busy", history.base + 15, LateHistory.SOURCE))
+                .doesNotContainKey("deleted"));
+        assertThat(Search.in(run.meterRegistry()).name(OrderMetrics.RECORDS_DROPPED).counters().stream()
+                .mapToDouble(Counter::count).sum()).isGreaterThanOrEqualTo(6);
+        assertThat(run.meterRegistry().scrape()).contains("presence_order_records_forwarded_total")
+                .contains("presence_events_consumed_total");
     }
 
     static double count(OrderService stage, String meter) {
