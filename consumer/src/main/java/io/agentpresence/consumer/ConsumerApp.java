@@ -19,6 +19,7 @@ import io.agentpresence.consumer.ops.TopicProvisioner;
 import io.agentpresence.consumer.recovery.Rebuild;
 import io.agentpresence.consumer.recovery.RebuildAbandonedException;
 import io.agentpresence.consumer.recovery.Replay;
+import io.agentpresence.consumer.recovery.Verify;
 import io.agentpresence.consumer.sink.DataSourceFactory;
 import io.agentpresence.consumer.sink.OffsetStore;
 import io.agentpresence.consumer.sink.PresenceWriter;
@@ -34,6 +35,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -43,8 +45,9 @@ import picocli.CommandLine.Option;
 /** {@code presence-consumer}: the service's command line ({@code run}, {@code fold}, {@code migrate}, ...). */
 @Command(name = "presence-consumer", mixinStandardHelpOptions = true, version = "presence-consumer 0.1.0",
         description = "Applies agent presence events from Kafka to MySQL.",
-        subcommands = {ConsumerApp.Run.class, ConsumerApp.Fold.class, ConsumerApp.Order.class, ConsumerApp.Migrate.class, ConsumerApp.Topics.class,
-            ConsumerApp.ReplayCommand.class, ConsumerApp.RebuildCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ConsumerApp.Run.class, ConsumerApp.Fold.class, ConsumerApp.Order.class, ConsumerApp.Migrate.class,
+            ConsumerApp.Topics.class, ConsumerApp.ReplayCommand.class, ConsumerApp.RebuildCommand.class,
+            ConsumerApp.VerifyCommand.class, CommandLine.HelpCommand.class})
 public final class ConsumerApp {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsumerApp.class);
@@ -62,7 +65,7 @@ public final class ConsumerApp {
         return new CommandLine(new ConsumerApp())
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
                     cmd.getErr().println("error: " + e.getMessage());
-                    return e instanceof ConfigException ? 2 : 1;
+                    return e instanceof ConfigException ? 2 : cmd.getCommandSpec().exitCodeOnExecutionException();
                 });
     }
 
@@ -265,6 +268,92 @@ public final class ConsumerApp {
                 return GAVE_UP;
             }
             return 0;
+        }
+    }
+
+    @Command(name = "verify", mixinStandardHelpOptions = true, exitCodeOnExecutionException = VerifyCommand.TROUBLE,
+            exitCodeOnInvalidInput = VerifyCommand.TROUBLE, sortOptions = false,
+            description = {"Check the table against the topic: read the topic as the consumer reads it (records it"
+                    + " would dead-letter are counted as rejected and skipped), work out the table the rule of which"
+                    + " event wins gives, and compare the live table with it, user by user. Changes nothing and joins"
+                    + " no consumer group, so it runs beside the service.",
+                "",
+                "It reads up to the end offsets seen when it starts, and further on a partition where the group"
+                    + " (group.id) has stored a position beyond them by the time the table is read, so a table kept"
+                    + " up to date by the running service is compared with every record it can show. Positions"
+                    + " behind the end offsets are reported: the records after them are not in the table yet and"
+                    + " show up as mismatches until the consumer has caught up.",
+                "",
+                "Each mismatch is one line: the user, what differs (missing row, unexpected row, status, event_ts,"
+                    + " source, last_seen), the row expected and the row found. A summary follows.",
+                "",
+                "A range (--since, --partition) reads less and proves less. With --partition alone every record of"
+                    + " the users it names is read (a user's records share one partition), so their rows are"
+                    + " compared exactly; rows of users it does not name are not looked at, so a row no record"
+                    + " explains is not found. With --since the records before it are not read, and one of them may"
+                    + " still decide a row (an older event with a later ts, a deletion): a user's row is only checked"
+                    + " to be at least as new as the user's records since then demand, and to be gone when a"
+                    + " deletion since then wins over it. A clean range run says the range was applied, not that"
+                    + " the table is right.",
+                "",
+                "Exit status: 0 when the table agrees, 1 when there are mismatches, " + VerifyCommand.TROUBLE
+                    + " when it could not tell (bad options or configuration, a broker or database that does not"
+                    + " answer)."})
+    static final class VerifyCommand implements Callable<Integer> {
+        /** Like diff(1): 1 says "they differ", so trouble needs a code of its own. */
+        static final int TROUBLE = 2;
+        static final int MISMATCHES = 1;
+
+        @CommandLine.Mixin
+        ConfigOption config = new ConfigOption();
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--since", paramLabel = "INSTANT|EPOCH_MS", converter = InstantConverter.class,
+                description = "read only the records stamped at or after this time (record timestamps): an ISO-8601"
+                        + " instant such as 2026-11-28T09:00:00Z, or epoch milliseconds")
+        Instant since;
+
+        @Option(names = "--partition", paramLabel = "N", split = ",",
+                description = "read only these partitions (repeat, or separate with commas)")
+        List<Integer> partitions = List.of();
+
+        @Option(names = "--ignore-last-seen",
+                description = "leave last_seen out: bare heartbeats that a compacted topic no longer holds may have"
+                        + " raised it")
+        boolean ignoreLastSeen;
+
+        @Option(names = "--limit", paramLabel = "N", defaultValue = "100",
+                description = "print at most N mismatch lines (default: ${DEFAULT-VALUE}); the summary counts all")
+        int limit;
+
+        @Override
+        public Integer call() throws Exception {
+            if (limit < 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--limit: expected 0 or more, not " + limit);
+            }
+            PresenceConsumerConfig c = config.load();
+            Verify.Result result;
+            try (HikariDataSource ds = DataSourceFactory.create(c.dbUrl(), c.dbUser(), c.dbPassword(), 1)) {
+                result = new Verify(c, ds, FAILURES, spec.commandLine().getOut(), out(spec))
+                        .run(new Verify.Range(since, Set.copyOf(partitions)), !ignoreLastSeen, limit);
+            }
+            return result.agrees() ? 0 : MISMATCHES;
+        }
+    }
+
+    /** Reads an ISO-8601 instant, or epoch milliseconds. */
+    static final class InstantConverter implements CommandLine.ITypeConverter<Instant> {
+        @Override
+        public Instant convert(String value) {
+            try {
+                return value.chars().allMatch(Character::isDigit) && !value.isEmpty()
+                        ? Instant.ofEpochMilli(Long.parseLong(value)) : Instant.parse(value);
+            } catch (NumberFormatException | DateTimeParseException e) {
+                throw new CommandLine.TypeConversionException("expected an ISO-8601 instant such as"
+                        + " 2026-11-28T09:00:00Z or epoch milliseconds, not '" + value + "'");
+            }
         }
     }
 

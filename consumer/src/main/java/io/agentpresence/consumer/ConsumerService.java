@@ -108,6 +108,7 @@ public final class ConsumerService implements Service {
             PresenceConsumer loop = new PresenceConsumer(consumer, config.topic(), new RecordDecoder(config.codec()),
                     applier, positions, classifier, metrics, config.pollTimeout(), config.retryBackoffMax(),
                     config.dbWriters(), listener);
+            metrics.waiting(loop::isWaiting);
             ConsumerService service = new ConsumerService(loop, registry, resources);
             service.thread.start();
             LOG.info("Consuming {} as group {} from {}", config.topic(), config.groupId(), config.bootstrapServers());

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -35,5 +37,23 @@ class ConsumerAppTest {
             assertThat(rebuild.exitCode()).as(rebuild.toString()).isEqualTo(2);
             assertThat(rebuild.err()).contains("expected a positive duration such as 10s, not '" + bad + "'");
         }
+    }
+
+    @Test
+    void verifyOptionsItCannotReadAreABadUsage() {
+        Map<List<String>, String> bad = Map.of(
+                List.of("--since", "soon"), "expected an ISO-8601 instant such as 2026-11-28T09:00:00Z or epoch"
+                        + " milliseconds, not 'soon'",
+                List.of("--limit", "-1"), "--limit: expected 0 or more, not -1",
+                List.of("--partition", "first"), "'first' is not an int");
+        bad.forEach((options, message) -> {
+            List<String> args = new ArrayList<>(List.of("verify"));
+            args.addAll(options);
+
+            ConsumerCommand verify = ConsumerCommand.run(args.toArray(String[]::new));
+
+            assertThat(verify.exitCode()).as(verify.toString()).isEqualTo(2);
+            assertThat(verify.err()).contains(message);
+        });
     }
 }

@@ -121,6 +121,9 @@ class DatabaseOutageIT {
         assertThat(outage.sawNotReady).as("isReady() false at some point during the outage").isTrue();
         assertThat(outage.readyAtEnd).as("isReady() at the end of the outage").isFalse();
         assertThat(service.isReady()).isTrue();
+        // what an alert sees of it: the waiting meter rose with the outage and fell with it
+        assertThat(outage.sawWaitingMeter).as("%s at 1 during the outage", PresenceMetrics.WAITING).isTrue();
+        assertThat(waitingMeter(service)).as("%s after the outage", PresenceMetrics.WAITING).isZero();
         assertThat(service.failure()).isNull();
         assertThat(count(service, PresenceMetrics.BATCH_RETRIES)).isPositive();
         assertThat(count(service, PresenceMetrics.EVENTS_DEAD_LETTERED)).isZero();
@@ -166,6 +169,7 @@ class DatabaseOutageIT {
         while (System.nanoTime() - end < 0) {
             boolean ready = service.isReady();
             outage.sawNotReady |= !ready;
+            outage.sawWaitingMeter |= waitingMeter(service) == 1;
             outage.readyAtEnd = ready;
             if (!progressTaken && System.nanoTime() - start > TimeUnit.MILLISECONDS.toNanos(500)) {
                 // a commit already on the server when the proxy cut may land; nothing after that can
@@ -181,8 +185,13 @@ class DatabaseOutageIT {
         return Counters.sum(service, meter);
     }
 
+    private static double waitingMeter(ConsumerService service) {
+        return service.meterRegistry().get(PresenceMetrics.WAITING).gauge().value();
+    }
+
     private static final class Outage {
         boolean sawNotReady;
+        boolean sawWaitingMeter;
         boolean readyAtEnd;
         long appliedAfterHalfASecond;
     }

@@ -105,6 +105,10 @@ class MetricsAndHealthIT {
                 .containsEntry("presence_events_dead_lettered_total{reason=\"malformed-json\"}", 3.0)
                 .containsEntry("presence_events_dead_lettered_total{reason=\"unknown-status\"}", 2.0)
                 .containsEntry("presence_events_dead_lettered_total{reason=\"key-mismatch\"}", 1.0)
+                // every reason exported from the start, so that an alert sees the first dead letter as an increase
+                .containsEntry("presence_events_dead_lettered_total{reason=\"missing-status\"}", 0.0)
+                .containsEntry("presence_events_dead_lettered_total{reason=\"database-rejected\"}", 0.0)
+                .containsEntry("presence_waiting", 0.0)
                 .containsEntry("presence_rows_written_total{kind=\"insert\"}", (double) VALID)
                 .containsEntry("presence_rows_written_total{kind=\"update\"}", 1.0)
                 .containsEntry("presence_rows_written_total{kind=\"delete\"}", 0.0)

@@ -113,7 +113,7 @@ final class DeviceFold {
         if (folded.equals(user.emittedStatus())) {
             return Outcome.expiredSilently(expired);
         }
-        // the user's last sighting, not the wall clock: the consumer keeps last_seen = GREATEST(last_seen, ts)
+        // the user's last sighting, not the wall clock, yet newer than the status it ends (see status())
         return Outcome.emit(status(userId, user, folded, user.lastSeenTs(), EXPIRED_SOURCE), Emitted.EXPIRY, expired);
     }
 
@@ -130,9 +130,12 @@ final class DeviceFold {
         return Math.max(device.lastActivity(), floor) + ttlMs;
     }
 
-    /** A status event whose ts never goes back for the user, so the consumer's guard always lets it through. */
+    /**
+     * A status event strictly newer than everything emitted for the user before (and than the user's deletion), so
+     * it wins in the consumer by its ts alone and never ties with the status it replaces.
+     */
     private static PresenceEvent status(String userId, UserPresence user, String status, long ts, String source) {
-        long emittedTs = Math.max(ts, user.emittedTs());
+        long emittedTs = Math.max(ts, user.emittedTs() + 1);
         user.emitted(status, emittedTs);
         return new PresenceEvent(userId, status, emittedTs, source);
     }
@@ -146,12 +149,15 @@ final class DeviceFold {
             return Outcome.NOTHING;
         }
         String status = user.emittedStatus();
+        long ts = user.lastSeenTs();
         if (status != null) {
-            // a heartbeat with a status can create the row (after compaction): later statuses must not be older
-            user.emitted(status, user.lastSeenTs());
+            // a heartbeat with a status is a statement: never older than the status it confirms, and the next
+            // status must be newer than it
+            ts = Math.max(ts, user.emittedTs());
+            user.emitted(status, ts);
         }
-        return Outcome.emit(new PresenceEvent(PresenceEvent.Kind.HEARTBEAT, event.userId(), status,
-                user.lastSeenTs(), source(event), null), Emitted.HEARTBEAT, 0);
+        return Outcome.emit(new PresenceEvent(PresenceEvent.Kind.HEARTBEAT, event.userId(), status, ts,
+                source(event), null), Emitted.HEARTBEAT, 0);
     }
 
     private static String source(PresenceEvent event) {

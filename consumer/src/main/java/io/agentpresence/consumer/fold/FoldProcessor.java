@@ -129,6 +129,8 @@ final class FoldProcessor implements Processor<byte[], byte[], byte[], byte[]> {
      * small; the rest wait for the next sweep.
      */
     private void sweep(long now) {
+        // counted even when nothing can be due, so that a sweep that stops running shows at once
+        metrics.swept();
         if (now < startedAt + ttlMs) {
             // every device has a full TTL from the task's start: nothing can be due yet
             return;

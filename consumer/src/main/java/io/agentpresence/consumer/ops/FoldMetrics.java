@@ -22,6 +22,7 @@ public final class FoldMetrics {
     public static final String DEVICES_EVICTED = "presence.fold.devices.evicted";
     public static final String USERS_FORGOTTEN = "presence.fold.users.forgotten";
     public static final String RECORDS_DROPPED = "presence.fold.records.dropped";
+    public static final String SWEEPS = "presence.fold.sweeps";
 
     /** What a device record was. */
     public enum Read { STATUS, HEARTBEAT, TOMBSTONE }
@@ -42,6 +43,7 @@ public final class FoldMetrics {
     private final Counter expired;
     private final Counter evicted;
     private final Counter forgotten;
+    private final Counter sweeps;
     private final Map<Dropped, Counter> dropped = new EnumMap<>(Dropped.class);
 
     public FoldMetrics(MeterRegistry registry) {
@@ -76,6 +78,10 @@ public final class FoldMetrics {
                 .register(registry);
         forgotten = Counter.builder(USERS_FORGOTTEN)
                 .description("users without devices removed from the fold's state after fold.user.retention")
+                .register(registry);
+        sweeps = Counter.builder(SWEEPS)
+                .description("expiry sweeps run by the fold's tasks, each every fold.sweep.interval, with or without"
+                        + " anything due")
                 .register(registry);
     }
 
@@ -114,5 +120,9 @@ public final class FoldMetrics {
 
     public void forgotten() {
         forgotten.increment();
+    }
+
+    public void swept() {
+        sweeps.increment();
     }
 }

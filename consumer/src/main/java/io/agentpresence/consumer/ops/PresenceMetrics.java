@@ -1,5 +1,6 @@
 package io.agentpresence.consumer.ops;
 
+import io.agentpresence.consumer.error.DeadLetter;
 import io.agentpresence.consumer.sink.WriteResult;
 import io.agentpresence.model.Rejection;
 import io.micrometer.core.instrument.Counter;
@@ -12,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 
 /**
  * Every meter the consumer records, named in one place: lowercase, dotted, with descriptions, and tags of
@@ -32,6 +34,7 @@ public final class PresenceMetrics {
     public static final String BATCH_RETRIES = "presence.batch.retries";
     public static final String PARTITIONS_FENCED = "presence.partitions.fenced";
     public static final String RECORDS_LOST = "presence.records.lost";
+    public static final String WAITING = "presence.waiting";
 
     private final MeterRegistry registry;
     private final Counter consumed;
@@ -86,7 +89,22 @@ public final class PresenceMetrics {
         for (Rejection r : Rejection.values()) {
             rejected.put(r, Counter.builder(EVENTS_REJECTED).tag("reason", r.code())
                     .description("records that are not valid presence events").register(registry));
+            deadLetteredCounter(r.code());
         }
+        // every known reason exported from the start at 0: a series that first appears at 1 shows Prometheus no
+        // increase, and an alert on the first dead letter after a start would never fire
+        deadLetteredCounter(DeadLetter.DATABASE_REJECTED);
+    }
+
+    /**
+     * Exports {@code waiting} as {@value #WAITING}: 1 while the consumer waits for the database or the dead-letter
+     * topic (what {@code /health/ready} answers 503 for), else 0.
+     */
+    public void waiting(BooleanSupplier waiting) {
+        // held strongly: a gauge holds its object weakly, and nothing else may hold this one
+        Gauge.builder(WAITING, waiting, w -> w.getAsBoolean() ? 1 : 0).strongReference(true)
+                .description("1 while the consumer waits for the database or the dead-letter topic, else 0")
+                .register(registry);
     }
 
     public MeterRegistry registry() {
@@ -102,8 +120,12 @@ public final class PresenceMetrics {
     }
 
     public void deadLettered(String reason) {
-        deadLettered.computeIfAbsent(reason, r -> Counter.builder(EVENTS_DEAD_LETTERED).tag("reason", r)
-                .description("records sent to the dead-letter topic").register(registry)).increment();
+        deadLetteredCounter(reason).increment();
+    }
+
+    private Counter deadLetteredCounter(String reason) {
+        return deadLettered.computeIfAbsent(reason, r -> Counter.builder(EVENTS_DEAD_LETTERED).tag("reason", r)
+                .description("records sent to the dead-letter topic").register(registry));
     }
 
     public void superseded(long n) {

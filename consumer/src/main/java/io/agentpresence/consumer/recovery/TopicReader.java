@@ -16,6 +16,7 @@ import io.agentpresence.model.MalformedEventException;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -31,8 +32,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads the presence topic outside any consumer group (assign and seek), so the running group is not
- * disturbed, and applies it through a writer up to given offsets. Used by replay and rebuild; records that
- * are not valid events, or that the database refuses, are skipped (the running consumer has dead-lettered them).
+ * disturbed, and applies it through a writer up to given offsets (replay, rebuild) or only decodes it (verify);
+ * records that are not valid events, or that the database refuses, are skipped (the running consumer has
+ * dead-lettered them).
  */
 final class TopicReader implements AutoCloseable {
 
@@ -96,6 +98,15 @@ final class TopicReader implements AutoCloseable {
         return invalid;
     }
 
+    /** What is done with the changes of one poll. */
+    interface PollHandler {
+        /**
+         * @param changes the valid records' changes, in log order within each partition
+         * @param records the records they came from, invalid ones included
+         */
+        void accept(List<PresenceChange> changes, long records) throws Exception;
+    }
+
     /**
      * Applies every record up to (not including) {@code target}, one transaction per poll.
      *
@@ -103,6 +114,21 @@ final class TopicReader implements AutoCloseable {
      */
     boolean applyUntil(Map<TopicPartition, Long> target, PresenceWriter writer, Progress progress, Deadline deadline)
             throws Exception {
+        return readUntil(target, deadline, (changes, records) -> {
+            PresenceBuffer buffer = new PresenceBuffer();
+            changes.forEach(buffer::add);
+            write(writer, buffer.changes(), deadline);
+            progress.advance(records);
+        });
+    }
+
+    /**
+     * Decodes every record up to (not including) {@code target} as the running consumer does, and hands each
+     * poll's changes to {@code handler}; records that are not valid events are counted and left out.
+     *
+     * @return whether it got there; false when {@code deadline} passed first
+     */
+    boolean readUntil(Map<TopicPartition, Long> target, Deadline deadline, PollHandler handler) throws Exception {
         while (true) {
             List<TopicPartition> open = partitions.stream()
                     .filter(tp -> consumer.position(tp) < target.getOrDefault(tp, 0L)).toList();
@@ -115,7 +141,7 @@ final class TopicReader implements AutoCloseable {
             consumer.pause(partitions);
             consumer.resume(open);
             ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(500));
-            PresenceBuffer buffer = new PresenceBuffer();
+            List<PresenceChange> changes = new ArrayList<>(records.count());
             long counted = 0;
             long sequence = 0;
             for (ConsumerRecord<byte[], byte[]> record : records) {
@@ -127,13 +153,12 @@ final class TopicReader implements AutoCloseable {
                 }
                 counted++;
                 try {
-                    buffer.add(decoder.decode(record, sequence++));
+                    changes.add(decoder.decode(record, sequence++));
                 } catch (MalformedEventException e) {
                     invalid++;
                 }
             }
-            write(writer, buffer.changes(), deadline);
-            progress.advance(counted);
+            handler.accept(changes, counted);
         }
     }
 

@@ -32,10 +32,18 @@ public final class OffsetStore {
      * so rows of partitions the topic no longer has can be found.
      */
     public Map<Integer, StoredPosition> read(DataSource dataSource, String topic) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            Map<Integer, StoredPosition> positions = read(c, topic);
+            c.commit();
+            return positions;
+        }
+    }
+
+    /** {@link #read(DataSource, String)} inside the caller's transaction, e.g. in one snapshot with the rows. */
+    public Map<Integer, StoredPosition> read(Connection c, String topic) throws SQLException {
         Map<Integer, StoredPosition> positions = new HashMap<>();
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT kafka_partition, next_offset, topic_id FROM " + TABLE
-                     + " WHERE group_id = ? AND topic = ?")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT kafka_partition, next_offset, topic_id FROM " + TABLE
+                + " WHERE group_id = ? AND topic = ?")) {
             ps.setString(1, groupId);
             ps.setString(2, topic);
             try (ResultSet rs = ps.executeQuery()) {
@@ -43,7 +51,6 @@ public final class OffsetStore {
                     positions.put(rs.getInt(1), new StoredPosition(rs.getInt(1), rs.getLong(2), rs.getString(3)));
                 }
             }
-            c.commit();
         }
         return positions;
     }

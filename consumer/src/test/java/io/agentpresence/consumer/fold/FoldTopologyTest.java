@@ -115,7 +115,7 @@ class FoldTopologyTest {
     }
 
     @Test
-    void aSilentDeviceExpiresAfterTheTtlAndTheUserGoesOfflineAsOfTheirLastSighting() throws Exception {
+    void aSilentDeviceExpiresAfterTheTtlAndTheUserGoesOfflineJustAfterTheirLastSighting() throws Exception {
         fold.status("u1", "laptop", "online", T0);
         fold.advance(Duration.ofSeconds(10));
         fold.heartbeat("u1", "laptop", T0 + 10_000);
@@ -127,12 +127,39 @@ class FoldTopologyTest {
         fold.advance(Duration.ofSeconds(5));
 
         List<Emitted> emitted = fold.emitted();
+        // strictly newer than the heartbeat that confirmed "online" at T0 + 10 s: the expiry never ties with it
         assertThat(emitted).extracting(Emitted::event).containsExactly(
-                new PresenceEvent("u1", "offline", T0 + 10_000, DeviceFold.EXPIRED_SOURCE));
+                new PresenceEvent("u1", "offline", T0 + 10_001, DeviceFold.EXPIRED_SOURCE));
         assertThat(fold.count(FoldMetrics.DEVICES_EXPIRED, null, null)).isEqualTo(1);
         assertThat(fold.count(FoldMetrics.EVENTS_EMITTED, "reason", "expiry")).isEqualTo(1);
         fold.advance(Duration.ofMinutes(10));
         assertThat(fold.emitted()).isEmpty();
+    }
+
+    @Test
+    void everyStatusTheFoldEmitsIsStrictlyNewerThanTheOneBefore() throws Exception {
+        fold.status("u1", "laptop", "away", T0);
+        // another device changes the folded status at the same ts: stamped one millisecond later
+        fold.status("u1", "phone", "online", T0);
+        // nothing else is heard: the expiry of both ends "online" one millisecond after it
+        fold.advance(Duration.ofMinutes(2));
+
+        assertThat(fold.emitted()).extracting(Emitted::event).extracting(PresenceEvent::status, PresenceEvent::ts)
+                .containsExactly(tuple("away", T0), tuple("online", T0 + 1), tuple("offline", T0 + 2));
+    }
+
+    @Test
+    void everySweepIsCountedAlsoWithNothingDueSoAFoldThatStopsSweepingShows() throws Exception {
+        assertThat(fold.count(FoldMetrics.SWEEPS, null, null)).isZero();
+        // within the first TTL nothing can be due, and no device is known at all: the sweeps still count
+        for (int i = 1; i <= 3; i++) {
+            fold.advance(FoldDriver.SWEEP);
+            assertThat(fold.count(FoldMetrics.SWEEPS, null, null)).isEqualTo(i);
+        }
+        fold.status("u1", "laptop", "online", T0);
+        fold.advance(FoldDriver.TTL.plus(FoldDriver.SWEEP));
+        assertThat(fold.count(FoldMetrics.DEVICES_EXPIRED, null, null)).isEqualTo(1);
+        assertThat(fold.count(FoldMetrics.SWEEPS, null, null)).isEqualTo(4);
     }
 
     @Test
@@ -145,7 +172,7 @@ class FoldTopologyTest {
         assertThat(fold.emitted()).isEmpty();
         fold.advance(Duration.ofSeconds(5));
         assertThat(statuses(fold.emitted())).containsExactly(
-                new PresenceEvent("u1", "offline", anHourBehind, DeviceFold.EXPIRED_SOURCE));
+                new PresenceEvent("u1", "offline", anHourBehind + 1, DeviceFold.EXPIRED_SOURCE));
     }
 
     @Test
@@ -161,7 +188,7 @@ class FoldTopologyTest {
 
         fold.advance(Duration.ofSeconds(90));
         assertThat(statuses(fold.emitted())).containsExactly(
-                new PresenceEvent("u1", "offline", T0 + 120_000, DeviceFold.EXPIRED_SOURCE));
+                new PresenceEvent("u1", "offline", T0 + 120_001, DeviceFold.EXPIRED_SOURCE));
         assertThat(fold.count(FoldMetrics.DEVICES_EXPIRED, null, null)).isEqualTo(2);
     }
 
@@ -173,7 +200,7 @@ class FoldTopologyTest {
         fold.advance(Duration.ofSeconds(30));
 
         assertThat(statuses(fold.emitted())).containsExactly(new PresenceEvent("u1", "online", T0, "plugin"),
-                new PresenceEvent("u1", "away", T0 + 60_000, DeviceFold.EXPIRED_SOURCE));
+                new PresenceEvent("u1", "away", T0 + 60_001, DeviceFold.EXPIRED_SOURCE));
     }
 
     @Test
@@ -219,7 +246,7 @@ class FoldTopologyTest {
         List<PresenceEvent> statuses = statuses(fold.emitted());
         assertThat(statuses).extracting(PresenceEvent::status).containsExactly("busy", "online");
         // online came from a clock 5 s behind; emitted at T0 it would lose to busy in the consumer's guard
-        assertThat(statuses).extracting(PresenceEvent::ts).containsExactly(T0 + 5_000, T0 + 5_000);
+        assertThat(statuses).extracting(PresenceEvent::ts).containsExactly(T0 + 5_000, T0 + 5_001);
     }
 
     @Test
@@ -239,7 +266,7 @@ class FoldTopologyTest {
                         tuple(PresenceEvent.Kind.HEARTBEAT, "online", T0 + 60_000));
         fold.advance(Duration.ofSeconds(30));
         assertThat(statuses(fold.emitted())).containsExactly(
-                new PresenceEvent("u1", "offline", T0 + 60_000, DeviceFold.EXPIRED_SOURCE));
+                new PresenceEvent("u1", "offline", T0 + 60_001, DeviceFold.EXPIRED_SOURCE));
     }
 
     @Test
@@ -292,7 +319,7 @@ class FoldTopologyTest {
         fold.status("u1", "phone", "away", T0 + 20_000);
 
         assertThat(statuses(fold.emitted())).containsExactly(new PresenceEvent("u1", "online", T0 + 120_000, "plugin"),
-                new PresenceEvent("u1", "away", T0 + 120_000, "plugin"));
+                new PresenceEvent("u1", "away", T0 + 120_001, "plugin"));
     }
 
     @Test
@@ -357,7 +384,7 @@ class FoldTopologyTest {
         // u3's laptop expires 90 s after its last heartbeat; u3 goes 10 minutes after that heartbeat
         fold.advance(Duration.ofMinutes(10));
         assertThat(statuses(fold.emitted())).containsExactly(
-                new PresenceEvent("u3", "offline", T0 + 660_000, DeviceFold.EXPIRED_SOURCE));
+                new PresenceEvent("u3", "offline", T0 + 660_001, DeviceFold.EXPIRED_SOURCE));
         assertThat(storedUsers()).containsExactly("u3");
         fold.advance(Duration.ofSeconds(5));
         assertThat(storedUsers()).isEmpty();
@@ -414,7 +441,7 @@ class FoldTopologyTest {
         assertThat(fold.emitted()).extracting(e -> e.event().kind(), e -> e.event().status(), e -> e.event().ts())
                 .containsExactly(tuple(PresenceEvent.Kind.STATUS, "busy", T0),
                         tuple(PresenceEvent.Kind.HEARTBEAT, "busy", T0 + 30_000),
-                        tuple(PresenceEvent.Kind.STATUS, "online", T0 + 30_000));
+                        tuple(PresenceEvent.Kind.STATUS, "online", T0 + 30_001));
     }
 
     @Test
@@ -527,8 +554,8 @@ class FoldTopologyTest {
         fold.advance(Duration.ofSeconds(5));
         // one sweep expires both; the order between users is the index's
         assertThat(statuses(fold.emitted())).containsExactlyInAnyOrder(
-                new PresenceEvent("u1", "offline", T0 + 1, DeviceFold.EXPIRED_SOURCE),
-                new PresenceEvent("u3", "offline", T0 + 4, DeviceFold.EXPIRED_SOURCE));
+                new PresenceEvent("u1", "offline", T0 + 2, DeviceFold.EXPIRED_SOURCE),
+                new PresenceEvent("u3", "offline", T0 + 5, DeviceFold.EXPIRED_SOURCE));
     }
 
     private void restore(List<TestRecord<byte[], byte[]>> users, List<TestRecord<byte[], byte[]>> expiry) {
