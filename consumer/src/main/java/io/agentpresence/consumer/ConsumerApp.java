@@ -45,8 +45,8 @@ import picocli.CommandLine.Option;
 /** {@code presence-consumer}: the service's command line ({@code run}, {@code fold}, {@code migrate}, ...). */
 @Command(name = "presence-consumer", mixinStandardHelpOptions = true, version = "presence-consumer 0.1.0",
         description = "Applies agent presence events from Kafka to MySQL.",
-        subcommands = {ConsumerApp.Run.class, ConsumerApp.Fold.class, ConsumerApp.Order.class, ConsumerApp.Migrate.class,
-            ConsumerApp.Topics.class, ConsumerApp.ReplayCommand.class, ConsumerApp.RebuildCommand.class,
+        subcommands = {ConsumerApp.Run.class, ConsumerApp.Fold.class, ConsumerApp.Order.class,
+            ConsumerApp.Migrate.class, ConsumerApp.Topics.class, ConsumerApp.ReplayCommand.class, ConsumerApp.RebuildCommand.class,
             ConsumerApp.VerifyCommand.class, CommandLine.HelpCommand.class})
 public final class ConsumerApp {
 
@@ -172,8 +172,8 @@ public final class ConsumerApp {
     }
 
     @Command(name = "topics", mixinStandardHelpOptions = true,
-            description = "Create the presence topic (compacted), the dead-letter topic and, with raw.topic set, the raw"
-                    + " topic (time-based retention) when missing, and check them.")
+            description = "Create the presence topic (compacted), the dead-letter topic and, with raw.topic set,"
+                    + " the raw topic (time-based retention) when missing, and check them.")
     static final class Topics implements Callable<Integer> {
         @CommandLine.Mixin
         ConfigOption config = new ConfigOption();

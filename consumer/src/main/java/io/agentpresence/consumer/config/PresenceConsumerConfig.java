@@ -144,7 +144,8 @@ public final class PresenceConsumerConfig {
         if (get(TOPIC).equals(get(DLQ_TOPIC))) {
             throw ConfigException.invalid(DLQ_TOPIC, get(DLQ_TOPIC), "must differ from " + TOPIC.display());
         }
-        if (!get(RAW_TOPIC).isEmpty() && (topicName(RAW_TOPIC).equals(get(TOPIC)) || get(RAW_TOPIC).equals(get(DLQ_TOPIC)))) {
+        if (!get(RAW_TOPIC).isEmpty()
+                && (topicName(RAW_TOPIC).equals(get(TOPIC)) || get(RAW_TOPIC).equals(get(DLQ_TOPIC)))) {
             throw ConfigException.invalid(RAW_TOPIC, get(RAW_TOPIC), "must differ from " + TOPIC.display() + " and "
                     + DLQ_TOPIC.display());
         }

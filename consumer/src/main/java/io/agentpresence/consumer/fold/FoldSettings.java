@@ -74,8 +74,8 @@ public record FoldSettings(String deviceTopic, String presenceTopic, String dead
         }
         // with the order stage, the fold publishes like any publisher: to the raw topic, so the stage passes on its
         // statements only when they are newer
-        return new FoldSettings(deviceTopic, config.rawTopic().orElse(config.topic()), config.dlqTopic(), ttl, sweepInterval,
-                new Precedence(precedence(config)), config.bool(FORWARD_HEARTBEATS), userRetention,
+        return new FoldSettings(deviceTopic, config.rawTopic().orElse(config.topic()), config.dlqTopic(), ttl,
+                sweepInterval, new Precedence(precedence(config)), config.bool(FORWARD_HEARTBEATS), userRetention,
                 config.integer(MAX_DEVICES, 1, MAX_DEVICES_LIMIT), applicationId,
                 config.path(STATE_DIR), config.codec());
     }
