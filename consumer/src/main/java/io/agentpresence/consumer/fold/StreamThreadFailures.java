@@ -8,10 +8,11 @@ import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThr
 
 /**
  * Decides what a stream thread's death does to the fold, and to the order stage, which shares it. A broker that
- * was away longer than the transaction timeout has aborted the open transaction; the commit then fails with a transactional error that Streams does
- * not recover from by itself. Nothing of that transaction is lost (its input offsets were not committed), so a
- * new thread that starts again from the last commit is the whole repair. Every other failure, and transient ones
- * that keep coming back, stops the application: the process exits and its supervisor restarts it.
+ * was away longer than the transaction timeout has aborted the open transaction; the commit then fails with a
+ * transactional error that Streams does not recover from by itself. Nothing of that transaction is lost (its
+ * input offsets were not committed), so a new thread that starts again from the last commit is the whole repair.
+ * Every other failure, and transient ones that keep coming back, stops the application: the process exits and its
+ * supervisor restarts it.
  */
 public final class StreamThreadFailures {
 
