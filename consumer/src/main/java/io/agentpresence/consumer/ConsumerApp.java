@@ -10,7 +10,11 @@ import io.agentpresence.consumer.ops.Service;
 import com.zaxxer.hikari.HikariDataSource;
 import io.agentpresence.consumer.fold.FoldService;
 import io.agentpresence.consumer.fold.FoldSettings;
+import io.agentpresence.consumer.config.ConfigKey;
 import io.agentpresence.consumer.ops.HealthServer;
+import io.agentpresence.consumer.ops.ServicePair;
+import io.agentpresence.consumer.order.OrderService;
+import io.agentpresence.consumer.order.OrderSettings;
 import io.agentpresence.consumer.ops.TopicProvisioner;
 import io.agentpresence.consumer.recovery.Rebuild;
 import io.agentpresence.consumer.recovery.RebuildAbandonedException;
@@ -33,6 +37,7 @@ import org.slf4j.LoggerFactory;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -41,14 +46,17 @@ import picocli.CommandLine.Option;
 /** {@code presence-consumer}: the service's command line ({@code run}, {@code fold}, {@code migrate}, ...). */
 @Command(name = "presence-consumer", mixinStandardHelpOptions = true, version = "presence-consumer 0.1.0",
         description = "Applies agent presence events from Kafka to MySQL.",
-        subcommands = {ConsumerApp.Run.class, ConsumerApp.Fold.class, ConsumerApp.Migrate.class, ConsumerApp.Topics.class,
-            ConsumerApp.ReplayCommand.class, ConsumerApp.RebuildCommand.class, ConsumerApp.VerifyCommand.class,
-            CommandLine.HelpCommand.class})
+        subcommands = {ConsumerApp.Run.class, ConsumerApp.Fold.class, ConsumerApp.Order.class,
+            ConsumerApp.Migrate.class, ConsumerApp.Topics.class, ConsumerApp.ReplayCommand.class, ConsumerApp.RebuildCommand.class,
+            ConsumerApp.VerifyCommand.class, CommandLine.HelpCommand.class})
 public final class ConsumerApp {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsumerApp.class);
     /** Stateless: the one instance the replay and rebuild commands hand down ({@code run} wires its own). */
     private static final FailureClassifier FAILURES = new FailureClassifier();
+    /** The keys of the components that read the configuration beside the consumer. */
+    static final List<ConfigKey> COMPONENT_KEYS = Stream.concat(FoldSettings.KEYS.stream(),
+            OrderSettings.KEYS.stream()).toList();
 
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
@@ -69,13 +77,14 @@ public final class ConsumerApp {
         Path file;
 
         PresenceConsumerConfig load() {
-            // every command accepts the fold's keys, so run and fold can share one file
-            return PresenceConsumerConfig.load(file, System.getenv(), FoldSettings.KEYS);
+            // every command accepts the fold's and the order stage's keys, so run, fold and order can share one file
+            return PresenceConsumerConfig.load(file, System.getenv(), COMPONENT_KEYS);
         }
     }
 
     @Command(name = "run", mixinStandardHelpOptions = true,
-            description = "Consume presence events and apply them to the database until stopped (SIGTERM, Ctrl-C).")
+            description = {"Consume presence events and apply them to the database until stopped (SIGTERM, Ctrl-C).",
+                    "With raw.topic set, the order stage runs beside it (see order)."})
     static final class Run implements Callable<Integer> {
         @CommandLine.Mixin
         ConfigOption config = new ConfigOption();
@@ -83,7 +92,35 @@ public final class ConsumerApp {
         @Override
         public Integer call() throws Exception {
             PresenceConsumerConfig c = config.load();
-            return serveUntilStopped(c, ConsumerService.start(c));
+            ConsumerService consumer = ConsumerService.start(c);
+            if (!OrderSettings.enabled(c)) {
+                return serveUntilStopped(c, consumer);
+            }
+            OrderService order;
+            try {
+                order = OrderService.startBeside(c, consumer.meterRegistry());
+            } catch (Exception | Error e) {
+                // the pair runs together or not at all
+                consumer.close();
+                throw e;
+            }
+            return serveUntilStopped(c, new ServicePair(consumer, "consumer", order, "order"));
+        }
+    }
+
+    @Command(name = "order", mixinStandardHelpOptions = true,
+            description = {"Pass raw presence events (raw.topic) on to the compacted presence topic until stopped"
+                    + " (SIGTERM, Ctrl-C), only those that are a newer state of their user than everything passed"
+                    + " on before: so the record compaction keeps for a user is the newest state. A Kafka Streams"
+                    + " application, exactly-once, its state in order.state.dir."})
+    static final class Order implements Callable<Integer> {
+        @CommandLine.Mixin
+        ConfigOption config = new ConfigOption();
+
+        @Override
+        public Integer call() throws Exception {
+            PresenceConsumerConfig c = config.load();
+            return serveUntilStopped(c, OrderService.start(c));
         }
     }
 
@@ -136,7 +173,8 @@ public final class ConsumerApp {
     }
 
     @Command(name = "topics", mixinStandardHelpOptions = true,
-            description = "Create the presence topic (compacted) and the dead-letter topic when missing, and check them.")
+            description = "Create the presence topic (compacted), the dead-letter topic and, with raw.topic set,"
+                    + " the raw topic (time-based retention) when missing, and check them.")
     static final class Topics implements Callable<Integer> {
         @CommandLine.Mixin
         ConfigOption config = new ConfigOption();
@@ -158,7 +196,8 @@ public final class ConsumerApp {
                 result.warnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
                 if (result.created().isEmpty() && result.warnings().isEmpty()) {
                     spec.commandLine().getOut().println("topics " + c.topic() + (fold ? ", " + deviceTopic : "")
-                            + " and " + c.dlqTopic() + " are in place");
+                            + c.rawTopic().map(raw -> ", " + raw).orElse("") + " and " + c.dlqTopic()
+                            + " are in place");
                 }
                 return result.warnings().isEmpty() ? 0 : 3;
             }

@@ -132,6 +132,36 @@ class TopicsIT {
         assertThat(warned.err()).contains("warning: device topic " + compacted + " is compacted");
     }
 
+    @Test
+    void withARawTopicItIsCreatedWithTimeRetentionAndThePresenceTopicsPartitionsAndACompactedOneGetsAWarning()
+            throws Exception {
+        String topic = Topics.create(kafka.bootstrapServers(), "presence", 5);
+        String raw = topic + ".raw";
+        Path config = ConfigFile.write(dir, Map.of("bootstrap.servers", kafka.bootstrapServers(),
+                "db.url", "jdbc:mysql://127.0.0.1:1/unused", "topic", topic, "dlq.topic", topic + ".dlq",
+                "raw.topic", raw, "raw.retention", "48h", "topic.partitions", "3"));
+        admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, topic), List.of(
+                new AlterConfigOp(new ConfigEntry("cleanup.policy", "compact"), AlterConfigOp.OpType.SET)))).all().get();
+
+        ConsumerCommand first = ConsumerCommand.run("topics", "--config", config.toString());
+
+        assertThat(first.exitCode()).as(first.toString()).isZero();
+        assertThat(first.out().lines()).containsExactly("created " + topic + ".dlq", "created " + raw);
+        // the presence topic's 5, not topic.partitions: a user's records keep their partition number
+        assertThat(partitions(raw)).isEqualTo(5);
+        assertThat(config(raw).get("cleanup.policy").value()).isEqualTo("delete");
+        assertThat(config(raw).get("retention.ms").value()).isEqualTo(String.valueOf(48 * HOUR_MS));
+        assertThat(ConsumerCommand.run("topics", "--config", config.toString()).out().strip())
+                .isEqualTo("topics " + topic + ", " + raw + " and " + topic + ".dlq are in place");
+
+        admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, raw), List.of(
+                new AlterConfigOp(new ConfigEntry("cleanup.policy", "compact"), AlterConfigOp.OpType.SET)))).all().get();
+        ConsumerCommand warned = ConsumerCommand.run("topics", "--config", config.toString());
+
+        assertThat(warned.exitCode()).as(warned.toString()).isEqualTo(3);
+        assertThat(warned.err()).contains("warning: raw topic " + raw + " is compacted");
+    }
+
     private int partitions(String topic) throws Exception {
         return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
     }

@@ -28,14 +28,16 @@ final class Banner {
         b.append("           ").append(stack.embeddedDatabase()
                 ? "embedded MariaDB, data in " + settings.mariaDbDir() : "(PRESENCE_DB_URL)").append('\n');
         b.append(" Consumer  topic ").append(stack.topic()).append(", table agent_presences\n");
-        b.append(" Fold      devices on ").append(stack.deviceTopic()).append(" -> ").append(stack.topic())
+        b.append(" Fold      devices on ").append(stack.deviceTopic()).append(" -> ").append(stack.publishTopic())
                 .append(", a silent device expires after ").append(stack.deviceTtl().toSeconds()).append(" s\n");
+        stack.rawTopic().ifPresent(raw -> b.append(" Order     ").append(raw).append(" -> ").append(stack.topic())
+                .append(", only newer states pass\n"));
         if (stack.httpPort() > 0) {
             b.append(" Metrics   http://127.0.0.1:").append(stack.httpPort()).append("/metrics, /health/ready\n");
         }
         b.append('\n');
         b.append(" Publish an event, or one from a device (kept alive by heartbeats):\n");
-        b.append("   ").append(cliCommand(stack.bootstrapServers(), stack.topic())).append('\n');
+        b.append("   ").append(cliCommand(stack.bootstrapServers(), stack.publishTopic())).append('\n');
         b.append("   ").append(deviceCommand(stack.bootstrapServers(), stack.deviceTopic())).append('\n');
         b.append(" See the row:\n");
         b.append("   ").append(sqlCommand(stack.jdbcUrl(), stack.dbUser(), stack.dbPassword())).append('\n');

@@ -1,9 +1,12 @@
 package io.agentpresence.localstack;
 
 import io.agentpresence.consumer.config.ConfigException;
+import io.agentpresence.consumer.config.ConfigKey;
 import io.agentpresence.consumer.ConsumerService;
 import io.agentpresence.consumer.fold.FoldService;
 import io.agentpresence.consumer.fold.FoldSettings;
+import io.agentpresence.consumer.order.OrderService;
+import io.agentpresence.consumer.order.OrderSettings;
 import io.agentpresence.consumer.ops.HealthServer;
 import io.agentpresence.consumer.config.PresenceConsumerConfig;
 import io.agentpresence.embedded.EmbeddedKafkaBroker;
@@ -13,6 +16,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
@@ -21,8 +27,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A started local stack: the broker and the database (embedded unless the environment names existing ones), the
- * consumer running against them, and the fold that turns device-level events into user-level ones.
- * {@link #close()} stops them in dependency order: fold, consumer, broker, database.
+ * consumer running against them, the fold that turns device-level events into user-level ones, and, when a raw
+ * topic is configured, the order stage that passes on only newer states from it. {@link #close()} stops them in
+ * dependency order: order stage, fold, consumer, broker, database.
  */
 public final class RunningStack implements AutoCloseable {
 
@@ -35,12 +42,15 @@ public final class RunningStack implements AutoCloseable {
     private final FoldSettings foldSettings;
     private final ConsumerService consumer;
     private final FoldService fold;
+    /** Null unless a raw topic is configured. */
+    private final OrderService order;
     private final HealthServer http;
     private final Duration startupTime;
     private volatile boolean closing;
 
     private RunningStack(StackSettings settings, EmbeddedKafkaBroker broker, EmbeddedMariaDb database,
-            PresenceConsumerConfig config, ConsumerService consumer, FoldService fold, Duration startupTime) {
+            PresenceConsumerConfig config, ConsumerService consumer, FoldService fold, OrderService order,
+            Duration startupTime) {
         this.http = startHttp(config, consumer);
         this.settings = settings;
         this.broker = broker;
@@ -49,6 +59,7 @@ public final class RunningStack implements AutoCloseable {
         this.foldSettings = FoldSettings.from(config);
         this.consumer = consumer;
         this.fold = fold;
+        this.order = order;
         this.startupTime = startupTime;
     }
 
@@ -81,13 +92,16 @@ public final class RunningStack implements AutoCloseable {
         String dbUrl = database != null ? database.jdbcUrl(StackSettings.DATABASE) : plannedDbUrl(settings);
         PresenceConsumerConfig config;
         ConsumerService consumer = null;
-        FoldService fold;
+        FoldService fold = null;
+        OrderService order;
         try {
             config = consumerConfig(settings, bootstrapServers, dbUrl);
             consumer = ConsumerService.start(config);
             fold = FoldService.start(config);
+            order = OrderSettings.enabled(config) ? OrderService.start(config) : null;
         } catch (Exception | Error e) {
             // an Error too (a missing class, say): left running, broker and database would keep the JVM alive
+            closeQuietly("fold", fold);
             closeQuietly("consumer", consumer);
             closeQuietly("Kafka broker", broker);
             closeQuietly("MariaDB", database);
@@ -95,29 +109,35 @@ public final class RunningStack implements AutoCloseable {
                 throw error;
             }
             throw e instanceof StackException s ? s : new StackException((consumer == null ? "the consumer"
-                    : "the fold") + " did not start: " + Failures.describe(e), e);
+                    : fold == null ? "the fold" : "the order stage") + " did not start: " + Failures.describe(e), e);
         }
-        return new RunningStack(settings, broker, database, config, consumer, fold,
+        return new RunningStack(settings, broker, database, config, consumer, fold, order,
                 Duration.ofNanos(System.nanoTime() - begin));
     }
 
     /**
-     * The settings of the consumer and the fold: {@code PRESENCE_*} from the environment, with the broker and
-     * database this stack provides filled in, and the fold's state kept with the stack's data.
+     * The settings of the consumer, the fold and the order stage: {@code PRESENCE_*} from the environment, with the
+     * broker and database this stack provides filled in, and the fold's and the stage's state kept with the stack's
+     * data.
      */
     static PresenceConsumerConfig consumerConfig(StackSettings settings, String bootstrapServers, String dbUrl) {
         Map<String, String> env = new HashMap<>(settings.env());
         env.put(StackSettings.ENV_BOOTSTRAP_SERVERS, bootstrapServers);
         env.putIfAbsent(StackSettings.ENV_FOLD_STATE_DIR, settings.foldStateDir().toString());
+        env.putIfAbsent(StackSettings.ENV_ORDER_STATE_DIR, settings.orderStateDir().toString());
         if (settings.externalDbUrl().isEmpty()) {
             env.put(StackSettings.ENV_DB_URL, dbUrl);
             env.put(StackSettings.ENV_DB_USER, StackSettings.EMBEDDED_DB_USER);
             env.remove(StackSettings.ENV_DB_PASSWORD);
         }
         try {
-            PresenceConsumerConfig config = PresenceConsumerConfig.load(null, env, FoldSettings.KEYS);
-            // checked now too: a bad fold setting would otherwise show only after the consumer had started
+            List<ConfigKey> keys = Stream.concat(FoldSettings.KEYS.stream(), OrderSettings.KEYS.stream()).toList();
+            PresenceConsumerConfig config = PresenceConsumerConfig.load(null, env, keys);
+            // checked now too: a bad fold or stage setting would otherwise show only after the consumer had started
             FoldSettings.from(config);
+            if (OrderSettings.enabled(config)) {
+                OrderSettings.from(config);
+            }
             return config;
         } catch (ConfigException e) {
             throw new StackException(e.getMessage(), e);
@@ -232,6 +252,16 @@ public final class RunningStack implements AutoCloseable {
         return foldSettings.deviceTopic();
     }
 
+    /** The topic publishers write to: the raw topic when the order stage runs, else the presence topic. */
+    public String publishTopic() {
+        return config.rawTopic().orElse(config.topic());
+    }
+
+    /** The raw topic the order stage reads, when it runs. */
+    public Optional<String> rawTopic() {
+        return config.rawTopic();
+    }
+
     public Duration deviceTtl() {
         return foldSettings.ttl();
     }
@@ -294,6 +324,7 @@ public final class RunningStack implements AutoCloseable {
         }
         closing = true;
         long begin = System.nanoTime();
+        closeQuietly("order stage", order);
         closeQuietly("fold", fold);
         closeQuietly("consumer", consumer);
         closeQuietly("HTTP endpoints", http);

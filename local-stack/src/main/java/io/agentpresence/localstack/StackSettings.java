@@ -24,6 +24,7 @@ public record StackSettings(Path dataDir, int kafkaPort, int kafkaControllerPort
     static final String ENV_DB_USER = "PRESENCE_DB_USER";
     static final String ENV_DB_PASSWORD = "PRESENCE_DB_PASSWORD";
     static final String ENV_FOLD_STATE_DIR = "PRESENCE_FOLD_STATE_DIR";
+    static final String ENV_ORDER_STATE_DIR = "PRESENCE_ORDER_STATE_DIR";
 
     public StackSettings {
         dataDir = dataDir.toAbsolutePath().normalize();
@@ -74,6 +75,11 @@ public record StackSettings(Path dataDir, int kafkaPort, int kafkaControllerPort
     /** The fold's local state (its changelog topics hold the same). */
     public Path foldStateDir() {
         return dataDir.resolve("fold-state");
+    }
+
+    /** The order stage's local state (its changelog topic holds the same). */
+    public Path orderStateDir() {
+        return dataDir.resolve("order-state");
     }
 
     /** The broker to use instead of starting one. */

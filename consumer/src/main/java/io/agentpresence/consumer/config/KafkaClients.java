@@ -83,10 +83,11 @@ public final class KafkaClients {
     }
 
     /**
-     * The Kafka Streams application that folds devices: every {@code kafka.*} property passes through (Streams
-     * hands each client its own), but exactly-once, the application id and the state directory are fixed here.
+     * A Kafka Streams application (the fold, the order stage): every {@code kafka.*} property passes through
+     * (Streams hands each client its own), but exactly-once, the application id and the state directory are fixed
+     * here.
      */
-    public static Properties foldStreams(PresenceConsumerConfig config, String applicationId, Path stateDir) {
+    public static Properties streams(PresenceConsumerConfig config, String applicationId, Path stateDir) {
         Properties props = new Properties();
         props.putAll(config.kafkaProperties());
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
@@ -105,7 +106,7 @@ public final class KafkaClients {
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndFailExceptionHandler.class.getName());
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
                 LogAndFailProcessingExceptionHandler.class.getName());
-        // the fold installs its own production exception handler: it skips only a record refused for good
+        // each application installs its own production exception handler: it skips only a record refused for good
         props.remove(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG);
         return props;
     }

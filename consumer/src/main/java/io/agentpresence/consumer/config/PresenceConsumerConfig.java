@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
@@ -36,6 +37,11 @@ public final class PresenceConsumerConfig {
     public static final ConfigKey DB_PASSWORD = ConfigKey.secret("db.password", "database password");
     public static final ConfigKey TOPIC = ConfigKey.optional("topic", PresenceTopics.DEFAULT_TOPIC,
             "topic of presence events, keyed by userId");
+    public static final ConfigKey RAW_TOPIC = ConfigKey.optional("raw.topic", "",
+            "topic publishers write to when the order stage runs (empty: none, publishers write to topic); the stage"
+                    + " passes only newer states on to topic");
+    public static final ConfigKey RAW_RETENTION = ConfigKey.optional("raw.retention", "168h",
+            "retention.ms of raw.topic when it is created: how long a stopped order stage may lag behind");
     public static final ConfigKey GROUP_ID = ConfigKey.optional("group.id", "presence-consumer",
             "Kafka consumer group; instances in one group share the partitions");
     public static final ConfigKey DLQ_TOPIC = ConfigKey.optional("dlq.topic", PresenceTopics.DEFAULT_DLQ_TOPIC,
@@ -83,7 +89,7 @@ public final class PresenceConsumerConfig {
             MAX_POLL_RECORDS, POLL_TIMEOUT,
             DB_WRITERS, DB_POOL_SIZE,
             RETRY_BACKOFF_MAX, MIGRATE_ON_START, TOPICS_ON_START, TOPIC_PARTITIONS, TOPIC_REPLICATION_FACTOR, INSTANCES,
-            HTTP_PORT, HTTP_BIND_ADDRESS, RECREATED_TOPIC_POLICY);
+            HTTP_PORT, HTTP_BIND_ADDRESS, RECREATED_TOPIC_POLICY, RAW_TOPIC, RAW_RETENTION);
 
     static final String KAFKA_PREFIX = "kafka.";
     /** What Kafka accepts as a topic name. */
@@ -98,6 +104,7 @@ public final class PresenceConsumerConfig {
     private final PresenceStatuses statuses;
     private final Duration maxFutureSkew;
     private final Duration tombstoneRetention;
+    private final Duration rawRetention;
     private final int maxValueBytes;
     private final int dlqMaxValueBytes;
     private final int maxPollRecords;
@@ -137,6 +144,12 @@ public final class PresenceConsumerConfig {
         if (get(TOPIC).equals(get(DLQ_TOPIC))) {
             throw ConfigException.invalid(DLQ_TOPIC, get(DLQ_TOPIC), "must differ from " + TOPIC.display());
         }
+        if (!get(RAW_TOPIC).isEmpty()
+                && (topicName(RAW_TOPIC).equals(get(TOPIC)) || get(RAW_TOPIC).equals(get(DLQ_TOPIC)))) {
+            throw ConfigException.invalid(RAW_TOPIC, get(RAW_TOPIC), "must differ from " + TOPIC.display() + " and "
+                    + DLQ_TOPIC.display());
+        }
+        this.rawRetention = duration(RAW_RETENTION, Duration.ofMinutes(1));
         if (get(GROUP_ID).isBlank()) {
             throw ConfigException.invalid(GROUP_ID, get(GROUP_ID), "must not be blank");
         }
@@ -358,6 +371,15 @@ public final class PresenceConsumerConfig {
         return get(TOPIC);
     }
 
+    /** The topic publishers write to when the order stage runs, or empty when they write to {@link #topic()}. */
+    public Optional<String> rawTopic() {
+        return get(RAW_TOPIC).isEmpty() ? Optional.empty() : Optional.of(get(RAW_TOPIC));
+    }
+
+    public Duration rawRetention() {
+        return rawRetention;
+    }
+
     public String groupId() {
         return get(GROUP_ID);
     }
@@ -443,7 +465,9 @@ public final class PresenceConsumerConfig {
 
     /** What {@code topics} (and start-up) create and check. */
     public TopicProvisioner.Plan topicPlan() {
-        return new TopicProvisioner.Plan(topic(), dlqTopic(), topicPartitions, topicReplicationFactor, instances);
+        TopicProvisioner.Plan plan = new TopicProvisioner.Plan(topic(), dlqTopic(), topicPartitions,
+                topicReplicationFactor, instances);
+        return rawTopic().map(raw -> plan.withRawTopic(raw, rawRetention)).orElse(plan);
     }
 
     /** Kafka client properties passed through from {@code kafka.*}, without the prefix. */

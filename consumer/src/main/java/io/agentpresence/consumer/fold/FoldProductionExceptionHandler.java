@@ -4,6 +4,7 @@ import io.agentpresence.consumer.error.DeadLetterCopy;
 import io.agentpresence.consumer.ops.FoldMetrics;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.errors.InvalidTimestampException;
@@ -20,26 +21,28 @@ import org.slf4j.LoggerFactory;
  * and after a restart it would read the same record and fail again. Failures that pass are retried; anything
  * else stops the fold. Under exactly-once Kafka's producer still aborts the transaction that held the refused
  * record, so the fold's own dead letters, the records it cannot bound, are cut to fit before they are sent
- * ({@link DeadLetterFitter}).
+ * ({@link DeadLetterFitter}). The order stage installs it too, counting in its own meters.
  */
 public final class FoldProductionExceptionHandler implements ProductionExceptionHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(FoldProductionExceptionHandler.class);
-    /** Streams hands its settings to {@link #configure}; under this one it finds the fold's meters. */
+    /** Streams hands its settings to {@link #configure}; under this one it finds the meter of skipped records. */
     static final String METRICS_CONFIG = "presence.fold.metrics";
 
-    private FoldMetrics metrics;
+    private Consumer<FoldMetrics.Dropped> dropped;
 
-    /** Makes {@code streams} use this handler, counting in {@code metrics}. */
-    public static void install(Properties streams, FoldMetrics metrics) {
+    /** Makes {@code streams} use this handler, counting each skipped record in {@code dropped}. */
+    public static void install(Properties streams, Consumer<FoldMetrics.Dropped> dropped) {
         streams.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
                 FoldProductionExceptionHandler.class.getName());
-        streams.put(METRICS_CONFIG, metrics);
+        streams.put(METRICS_CONFIG, dropped);
     }
 
     @Override
+    @SuppressWarnings("unchecked")
     public void configure(Map<String, ?> configs) {
-        metrics = (FoldMetrics) configs.get(METRICS_CONFIG);
+        // put there by install, with this type
+        dropped = (Consumer<FoldMetrics.Dropped>) configs.get(METRICS_CONFIG);
     }
 
     @Override
@@ -49,8 +52,8 @@ public final class FoldProductionExceptionHandler implements ProductionException
         if (reason != null) {
             LOG.warn("Skipping an output record to {} that the broker refuses ({}); it came from {}-{}@{}",
                     record.topic(), exception.toString(), context.topic(), context.partition(), context.offset());
-            if (metrics != null) {
-                metrics.dropped(reason);
+            if (dropped != null) {
+                dropped.accept(reason);
             }
             return Response.resume();
         }

@@ -61,8 +61,8 @@ public final class FoldService implements Service {
                         config.topicPlan().withDeviceTopic(settings.deviceTopic()));
             }
             FoldMetrics metrics = new FoldMetrics(registry);
-            Properties streamsConfig = KafkaClients.foldStreams(config, settings.applicationId(), settings.stateDir());
-            FoldProductionExceptionHandler.install(streamsConfig, metrics);
+            Properties streamsConfig = KafkaClients.streams(config, settings.applicationId(), settings.stateDir());
+            FoldProductionExceptionHandler.install(streamsConfig, metrics::dropped);
             DeadLetterFitter.install(streamsConfig, config.dlqTopic(), config.dlqMaxValueBytes());
             KafkaStreams streams = new KafkaStreams(FoldTopology.build(settings, metrics), streamsConfig);
             FoldService service = new FoldService(streams, registry, resources);

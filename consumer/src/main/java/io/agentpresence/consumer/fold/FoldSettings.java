@@ -52,9 +52,11 @@ public record FoldSettings(String deviceTopic, String presenceTopic, String dead
     /** Checks the fold's keys in {@code config}, which must have been loaded with {@link #KEYS}. */
     public static FoldSettings from(PresenceConsumerConfig config) {
         String deviceTopic = config.topicName(DEVICE_TOPIC);
-        if (deviceTopic.equals(config.topic()) || deviceTopic.equals(config.dlqTopic())) {
+        if (deviceTopic.equals(config.topic()) || deviceTopic.equals(config.dlqTopic())
+                || config.rawTopic().filter(deviceTopic::equals).isPresent()) {
             throw ConfigException.invalid(DEVICE_TOPIC, deviceTopic, "must differ from "
-                    + PresenceConsumerConfig.TOPIC.display() + " and " + PresenceConsumerConfig.DLQ_TOPIC.display());
+                    + PresenceConsumerConfig.TOPIC.display() + ", " + PresenceConsumerConfig.DLQ_TOPIC.display()
+                    + " and " + PresenceConsumerConfig.RAW_TOPIC.display());
         }
         Duration ttl = config.duration(DEVICE_TTL, Duration.ofSeconds(1));
         Duration sweepInterval = config.duration(SWEEP_INTERVAL, Duration.ofMillis(10));
@@ -70,8 +72,10 @@ public record FoldSettings(String deviceTopic, String presenceTopic, String dead
             throw ConfigException.invalid(APPLICATION_ID, applicationId,
                     "1-227 of [a-zA-Z0-9._-], as it starts the fold's topic names");
         }
-        return new FoldSettings(deviceTopic, config.topic(), config.dlqTopic(), ttl, sweepInterval,
-                new Precedence(precedence(config)), config.bool(FORWARD_HEARTBEATS), userRetention,
+        // with the order stage, the fold publishes like any publisher: to the raw topic, so the stage passes on its
+        // statements only when they are newer
+        return new FoldSettings(deviceTopic, config.rawTopic().orElse(config.topic()), config.dlqTopic(), ttl,
+                sweepInterval, new Precedence(precedence(config)), config.bool(FORWARD_HEARTBEATS), userRetention,
                 config.integer(MAX_DEVICES, 1, MAX_DEVICES_LIMIT), applicationId,
                 config.path(STATE_DIR), config.codec());
     }

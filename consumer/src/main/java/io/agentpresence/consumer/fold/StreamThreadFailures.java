@@ -7,13 +7,14 @@ import java.util.function.LongSupplier;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 
 /**
- * Decides what a stream thread's death does to the fold. A broker that was away longer than the transaction
- * timeout has aborted the open transaction; the commit then fails with a transactional error that Streams does
- * not recover from by itself. Nothing of that transaction is lost (its input offsets were not committed), so a
- * new thread that starts again from the last commit is the whole repair. Every other failure, and transient ones
- * that keep coming back, stops the application: the process exits and its supervisor restarts it.
+ * Decides what a stream thread's death does to the fold, and to the order stage, which shares it. A broker that
+ * was away longer than the transaction timeout has aborted the open transaction; the commit then fails with a
+ * transactional error that Streams does not recover from by itself. Nothing of that transaction is lost (its
+ * input offsets were not committed), so a new thread that starts again from the last commit is the whole repair.
+ * Every other failure, and transient ones that keep coming back, stops the application: the process exits and its
+ * supervisor restarts it.
  */
-final class StreamThreadFailures {
+public final class StreamThreadFailures {
 
     static final int MAX_REPLACEMENTS = 5;
     static final Duration WINDOW = Duration.ofMinutes(5);
@@ -21,11 +22,11 @@ final class StreamThreadFailures {
     private final LongSupplier nanoClock;
     private final Deque<Long> replacements = new ArrayDeque<>();
 
-    StreamThreadFailures(LongSupplier nanoClock) {
+    public StreamThreadFailures(LongSupplier nanoClock) {
         this.nanoClock = nanoClock;
     }
 
-    synchronized StreamThreadExceptionResponse responseTo(Throwable failure) {
+    public synchronized StreamThreadExceptionResponse responseTo(Throwable failure) {
         if (!transactionLost(failure)) {
             return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         }

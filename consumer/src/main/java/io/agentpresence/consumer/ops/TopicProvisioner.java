@@ -1,5 +1,6 @@
 package io.agentpresence.consumer.ops;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * Creates the presence topic (compacted: the newest event per user is the state) and the dead-letter topic
  * (deleted after a long retention) when they are missing, and checks existing ones, returning a warning for
  * each setting that will hurt: not compacted, or fewer partitions than instances. For {@code fold} it also
- * creates the device topic, which must not be compacted: a user's devices share its key.
+ * creates the device topic, which must not be compacted: a user's devices share its key. With a raw topic (the
+ * order stage's input) it creates that one too, with time-based retention and the presence topic's partitions.
  */
 public final class TopicProvisioner {
 
@@ -37,18 +39,23 @@ public final class TopicProvisioner {
 
     /**
      * What to create: partitions, and replication factor (-1 = the broker's default); {@code deviceTopic} is
-     * null unless devices are folded.
+     * null unless devices are folded, {@code rawTopic} null unless the order stage runs.
      */
     public record Plan(String topic, String dlqTopic, int partitions, short replicationFactor, int instances,
-                       String deviceTopic) {
+                       String deviceTopic, String rawTopic, Duration rawRetention) {
 
         public Plan(String topic, String dlqTopic, int partitions, short replicationFactor, int instances) {
-            this(topic, dlqTopic, partitions, replicationFactor, instances, null);
+            this(topic, dlqTopic, partitions, replicationFactor, instances, null, null, null);
         }
 
         /** This plan, plus the device topic {@code fold} reads. */
         public Plan withDeviceTopic(String name) {
-            return new Plan(topic, dlqTopic, partitions, replicationFactor, instances, name);
+            return new Plan(topic, dlqTopic, partitions, replicationFactor, instances, name, rawTopic, rawRetention);
+        }
+
+        /** This plan, plus the raw topic the order stage reads, kept for {@code retention}. */
+        public Plan withRawTopic(String name, Duration retention) {
+            return new Plan(topic, dlqTopic, partitions, replicationFactor, instances, deviceTopic, name, retention);
         }
     }
 
@@ -94,7 +101,43 @@ public final class TopicProvisioner {
         if (plan.deviceTopic() != null) {
             ensureDeviceTopic(plan, existing, created, warnings);
         }
+        if (plan.rawTopic() != null) {
+            ensureRawTopic(plan, existing, created, warnings);
+        }
         return new Result(created, warnings);
+    }
+
+    /**
+     * Raw events are a history the order stage reduces to newer states: compaction would keep the last record per
+     * key by offset, which need not be the newest. The partitions are the presence topic's, so a user's records stay
+     * in the same partition number on both.
+     */
+    private void ensureRawTopic(Plan plan, Set<String> existing, List<String> created, List<String> warnings)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        // a presence topic created a moment ago has the plan's partitions, and may not be described yet
+        int partitions = existing.contains(plan.topic()) ? partitions(plan.topic()) : plan.partitions();
+        if (!existing.contains(plan.rawTopic())) {
+            create(new NewTopic(plan.rawTopic(), Optional.of(partitions), replication(plan))
+                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+                            TopicConfig.RETENTION_MS_CONFIG, String.valueOf(plan.rawRetention().toMillis()))),
+                    created);
+            return;
+        }
+        if (cleanupPolicy(plan.rawTopic()).contains(TopicConfig.CLEANUP_POLICY_COMPACT)) {
+            warnings.add("raw topic " + plan.rawTopic() + " is compacted: compaction keeps a user's last record by"
+                    + " offset, not the newest, and the order stage would pass on what is left; use"
+                    + " cleanup.policy=delete");
+        }
+        int rawPartitions = partitions(plan.rawTopic());
+        if (rawPartitions != partitions) {
+            warnings.add("raw topic " + plan.rawTopic() + " has " + rawPartitions + " partition(s), topic "
+                    + plan.topic() + " has " + partitions + ": give them the same number");
+        }
+    }
+
+    private int partitions(String topic) throws InterruptedException, ExecutionException, TimeoutException {
+        return admin.describeTopics(List.of(topic)).allTopicNames().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).get(topic)
+                .partitions().size();
     }
 
     /** Device events are a stream, not a state: the fold keeps the state, so the topic keeps time-based retention. */

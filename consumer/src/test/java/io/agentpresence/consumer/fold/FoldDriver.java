@@ -68,7 +68,7 @@ final class FoldDriver implements AutoCloseable {
         FoldSettings fold = FoldSettings.from(config);
         codec = config.codec();
         driver = new TopologyTestDriver(FoldTopology.build(fold, new FoldMetrics(registry)),
-                KafkaClients.foldStreams(config, fold.applicationId(), fold.stateDir()), wallClock);
+                KafkaClients.streams(config, fold.applicationId(), fold.stateDir()), wallClock);
         devices = driver.createInputTopic(DEVICES, new ByteArraySerializer(), new ByteArraySerializer());
         presence = driver.createOutputTopic(PRESENCE, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         deadLetters = driver.createOutputTopic(DEAD_LETTERS, new ByteArrayDeserializer(), new ByteArrayDeserializer());

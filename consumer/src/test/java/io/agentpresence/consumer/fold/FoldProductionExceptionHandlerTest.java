@@ -39,7 +39,7 @@ class FoldProductionExceptionHandlerTest {
         Properties streams = new Properties();
         streams.put(StreamsConfig.APPLICATION_ID_CONFIG, "fold-test");
         streams.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:9092");
-        FoldProductionExceptionHandler.install(streams, new FoldMetrics(registry));
+        FoldProductionExceptionHandler.install(streams, new FoldMetrics(registry)::dropped);
         handler = new StreamsConfig(streams).productionExceptionHandler();
     }
 
