@@ -1,11 +1,11 @@
 package io.agentpresence.consumer.order;
 
 import io.agentpresence.consumer.ops.OrderMetrics;
-import io.agentpresence.consumer.rule.Precedence;
+import io.agentpresence.consumer.sink.StatementOrder;
 
 /**
  * Which raw records the order stage passes on: only those that are a newer state under the rule
- * ({@link Precedence}) than everything it passed on for the user before. So the records of a user on the presence
+ * ({@link StatementOrder}) than everything it passed on for the user before. So the records of a user on the presence
  * topic are strictly increasing, and the last one by offset, the one compaction keeps, is the newest state. Plain
  * Java over {@link UserOrder}: the Streams adapter ({@link OrderProcessor}) stores and forwards what it says.
  */
@@ -32,12 +32,12 @@ final class OrderRule {
 
     /** A status event, or a heartbeat with a status: passed on when it wins over the stored one and the deletion. */
     static Step statement(UserOrder user, long ts, String status, String source) {
-        if (user.hasDeletion() && Precedence.deletionWins(user.deletedTs(), ts)) {
+        if (user.hasDeletion() && StatementOrder.deletionWins(user.deletedTs(), ts)) {
             return Step.drop(OrderMetrics.Dropped.DELETED, user);
         }
         UserOrder.Statement stored = user.statement();
         if (stored != null) {
-            int order = Precedence.compare(ts, status, source, stored.ts(), stored.status(), stored.source());
+            int order = StatementOrder.compare(ts, status, source, stored.ts(), stored.status(), stored.source());
             if (order == 0) {
                 return Step.drop(OrderMetrics.Dropped.DUPLICATE, user);
             }
@@ -57,7 +57,7 @@ final class OrderRule {
         long newest = Math.max(deletedTs, user.deletedTs());
         UserOrder.Statement stored = user.statement();
         if (stored != null) {
-            if (Precedence.deletionWins(deletedTs, stored.ts())) {
+            if (StatementOrder.deletionWins(deletedTs, stored.ts())) {
                 return Step.forward(new UserOrder(null, newest));
             }
             return Step.drop(OrderMetrics.Dropped.STALE, new UserOrder(stored, newest));

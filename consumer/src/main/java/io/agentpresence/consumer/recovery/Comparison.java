@@ -1,7 +1,7 @@
 package io.agentpresence.consumer.recovery;
 
 import io.agentpresence.consumer.rule.ExpectedTable.Row;
-import io.agentpresence.consumer.rule.Precedence;
+import io.agentpresence.consumer.sink.StatementOrder;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
@@ -133,7 +133,7 @@ final class Comparison {
             if (got == null) {
                 return new Mismatch(user, EnumSet.of(Kind.MISSING_ROW), "at least " + describe(want), "no row");
             }
-            Set<Kind> kinds = Precedence.compare(got.eventTs(), got.status(), got.source(), want.eventTs(),
+            Set<Kind> kinds = StatementOrder.compare(got.eventTs(), got.status(), got.source(), want.eventTs(),
                     want.status(), want.source()) < 0 ? differences(want, got) : EnumSet.noneOf(Kind.class);
             // last_seen only ever rises
             if (lastSeen && got.lastSeen() < want.lastSeen()) {
@@ -142,7 +142,7 @@ final class Comparison {
             return kinds.isEmpty() ? null
                     : new Mismatch(user, kinds, "at least " + describe(want), describe(got));
         }
-        if (deleted != null && got != null && Precedence.deletionWins(deleted, got.eventTs())) {
+        if (deleted != null && got != null && StatementOrder.deletionWins(deleted, got.eventTs())) {
             return new Mismatch(user, EnumSet.of(Kind.UNEXPECTED_ROW), "no row (deleted at " + deleted + ")",
                     describe(got));
         }

@@ -1,6 +1,7 @@
 package io.agentpresence.consumer.rule;
 
 import io.agentpresence.consumer.sink.PresenceChange;
+import io.agentpresence.consumer.sink.StatementOrder;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
@@ -8,7 +9,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * The table the rule ({@link Precedence}) gives for a stream of events, computed in memory: what {@code verify}
+ * The table the rule ({@link StatementOrder}) gives for a stream of events, computed in memory: what {@code verify}
  * compares the database with, and the reference the property tests hold every write path to.
  *
  * <p>Statements and deletions are commutative: whatever their order, a user's row is the winning statement among
@@ -43,14 +44,14 @@ public final class ExpectedTable {
 
     private void state(PresenceChange statement) {
         Long deleted = deletions.get(statement.userId());
-        if (deleted != null && Precedence.deletionWins(deleted, statement.ts())) {
+        if (deleted != null && StatementOrder.deletionWins(deleted, statement.ts())) {
             return;
         }
         Row row = rows.get(statement.userId());
         if (row == null) {
             rows.put(statement.userId(), new Row(statement.userId(), statement.status(), statement.ts(),
                     statement.ts(), statement.source()));
-        } else if (Precedence.compare(statement.ts(), statement.status(), statement.source(), row.eventTs(),
+        } else if (StatementOrder.compare(statement.ts(), statement.status(), statement.source(), row.eventTs(),
                 row.status(), row.source()) >= 0) {
             rows.put(statement.userId(), new Row(statement.userId(), statement.status(), statement.ts(),
                     Math.max(row.lastSeen(), statement.ts()), statement.source()));
@@ -61,7 +62,7 @@ public final class ExpectedTable {
     private void delete(String userId, long ts) {
         deletions.merge(userId, ts, Math::max);
         Row row = rows.get(userId);
-        if (row != null && Precedence.deletionWins(ts, row.eventTs())) {
+        if (row != null && StatementOrder.deletionWins(ts, row.eventTs())) {
             rows.remove(userId);
         }
     }

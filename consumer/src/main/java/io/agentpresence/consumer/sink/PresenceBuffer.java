@@ -1,6 +1,6 @@
 package io.agentpresence.consumer.sink;
 
-import io.agentpresence.consumer.rule.Precedence;
+import io.agentpresence.consumer.sink.StatementOrder;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * Reduces a batch so that writing it gives exactly the table that writing its records one by one would give, under
- * the rule of {@link Precedence}. Per user, in arrival order, the records fall into rounds; a round holds the newest
+ * the rule of {@link StatementOrder}. Per user, in arrival order, the records fall into rounds; a round holds the newest
  * bare heartbeat before the user's statements, the winning statement, the newest deletion and the newest bare
  * heartbeat after them, which the writer applies in that order. A record that would break that order (a statement
  * after a deletion or after a later heartbeat, a deletion after a later heartbeat) starts the user's next round. So
@@ -107,7 +107,7 @@ public final class PresenceBuffer {
         }
 
         private static boolean wins(PresenceChange a, PresenceChange b) {
-            return Precedence.compare(a.ts(), a.status(), a.source(), b.ts(), b.status(), b.source()) > 0;
+            return StatementOrder.compare(a.ts(), a.status(), a.source(), b.ts(), b.status(), b.source()) > 0;
         }
 
         private static PresenceChange newer(PresenceChange kept, PresenceChange next) {

@@ -4,7 +4,7 @@ import io.agentpresence.model.PresenceEvent;
 import java.util.Objects;
 
 /**
- * What one valid record asks of the table, under the rule of {@link io.agentpresence.consumer.rule.Precedence}: a
+ * What one valid record asks of the table, under the rule of {@link io.agentpresence.consumer.sink.StatementOrder}: a
  * statement (a status event, or a heartbeat that carries the status it confirms) sets the user's row when it wins,
  * a deletion removes the row as of {@code ts}, and a bare heartbeat notes that the user was still there at
  * {@code ts}, raising last_seen of the row it finds. {@code sequence} is the record's place in its batch, for finding

@@ -5,7 +5,7 @@ import java.util.function.UnaryOperator;
 
 /**
  * The SQL text of every statement the writer runs, per dialect. The upsert's guard compares the rule's tuple
- * ({@link io.agentpresence.consumer.rule.Precedence}): {@code (event_ts, status = 'offline', status, source)}, the
+ * ({@link io.agentpresence.consumer.sink.StatementOrder}): {@code (event_ts, status = 'offline', status, source)}, the
  * strings as bytes and no source as the empty one; an event wins only when its tuple is greater, so one that ties
  * with the row changes nothing. The update assignments are evaluated left to right and each sees the columns
  * already changed, so the tuple's columns are assigned from the least significant on ({@code source}, then

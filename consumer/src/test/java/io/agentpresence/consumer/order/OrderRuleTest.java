@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agentpresence.consumer.ops.OrderMetrics;
 import io.agentpresence.consumer.rule.ExpectedTable;
-import io.agentpresence.consumer.rule.Precedence;
+import io.agentpresence.consumer.sink.StatementOrder;
 import io.agentpresence.consumer.sink.PresenceChange;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -158,15 +158,15 @@ class OrderRuleTest {
     /** True when {@code later} is a newer state than {@code earlier} under the rule. */
     static boolean newer(PresenceChange later, PresenceChange earlier) {
         if (later.isDelete()) {
-            return earlier.isDelete() ? later.ts() > earlier.ts() : Precedence.deletionWins(later.ts(), earlier.ts());
+            return earlier.isDelete() ? later.ts() > earlier.ts() : StatementOrder.deletionWins(later.ts(), earlier.ts());
         }
         if (later.status() == null) {
             return false;
         }
         if (earlier.isDelete()) {
-            return !Precedence.deletionWins(earlier.ts(), later.ts());
+            return !StatementOrder.deletionWins(earlier.ts(), later.ts());
         }
-        return Precedence.compare(later.ts(), later.status(), later.source(), earlier.ts(), earlier.status(),
+        return StatementOrder.compare(later.ts(), later.status(), later.source(), earlier.ts(), earlier.status(),
                 earlier.source()) > 0;
     }
 }

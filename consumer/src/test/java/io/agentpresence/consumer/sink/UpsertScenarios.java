@@ -496,7 +496,7 @@ abstract class UpsertScenarios {
         assertThat(table.rows()).isEmpty();
     }
 
-    // the rule (rule.Precedence): every way of cutting a history into batches gives the table ExpectedTable gives
+    // the rule (sink.StatementOrder): every way of cutting a history into batches gives the table ExpectedTable gives
 
     @Test
     void equalTimestampsGoOfflineInEveryOrderAndSplit() throws Exception {

@@ -1,4 +1,4 @@
-package io.agentpresence.consumer.rule;
+package io.agentpresence.consumer.sink;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -19,12 +19,12 @@ import java.util.Arrays;
  *
  * The SQL guard in {@code PresenceUpsert} compares the same tuple.
  */
-public final class Precedence {
+public final class StatementOrder {
 
     /** The status that wins a tie of {@code ts}: going offline at the same moment as anything else. */
     public static final String OFFLINE = "offline";
 
-    private Precedence() {
+    private StatementOrder() {
     }
 
     /**
