@@ -1,16 +1,19 @@
 package io.agentpresence.consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.agentpresence.consumer.support.ConfigFile;
 import io.agentpresence.consumer.support.Topics;
 import io.agentpresence.embedded.junit.KafkaEndpoint;
 import io.agentpresence.embedded.junit.PresenceInfrastructure;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.AlterConfigOp;
@@ -29,6 +32,7 @@ class TopicsIT {
 
     private static final long HOUR_MS = 3_600_000L;
     private static final long DAY_MS = 24 * HOUR_MS;
+    private static final Duration METADATA = Duration.ofSeconds(10);
 
     private KafkaEndpoint kafka;
     private Admin admin;
@@ -162,12 +166,20 @@ class TopicsIT {
         assertThat(warned.err()).contains("warning: raw topic " + raw + " is compacted");
     }
 
-    private int partitions(String topic) throws Exception {
-        return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+    /*
+     * A topic the command just created may not have reached the metadata of the broker asked next ("This server
+     * does not host this topic-partition"): the reads below wait for it, as any client must.
+     */
+
+    private int partitions(String topic) {
+        return await().atMost(METADATA).ignoreExceptionsInstanceOf(ExecutionException.class)
+                .until(() -> admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size(),
+                        n -> true);
     }
 
-    private Config config(String topic) throws Exception {
+    private Config config(String topic) {
         ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-        return admin.describeConfigs(List.of(resource)).all().get().get(resource);
+        return await().atMost(METADATA).ignoreExceptionsInstanceOf(ExecutionException.class)
+                .until(() -> admin.describeConfigs(List.of(resource)).all().get().get(resource), c -> true);
     }
 }
