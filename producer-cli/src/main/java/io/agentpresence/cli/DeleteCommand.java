@@ -2,6 +2,7 @@ package io.agentpresence.cli;
 
 import io.agentpresence.model.MalformedEventException;
 import io.agentpresence.model.PresenceEventCodec;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import picocli.CommandLine.Command;
@@ -33,7 +34,7 @@ public final class DeleteCommand implements Callable<Integer> {
             // validate before connecting, so a bad id fails fast even when no broker is around
             kafka.codec().decodeTombstoneKey(PresenceEventCodec.key(userId));
             RecordMetadata sent;
-            try (PublishSession session = PublishSession.open(kafka, spec.commandLine())) {
+            try (PublishSession session = PublishSession.open(kafka, spec.commandLine(), Set.of(kafka.topic()))) {
                 sent = session.await(session.sendTombstone(userId));
             }
             spec.commandLine().getOut().printf("sent tombstone for %s to %s partition %d offset %d%n",

@@ -5,6 +5,7 @@ import io.agentpresence.model.PresenceEvent;
 import io.agentpresence.model.PresencePublisher;
 import java.time.Duration;
 import java.util.LinkedHashSet;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -23,6 +24,7 @@ final class PublishSession implements AutoCloseable {
 
     /** Slack on top of Kafka's own bounds, so the producer reports its timeout before we give up on it. */
     private static final Duration GRACE = Duration.ofSeconds(1);
+    private static final String NO_BROKER_HINT = "is a broker running and reachable there?";
 
     private final KafkaOptions options;
     private final PresencePublisher publisher;
@@ -47,8 +49,9 @@ final class PublishSession implements AutoCloseable {
         try {
             kafka.codec().validate(event, now);
             RecordMetadata sent;
-            try (PublishSession session = open(kafka, cmd)) {
-                sent = session.await(session.send(routing.topicFor(event, kafka), event));
+            String topic = routing.topicFor(event, kafka);
+            try (PublishSession session = open(kafka, cmd, Set.of(topic))) {
+                sent = session.await(session.send(topic, event));
             }
             cmd.getOut().printf("sent %s%s to %s partition %d offset %d%n", said, DeviceRouting.deviceNote(event),
                     sent.topic(), sent.partition(), sent.offset());
@@ -60,8 +63,18 @@ final class PublishSession implements AutoCloseable {
         }
     }
 
-    /** Creates the producer; a bad {@code -X} setting is a usage error (exit 2), anything else exit 1. */
-    static PublishSession open(KafkaOptions options, CommandLine commandLine) throws PublishFailedException {
+    /**
+     * Creates the producer once something listens at the bootstrap servers; {@code destinations} (the topics about
+     * to be sent to) only name them in a failure. A bad {@code -X} setting is a usage error (exit 2), anything
+     * else exit 1.
+     */
+    static PublishSession open(KafkaOptions options, CommandLine commandLine, Set<String> destinations)
+            throws PublishFailedException {
+        Optional<String> noBroker = BrokerProbe.noBrokerAnswers(options.bootstrapServers(), options.timeout());
+        if (noBroker.isPresent()) {
+            throw new PublishFailedException("could not publish to " + topicNames(destinations, options) + " at "
+                    + options.bootstrapServers() + ": " + noBroker.get() + "; " + NO_BROKER_HINT, null);
+        }
         try {
             return new PublishSession(options,
                     new PresencePublisher(options.producerConfig(), options.topic(), options.codec()));
@@ -124,12 +137,12 @@ final class PublishSession implements AutoCloseable {
     private PublishFailedException failure(Throwable cause) {
         failed = true;
         String hint = isTimeout(cause) ? " (--timeout " + DurationConverter.format(options.timeout())
-                + "); is a broker running and reachable there?" : "";
-        return new PublishFailedException("could not publish to " + topicNames() + " at "
+                + "); " + NO_BROKER_HINT : "";
+        return new PublishFailedException("could not publish to " + topicNames(topics, options) + " at "
                 + options.bootstrapServers() + ": " + describe(cause) + hint, cause);
     }
 
-    private String topicNames() {
+    private static String topicNames(Set<String> topics, KafkaOptions options) {
         Set<String> names = topics.isEmpty() ? Set.of(options.topic()) : topics;
         String quoted = String.join("', '", names);
         return (names.size() == 1 ? "topic '" : "topics '") + quoted + "'";
