@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
@@ -27,6 +28,9 @@ import org.slf4j.LoggerFactory;
 public final class RunningStack implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunningStack.class);
+    /** How long the consumer and the fold may take to be ready once started; seconds on a quiet machine. */
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
+    private static final Duration READY_POLL = Duration.ofMillis(50);
 
     private final StackSettings settings;
     private final EmbeddedKafkaBroker broker;
@@ -41,7 +45,7 @@ public final class RunningStack implements AutoCloseable {
 
     private RunningStack(StackSettings settings, EmbeddedKafkaBroker broker, EmbeddedMariaDb database,
             PresenceConsumerConfig config, ConsumerService consumer, FoldService fold, Duration startupTime) {
-        this.http = startHttp(config, consumer);
+        this.http = startHttp(config, consumer, fold);
         this.settings = settings;
         this.broker = broker;
         this.database = database;
@@ -81,13 +85,15 @@ public final class RunningStack implements AutoCloseable {
         String dbUrl = database != null ? database.jdbcUrl(StackSettings.DATABASE) : plannedDbUrl(settings);
         PresenceConsumerConfig config;
         ConsumerService consumer = null;
-        FoldService fold;
+        FoldService fold = null;
         try {
             config = consumerConfig(settings, bootstrapServers, dbUrl);
             consumer = ConsumerService.start(config);
             fold = FoldService.start(config);
+            awaitReady(consumer, fold);
         } catch (Exception | Error e) {
             // an Error too (a missing class, say): left running, broker and database would keep the JVM alive
+            closeQuietly("fold", fold);
             closeQuietly("consumer", consumer);
             closeQuietly("Kafka broker", broker);
             closeQuietly("MariaDB", database);
@@ -99,6 +105,25 @@ public final class RunningStack implements AutoCloseable {
         }
         return new RunningStack(settings, broker, database, config, consumer, fold,
                 Duration.ofNanos(System.nanoTime() - begin));
+    }
+
+    /**
+     * Waits until the consumer and the fold are both ready, so the stack says it is up only when it is: the fold
+     * reaches {@code RUNNING} a few seconds after it starts, once its tasks are assigned and their state restored.
+     */
+    private static void awaitReady(ConsumerService consumer, FoldService fold) throws InterruptedException {
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        while (!(consumer.isReady() && fold.isReady())) {
+            if (fold.failure() != null) {
+                throw new StackException("the fold stopped while starting: " + Failures.describe(fold.failure()),
+                        fold.failure());
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new StackException("the " + (fold.isReady() ? "consumer" : "fold") + " was not ready within "
+                        + READY_TIMEOUT.toSeconds() + " s");
+            }
+            Thread.sleep(READY_POLL.toMillis());
+        }
     }
 
     /**
@@ -252,20 +277,30 @@ public final class RunningStack implements AutoCloseable {
         return startupTime;
     }
 
-    /** /metrics and /health/* on {@code PRESENCE_HTTP_PORT}, as the service serves them; null when off or taken. */
-    private static HealthServer startHttp(PresenceConsumerConfig config, ConsumerService consumer) {
+    /**
+     * /metrics and /health/* on {@code PRESENCE_HTTP_PORT}, as the service serves them, for the consumer and the fold
+     * together: the meters of both, live and ready when both are. Null when off or taken.
+     */
+    private static HealthServer startHttp(PresenceConsumerConfig config, ConsumerService consumer, FoldService fold) {
         if (config.httpPort() < 0) {
             return null;
         }
         try {
-            return new HealthServer(config.httpBindAddress(), config.httpPort(), consumer.meterRegistry(),
-                    consumer::isLive, consumer::isReady);
+            MergedScrape metrics = new MergedScrape(List.of(consumer.meterRegistry()::scrape,
+                    fold.meterRegistry()::scrape));
+            return new HealthServer(config.httpBindAddress(), config.httpPort(), metrics,
+                    () -> consumer.isLive() && fold.isLive(), () -> consumer.isReady() && fold.isReady());
         } catch (IOException e) {
             // a convenience of the local stack: without it everything else still works
             LOG.warn("No /metrics: port {} is not free ({}); set PRESENCE_HTTP_PORT to another, or -1",
                     config.httpPort(), e.getMessage());
             return null;
         }
+    }
+
+    /** Whether the fold is {@code RUNNING}: its tasks assigned and their state restored. */
+    boolean foldReady() {
+        return fold.isReady();
     }
 
     /** The port of /metrics and /health/*, or -1 when they are not served. */
