@@ -72,7 +72,7 @@ public final class LocalStack implements Callable<Integer> {
         // the ordered stop for exits without a signal we handle (SIGHUP, System.exit elsewhere)
         Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "presence-dev-shutdown"));
         ShutdownSignals.onInterruptOrTerminate(signal -> {
-            LOG.info("{} received: stopping the consumer, then the broker, then the database", signal);
+            LOG.info("{} received: stopping the fold, the consumer, then the broker, then the database", signal);
             stack.close();
         });
         spec.commandLine().getOut().print(Banner.render(stack));
