@@ -196,7 +196,7 @@ public final class RunningStack implements AutoCloseable {
         Path dataDir = settings.mariaDbDir().resolve("data");
         boolean fresh = !Files.isDirectory(dataDir);
         LOG.info("Starting MariaDB on {}:{}, data in {}{}", Ports.HOST, settings.dbPort(), settings.mariaDbDir(),
-                fresh ? " (new: unpacking ~350 MB and creating the database, about 10 s)" : "");
+                fresh ? " (new: unpacking about 350 MB and creating the database, about 10 s)" : "");
         long begin = System.nanoTime();
         EmbeddedMariaDb database = null;
         try {
