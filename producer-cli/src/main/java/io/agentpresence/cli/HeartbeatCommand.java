@@ -47,9 +47,9 @@ public final class HeartbeatCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws PublishFailedException {
-        long now = System.currentTimeMillis();
-        PresenceEvent event = new PresenceEvent(PresenceEvent.Kind.HEARTBEAT, userId, status, stamp.ts(now),
-                stamp.source(), device);
-        return PublishSession.publishOne(spec.commandLine(), kafka, routing, event, now, "heartbeat for " + userId);
+        return PublishSession.publishOne(spec.commandLine(), kafka, routing,
+                now -> new PresenceEvent(PresenceEvent.Kind.HEARTBEAT, userId, status, stamp.ts(now), stamp.source(),
+                        device),
+                "heartbeat for " + userId);
     }
 }

@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.LongFunction;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.ConfigException;
@@ -41,19 +42,23 @@ final class PublishSession implements AutoCloseable {
 
     /**
      * What {@code set} and {@code heartbeat} do: validates one event (before connecting, so a typo fails fast even
-     * when no broker is around), sends it to the topic {@code routing} picks, and prints where it landed after
-     * {@code said}. Returns the exit code; broker failures are thrown.
+     * when no broker is around), then, once the producer is up and knows the topic, makes it again with the time of
+     * sending, so a default {@code ts} is when the event leaves; sends it to the topic {@code routing} picks, and
+     * prints where it landed after {@code said}. Returns the exit code; broker failures are thrown.
      */
-    static int publishOne(CommandLine cmd, KafkaOptions kafka, DeviceRouting routing, PresenceEvent event, long now,
+    static int publishOne(CommandLine cmd, KafkaOptions kafka, DeviceRouting routing, LongFunction<PresenceEvent> eventAt,
                           String said) throws PublishFailedException {
         try {
-            kafka.codec().validate(event, now);
+            long now = System.currentTimeMillis();
+            PresenceEvent checked = eventAt.apply(now);
+            kafka.codec().validate(checked, now);
+            String topic = routing.topicFor(checked, kafka);
             RecordMetadata sent;
-            String topic = routing.topicFor(event, kafka);
             try (PublishSession session = open(kafka, cmd, Set.of(topic))) {
-                sent = session.await(session.send(topic, event));
+                session.awaitTopic(topic);
+                sent = session.await(session.send(topic, eventAt.apply(System.currentTimeMillis())));
             }
-            cmd.getOut().printf("sent %s%s to %s partition %d offset %d%n", said, DeviceRouting.deviceNote(event),
+            cmd.getOut().printf("sent %s%s to %s partition %d offset %d%n", said, DeviceRouting.deviceNote(checked),
                     sent.topic(), sent.partition(), sent.offset());
             return PresenceCli.EXIT_OK;
         } catch (MalformedEventException e) {
@@ -87,6 +92,17 @@ final class PublishSession implements AutoCloseable {
             }
             throw new PublishFailedException("could not create a Kafka producer for " + options.bootstrapServers()
                     + ": " + describe(e), e);
+        }
+    }
+
+    /** Waits until the producer knows {@code topic}, as a send would; Kafka bounds it by {@code max.block.ms}. */
+    void awaitTopic(String topic) throws PublishFailedException {
+        topics.add(topic);
+        try {
+            publisher.awaitTopic(topic);
+        } catch (KafkaException e) {
+            // no metadata within the timeout, or the producer failed: what the send would have reported
+            throw failure(e);
         }
     }
 

@@ -43,8 +43,8 @@ public final class SetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws PublishFailedException {
-        long now = System.currentTimeMillis();
-        PresenceEvent event = new PresenceEvent(userId, status, stamp.ts(now), stamp.source()).withDevice(device);
-        return PublishSession.publishOne(spec.commandLine(), kafka, routing, event, now, userId + "=" + status);
+        return PublishSession.publishOne(spec.commandLine(), kafka, routing,
+                now -> new PresenceEvent(userId, status, stamp.ts(now), stamp.source()).withDevice(device),
+                userId + "=" + status);
     }
 }
