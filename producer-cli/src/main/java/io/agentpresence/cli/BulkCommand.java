@@ -49,13 +49,14 @@ public final class BulkCommand implements Callable<Integer> {
     PresenceCli parent;
 
     @Mixin
-    KafkaOptions kafka;
-
-    @Mixin
     DeviceRouting routing;
 
     @Parameters(index = "0", paramLabel = "<file|->", description = "File of events, or - to read stdin.")
     String file;
+
+    /** Last, so that help lists the subcommand's own options first. */
+    @Mixin
+    KafkaOptions kafka;
 
     @Override
     public Integer call() throws PublishFailedException {

@@ -22,11 +22,12 @@ public final class DeleteCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Mixin
-    KafkaOptions kafka;
-
     @Parameters(index = "0", paramLabel = "<userId>", description = "The agent's user id (the record key).")
     String userId;
+
+    /** Last, so that help lists the subcommand's own options first. */
+    @Mixin
+    KafkaOptions kafka;
 
     @Override
     public Integer call() throws PublishFailedException {

@@ -25,9 +25,6 @@ public final class HeartbeatCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    KafkaOptions kafka;
-
-    @Mixin
     DeviceRouting routing;
 
     @Mixin
@@ -44,6 +41,10 @@ public final class HeartbeatCommand implements Callable<Integer> {
     @Option(names = "--status", paramLabel = "STATUS",
             description = "The status the heartbeat confirms (it changes none). Default: none.")
     String status;
+
+    /** Last, so that help lists the subcommand's own options first. */
+    @Mixin
+    KafkaOptions kafka;
 
     @Override
     public Integer call() throws PublishFailedException {

@@ -69,20 +69,17 @@ final class PublishSession implements AutoCloseable {
     }
 
     /**
-     * Creates the producer once something listens at the bootstrap servers; {@code destinations} (the topics about
-     * to be sent to) only name them in a failure. A bad {@code -X} setting is a usage error (exit 2), anything
-     * else exit 1.
+     * Creates the producer, then checks that something listens at the bootstrap servers, so that no broker at all
+     * is said within seconds; {@code destinations} (the topics about to be sent to) only name them in a failure.
+     * A bad {@code -X} setting is a usage error (exit 2), anything else exit 1.
      */
     static PublishSession open(KafkaOptions options, CommandLine commandLine, Set<String> destinations)
             throws PublishFailedException {
-        Optional<String> noBroker = BrokerProbe.noBrokerAnswers(options.bootstrapServers(), options.timeout());
-        if (noBroker.isPresent()) {
-            throw new PublishFailedException("could not publish to " + topicNames(destinations, options) + " at "
-                    + options.bootstrapServers() + ": " + noBroker.get() + "; " + NO_BROKER_HINT, null);
-        }
+        PresencePublisher publisher;
         try {
-            return new PublishSession(options,
-                    new PresencePublisher(options.producerConfig(), options.topic(), options.codec()));
+            // heartbeat has no --topic: its publisher's own topic is the one it sends to
+            String ownTopic = options.topic() != null ? options.topic() : destinations.iterator().next();
+            publisher = new PresencePublisher(options.producerConfig(), ownTopic, options.codec());
         } catch (KafkaException e) {
             ConfigException config = configProblem(e);
             // Kafka reports a bootstrap host DNS cannot resolve as a config error, but it is an unreachable broker
@@ -93,6 +90,14 @@ final class PublishSession implements AutoCloseable {
             throw new PublishFailedException("could not create a Kafka producer for " + options.bootstrapServers()
                     + ": " + describe(e), e);
         }
+        Optional<String> noBroker = BrokerProbe.noBrokerAnswers(options.bootstrapServers(), options.timeout());
+        if (noBroker.isPresent()) {
+            // nothing was sent, so nothing is lost by not waiting
+            publisher.close(Duration.ZERO);
+            throw new PublishFailedException("could not publish to " + topicNames(destinations, options) + " at "
+                    + options.bootstrapServers() + ": " + noBroker.get() + "; " + NO_BROKER_HINT, null);
+        }
+        return new PublishSession(options, publisher);
     }
 
     /** Waits until the producer knows {@code topic}, as a send would; Kafka bounds it by {@code max.block.ms}. */
@@ -159,7 +164,7 @@ final class PublishSession implements AutoCloseable {
     }
 
     private static String topicNames(Set<String> topics, KafkaOptions options) {
-        Set<String> names = topics.isEmpty() ? Set.of(options.topic()) : topics;
+        Set<String> names = topics.isEmpty() ? Set.of(String.valueOf(options.topic())) : topics;
         String quoted = String.join("', '", names);
         return (names.size() == 1 ? "topic '" : "topics '") + quoted + "'";
     }

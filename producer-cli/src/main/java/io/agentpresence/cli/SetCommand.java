@@ -23,9 +23,6 @@ public final class SetCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    KafkaOptions kafka;
-
-    @Mixin
     DeviceRouting routing;
 
     @Mixin
@@ -40,6 +37,10 @@ public final class SetCommand implements Callable<Integer> {
     @Option(names = "--device", paramLabel = "DEVICE",
             description = "The user's device or connection that says it (1-64 characters); sends to --device-topic.")
     String device;
+
+    /** Last, so that help lists the subcommand's own options first. */
+    @Mixin
+    KafkaOptions kafka;
 
     @Override
     public Integer call() throws PublishFailedException {
