@@ -14,13 +14,15 @@ class ExpectedWarningsTest {
     private final ExpectedWarnings filter = new ExpectedWarnings();
 
     @Test
-    void theStreamsGlobalThreadNoticeAndTheDoubleCloseAtShutdownAreDropped() {
+    void theStreamsGlobalThreadNoticeTheControllerActivationAndTheDoubleCloseAtShutdownAreDropped() {
         assertThat(filter.decide(warn("org.apache.kafka.streams.StreamsConfig",
                 "Processing exception handler is not enabled for the GlobalThread. It's recommended ...")))
                 .isEqualTo(FilterReply.DENY);
         assertThat(filter.decide(warn("org.apache.kafka.clients.NetworkClient", "[NodeToControllerChannelManager id=1"
                 + " name=registration] Attempting to close NetworkClient that has already been closed.")))
                 .isEqualTo(FilterReply.DENY);
+        assertThat(filter.decide(warn("org.apache.kafka.controller.QuorumController",
+                "[QuorumController id=1] Performing controller activation."))).isEqualTo(FilterReply.DENY);
     }
 
     @Test

@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
         description = {"Publish a heartbeat: <userId>'s device is still there; no status change.",
                 "A heartbeat always goes to --device-topic, for the fold. Without --device it",
                 "is the heartbeat of the user's implicit device. For a user-level heartbeat,",
-                "set --device-topic to the --topic, and give its --status: on the compacted",
+                "set --device-topic to the presence topic, and give its --status: on the compacted",
                 "presence topic a heartbeat can outlive the status before it."})
 public final class HeartbeatCommand implements Callable<Integer> {
 
