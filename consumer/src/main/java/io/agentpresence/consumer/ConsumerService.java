@@ -72,7 +72,7 @@ public final class ConsumerService implements Service {
 
     /** As {@link #start(PresenceConsumerConfig)}, with hooks into the poll loop. */
     public static ConsumerService start(PresenceConsumerConfig config, ConsumerListener listener) throws Exception {
-        LOG.info("Starting presence consumer with:\n{}", config.describe());
+        LOG.info("Starting presence consumer with:\n{}", config.describe(PresenceConsumerConfig.KEYS));
         List<AutoCloseable> resources = new ArrayList<>();
         try {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

@@ -16,22 +16,25 @@ import picocli.CommandLine.Spec;
  * them, and stops it all in order on Ctrl-C or SIGTERM. State is kept in the data directory across restarts.
  */
 @Command(name = "presence-dev", mixinStandardHelpOptions = true, version = "presence-dev 0.1.0", sortOptions = false,
-        description = {"Runs an embedded Kafka broker, an embedded MariaDB and the presence consumer on this machine.",
+        description = {"Runs an embedded Kafka broker, an embedded MariaDB, the presence consumer",
+                "and the fold (devices into users) on this machine; says it is up once all are.",
                 "State is kept in the data directory across restarts; Ctrl-C or SIGTERM stops everything."},
         footerHeading = "%nEnvironment:%n",
         footer = {"  PRESENCE_BOOTSTRAP_SERVERS   use this broker instead of starting one",
                 "  PRESENCE_DB_URL              use this database instead of starting one",
                 "                               (with PRESENCE_DB_USER, PRESENCE_DB_PASSWORD)",
-                "  PRESENCE_*                   other consumer settings (PRESENCE_TOPIC, PRESENCE_KAFKA_*, ...)"})
+                "  PRESENCE_*                   other consumer and fold settings (PRESENCE_TOPIC, PRESENCE_DEVICE_TTL,",
+                "                               PRESENCE_KAFKA_*, ...)"})
 public final class LocalStack implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
     static final int EXIT_FAILED = 1;
 
     @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "${env:PRESENCE_DEV_DATA_DIR}",
-            description = "Where the broker and the database keep their data: DIR/kafka, DIR/mariadb "
-                    + "(env PRESENCE_DEV_DATA_DIR). Default: ./data, or ~/.agent-presence/data when the working "
-                    + "directory lies in the system temp folder")
+            description = "Where the broker, the database and the fold keep their data: DIR/kafka, DIR/mariadb, "
+                    + "DIR/fold-state, about 400 MB, mostly the MariaDB binaries (env PRESENCE_DEV_DATA_DIR). "
+                    + "Default: ./data, or ~/.agent-presence/data when the working directory lies in the system "
+                    + "temp folder")
     Path dataDir;
 
     @Option(names = "--kafka-port", paramLabel = "PORT", defaultValue = "${env:PRESENCE_DEV_KAFKA_PORT:-9092}",
@@ -72,7 +75,7 @@ public final class LocalStack implements Callable<Integer> {
         // the ordered stop for exits without a signal we handle (SIGHUP, System.exit elsewhere)
         Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "presence-dev-shutdown"));
         ShutdownSignals.onInterruptOrTerminate(signal -> {
-            LOG.info("{} received: stopping the consumer, then the broker, then the database", signal);
+            LOG.info("{} received: stopping the fold, the consumer, then the broker, then the database", signal);
             stack.close();
         });
         spec.commandLine().getOut().print(Banner.render(stack));

@@ -34,6 +34,9 @@ import org.slf4j.LoggerFactory;
 public final class RunningStack implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunningStack.class);
+    /** How long the consumer and the fold may take to be ready once started; seconds on a quiet machine. */
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
+    private static final Duration READY_POLL = Duration.ofMillis(50);
 
     private final StackSettings settings;
     private final EmbeddedKafkaBroker broker;
@@ -51,7 +54,7 @@ public final class RunningStack implements AutoCloseable {
     private RunningStack(StackSettings settings, EmbeddedKafkaBroker broker, EmbeddedMariaDb database,
             PresenceConsumerConfig config, ConsumerService consumer, FoldService fold, OrderService order,
             Duration startupTime) {
-        this.http = startHttp(config, consumer);
+        this.http = startHttp(config, consumer, fold);
         this.settings = settings;
         this.broker = broker;
         this.database = database;
@@ -99,6 +102,7 @@ public final class RunningStack implements AutoCloseable {
             consumer = ConsumerService.start(config);
             fold = FoldService.start(config);
             order = OrderSettings.enabled(config) ? OrderService.start(config) : null;
+            awaitReady(consumer, fold);
         } catch (Exception | Error e) {
             // an Error too (a missing class, say): left running, broker and database would keep the JVM alive
             closeQuietly("fold", fold);
@@ -113,6 +117,25 @@ public final class RunningStack implements AutoCloseable {
         }
         return new RunningStack(settings, broker, database, config, consumer, fold, order,
                 Duration.ofNanos(System.nanoTime() - begin));
+    }
+
+    /**
+     * Waits until the consumer and the fold are both ready, so the stack says it is up only when it is: the fold
+     * reaches {@code RUNNING} a few seconds after it starts, once its tasks are assigned and their state restored.
+     */
+    private static void awaitReady(ConsumerService consumer, FoldService fold) throws InterruptedException {
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        while (!(consumer.isReady() && fold.isReady())) {
+            if (fold.failure() != null) {
+                throw new StackException("the fold stopped while starting: " + Failures.describe(fold.failure()),
+                        fold.failure());
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new StackException("the " + (fold.isReady() ? "consumer" : "fold") + " was not ready within "
+                        + READY_TIMEOUT.toSeconds() + " s");
+            }
+            Thread.sleep(READY_POLL.toMillis());
+        }
     }
 
     /**
@@ -191,7 +214,7 @@ public final class RunningStack implements AutoCloseable {
         Path dataDir = settings.mariaDbDir().resolve("data");
         boolean fresh = !Files.isDirectory(dataDir);
         LOG.info("Starting MariaDB on {}:{}, data in {}{}", Ports.HOST, settings.dbPort(), settings.mariaDbDir(),
-                fresh ? " (new: unpacking ~350 MB and creating the database, about 10 s)" : "");
+                fresh ? " (new: unpacking about 350 MB and creating the database, about 10 s)" : "");
         long begin = System.nanoTime();
         EmbeddedMariaDb database = null;
         try {
@@ -282,20 +305,30 @@ public final class RunningStack implements AutoCloseable {
         return startupTime;
     }
 
-    /** /metrics and /health/* on {@code PRESENCE_HTTP_PORT}, as the service serves them; null when off or taken. */
-    private static HealthServer startHttp(PresenceConsumerConfig config, ConsumerService consumer) {
+    /**
+     * /metrics and /health/* on {@code PRESENCE_HTTP_PORT}, as the service serves them, for the consumer and the fold
+     * together: the meters of both, live and ready when both are. Null when off or taken.
+     */
+    private static HealthServer startHttp(PresenceConsumerConfig config, ConsumerService consumer, FoldService fold) {
         if (config.httpPort() < 0) {
             return null;
         }
         try {
-            return new HealthServer(config.httpBindAddress(), config.httpPort(), consumer.meterRegistry(),
-                    consumer::isLive, consumer::isReady);
+            MergedScrape metrics = new MergedScrape(List.of(consumer.meterRegistry()::scrape,
+                    fold.meterRegistry()::scrape));
+            return new HealthServer(config.httpBindAddress(), config.httpPort(), metrics,
+                    () -> consumer.isLive() && fold.isLive(), () -> consumer.isReady() && fold.isReady());
         } catch (IOException e) {
             // a convenience of the local stack: without it everything else still works
             LOG.warn("No /metrics: port {} is not free ({}); set PRESENCE_HTTP_PORT to another, or -1",
                     config.httpPort(), e.getMessage());
             return null;
         }
+    }
+
+    /** Whether the fold is {@code RUNNING}: its tasks assigned and their state restored. */
+    boolean foldReady() {
+        return fold.isReady();
     }
 
     /** The port of /metrics and /health/*, or -1 when they are not served. */

@@ -27,7 +27,7 @@ class BannerTest {
     @Test
     void cliCommandNamesTheTopicOnlyWhenItIsNotTheDefault() {
         assertThat(Banner.cliCommand("127.0.0.1:9092", "agent-presence"))
-                .isEqualTo("java -jar producer-cli/target/presence-cli.jar set agent-42 online "
+                .isEqualTo("bin/presence set agent-42 online "
                         + "--bootstrap-servers 127.0.0.1:9092");
         assertThat(Banner.cliCommand("127.0.0.1:9092", "dev")).endsWith(" --topic dev");
     }
@@ -35,7 +35,7 @@ class BannerTest {
     @Test
     void deviceCommandNamesTheDeviceTopicOnlyWhenItIsNotTheDefault() {
         assertThat(Banner.deviceCommand("127.0.0.1:9092", "agent-presence.devices"))
-                .isEqualTo("java -jar producer-cli/target/presence-cli.jar set agent-7 online --device laptop "
+                .isEqualTo("bin/presence set agent-7 online --device laptop "
                         + "--bootstrap-servers 127.0.0.1:9092");
         assertThat(Banner.deviceCommand("127.0.0.1:9092", "dev.devices")).endsWith(" --device-topic dev.devices");
     }

@@ -8,6 +8,10 @@ import io.agentpresence.model.PresencePublisher;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -58,6 +62,26 @@ class LocalStackIT {
             assertThat(status(stack, "agent-42")).as("the row kept by the database").contains("online");
             publish(stack, "agent-42", "away");
             await().atMost(Duration.ofSeconds(30)).until(() -> status(stack, "agent-42"), s -> s.equals(Optional.of("away")));
+        }
+    }
+
+    @Test
+    void isReadyOnlyOnceTheFoldRunsAndServesTheFoldsMetersAndHealthToo() throws Exception {
+        StackSettings settings = new StackSettings(dataDir, freePort(), freePort(), freePort(),
+                Map.of("PRESENCE_HTTP_PORT", "0"));
+
+        try (RunningStack stack = RunningStack.start(settings)) {
+            assertThat(stack.foldReady()).as("the fold is RUNNING when the stack says it is up").isTrue();
+            HttpClient http = HttpClient.newHttpClient();
+            URI base = URI.create("http://127.0.0.1:" + stack.httpPort());
+            HttpResponse<String> ready = http.send(HttpRequest.newBuilder(base.resolve("/health/ready")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(ready.statusCode()).isEqualTo(200);
+            String metrics = http.send(HttpRequest.newBuilder(base.resolve("/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(metrics).contains("presence_fold_events_read_total", "presence_events_consumed_total");
+            assertThat(metrics.lines().filter(line -> line.startsWith("# TYPE ")).toList())
+                    .as("each family once, though both registries have the JVM's").doesNotHaveDuplicates();
         }
     }
 

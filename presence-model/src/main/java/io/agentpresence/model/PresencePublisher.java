@@ -92,6 +92,15 @@ public final class PresencePublisher implements AutoCloseable {
         return result;
     }
 
+    /**
+     * Blocks until the producer knows {@code topic}'s partitions, as its first send to it would, up to the
+     * producer's {@code max.block.ms}; a caller that stamps an event with the current time does so after this,
+     * so the time is when the event leaves rather than when the producer started.
+     */
+    public void awaitTopic(String topic) {
+        producer.partitionsFor(Objects.requireNonNull(topic, "topic"));
+    }
+
     public String topic() {
         return topic;
     }

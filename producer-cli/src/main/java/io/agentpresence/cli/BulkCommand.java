@@ -10,8 +10,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -47,13 +49,14 @@ public final class BulkCommand implements Callable<Integer> {
     PresenceCli parent;
 
     @Mixin
-    KafkaOptions kafka;
-
-    @Mixin
     DeviceRouting routing;
 
     @Parameters(index = "0", paramLabel = "<file|->", description = "File of events, or - to read stdin.")
     String file;
+
+    /** Last, so that help lists the subcommand's own options first. */
+    @Mixin
+    KafkaOptions kafka;
 
     @Override
     public Integer call() throws PublishFailedException {
@@ -115,7 +118,9 @@ public final class BulkCommand implements Callable<Integer> {
         AtomicReference<Throwable> firstFailure = new AtomicReference<>();
         Progress progress = new Progress(spec.commandLine().getErr(), total, System::nanoTime);
         List<CompletableFuture<RecordMetadata>> sent = new ArrayList<>(total);
-        try (PublishSession session = PublishSession.open(kafka, spec.commandLine())) {
+        Set<String> destinations = events.stream().map(event -> routing.topicFor(event, kafka))
+                .collect(Collectors.toCollection(LinkedHashSet::new));
+        try (PublishSession session = PublishSession.open(kafka, spec.commandLine(), destinations)) {
             for (PresenceEvent event : events) {
                 // once one send failed (e.g. no broker), each further send could block for --timeout again
                 if (firstFailure.get() != null) {

@@ -2,6 +2,7 @@ package io.agentpresence.cli;
 
 import io.agentpresence.model.MalformedEventException;
 import io.agentpresence.model.PresenceEventCodec;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import picocli.CommandLine.Command;
@@ -21,11 +22,12 @@ public final class DeleteCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Mixin
-    KafkaOptions kafka;
-
     @Parameters(index = "0", paramLabel = "<userId>", description = "The agent's user id (the record key).")
     String userId;
+
+    /** Last, so that help lists the subcommand's own options first. */
+    @Mixin
+    KafkaOptions kafka;
 
     @Override
     public Integer call() throws PublishFailedException {
@@ -33,7 +35,7 @@ public final class DeleteCommand implements Callable<Integer> {
             // validate before connecting, so a bad id fails fast even when no broker is around
             kafka.codec().decodeTombstoneKey(PresenceEventCodec.key(userId));
             RecordMetadata sent;
-            try (PublishSession session = PublishSession.open(kafka, spec.commandLine())) {
+            try (PublishSession session = PublishSession.open(kafka, spec.commandLine(), Set.of(kafka.topic()))) {
                 sent = session.await(session.sendTombstone(userId));
             }
             spec.commandLine().getOut().printf("sent tombstone for %s to %s partition %d offset %d%n",

@@ -17,15 +17,12 @@ import picocli.CommandLine.Spec;
         description = {"Publish a heartbeat: <userId>'s device is still there; no status change.",
                 "A heartbeat always goes to --device-topic, for the fold. Without --device it",
                 "is the heartbeat of the user's implicit device. For a user-level heartbeat,",
-                "set --device-topic to the --topic, and give its --status: on the compacted",
+                "set --device-topic to the presence topic, and give its --status: on the compacted",
                 "presence topic a heartbeat can outlive the status before it."})
 public final class HeartbeatCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
-
-    @Mixin
-    KafkaOptions kafka;
 
     @Mixin
     DeviceRouting routing;
@@ -45,11 +42,15 @@ public final class HeartbeatCommand implements Callable<Integer> {
             description = "The status the heartbeat confirms (it changes none). Default: none.")
     String status;
 
+    /** Last, so that help lists the subcommand's own options first. */
+    @Mixin
+    KafkaOptions kafka;
+
     @Override
     public Integer call() throws PublishFailedException {
-        long now = System.currentTimeMillis();
-        PresenceEvent event = new PresenceEvent(PresenceEvent.Kind.HEARTBEAT, userId, status, stamp.ts(now),
-                stamp.source(), device);
-        return PublishSession.publishOne(spec.commandLine(), kafka, routing, event, now, "heartbeat for " + userId);
+        return PublishSession.publishOne(spec.commandLine(), kafka, routing,
+                now -> new PresenceEvent(PresenceEvent.Kind.HEARTBEAT, userId, status, stamp.ts(now), stamp.source(),
+                        device),
+                "heartbeat for " + userId);
     }
 }

@@ -59,8 +59,9 @@ public final class KafkaOptions {
         return timeout;
     }
 
+    /** The codec of {@code --statuses}; a subcommand without that option (delete) gets the default statuses. */
     public PresenceEventCodec codec() {
-        return new PresenceEventCodec(statuses, PresenceEventCodec.DEFAULT_MAX_FUTURE_SKEW,
+        return new PresenceEventCodec(statuses != null ? statuses : PresenceStatuses.DEFAULT, PresenceEventCodec.DEFAULT_MAX_FUTURE_SKEW,
                 PresenceEventCodec.DEFAULT_MAX_VALUE_BYTES);
     }
 

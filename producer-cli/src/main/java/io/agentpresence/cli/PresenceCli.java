@@ -7,6 +7,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
 import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.UnmatchedArgumentException;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParseResult;
 
@@ -49,7 +52,29 @@ public final class PresenceCli {
     public static CommandLine commandLine(InputStream stdin) {
         CommandLine cli = new CommandLine(new PresenceCli(stdin));
         cli.setExecutionExceptionHandler(new FailureHandler());
+        cli.setParameterExceptionHandler(PresenceCli::usageError);
+        // options that would do nothing there: a tombstone carries no status, a heartbeat goes to --device-topic
+        withoutOption(cli.getSubcommands().get("delete"), "--statuses");
+        withoutOption(cli.getSubcommands().get("heartbeat"), "--topic");
+        cli.getSubcommands().values().forEach(sub -> sub.getCommandSpec().usageMessage().abbreviateSynopsis(true));
         return cli;
+    }
+
+    private static void withoutOption(CommandLine subcommand, String name) {
+        CommandSpec spec = subcommand.getCommandSpec();
+        spec.remove(spec.findOption(name));
+    }
+
+    /** A usage error in three lines: what is wrong, the short usage, and where the full help is. */
+    private static int usageError(ParameterException e, String[] args) {
+        CommandLine cli = e.getCommandLine();
+        PrintWriter err = cli.getErr();
+        err.println(e.getMessage());
+        UnmatchedArgumentException.printSuggestions(e, err);
+        err.print(cli.getHelp().fullSynopsis());
+        err.printf("Try '%s --help' for more information.%n", cli.getCommandSpec().qualifiedName());
+        err.flush();
+        return EXIT_INVALID;
     }
 
     /** Reports a failure of a running subcommand as one line; the stack trace only with {@code --verbose}. */

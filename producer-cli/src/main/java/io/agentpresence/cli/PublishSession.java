@@ -5,11 +5,13 @@ import io.agentpresence.model.PresenceEvent;
 import io.agentpresence.model.PresencePublisher;
 import java.time.Duration;
 import java.util.LinkedHashSet;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.LongFunction;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.ConfigException;
@@ -23,6 +25,7 @@ final class PublishSession implements AutoCloseable {
 
     /** Slack on top of Kafka's own bounds, so the producer reports its timeout before we give up on it. */
     private static final Duration GRACE = Duration.ofSeconds(1);
+    private static final String NO_BROKER_HINT = "is a broker running and reachable there?";
 
     private final KafkaOptions options;
     private final PresencePublisher publisher;
@@ -39,18 +42,23 @@ final class PublishSession implements AutoCloseable {
 
     /**
      * What {@code set} and {@code heartbeat} do: validates one event (before connecting, so a typo fails fast even
-     * when no broker is around), sends it to the topic {@code routing} picks, and prints where it landed after
-     * {@code said}. Returns the exit code; broker failures are thrown.
+     * when no broker is around), then, once the producer is up and knows the topic, makes it again with the time of
+     * sending, so a default {@code ts} is when the event leaves; sends it to the topic {@code routing} picks, and
+     * prints where it landed after {@code said}. Returns the exit code; broker failures are thrown.
      */
-    static int publishOne(CommandLine cmd, KafkaOptions kafka, DeviceRouting routing, PresenceEvent event, long now,
+    static int publishOne(CommandLine cmd, KafkaOptions kafka, DeviceRouting routing, LongFunction<PresenceEvent> eventAt,
                           String said) throws PublishFailedException {
         try {
-            kafka.codec().validate(event, now);
+            long now = System.currentTimeMillis();
+            PresenceEvent checked = eventAt.apply(now);
+            kafka.codec().validate(checked, now);
+            String topic = routing.topicFor(checked, kafka);
             RecordMetadata sent;
-            try (PublishSession session = open(kafka, cmd)) {
-                sent = session.await(session.send(routing.topicFor(event, kafka), event));
+            try (PublishSession session = open(kafka, cmd, Set.of(topic))) {
+                session.awaitTopic(topic);
+                sent = session.await(session.send(topic, eventAt.apply(System.currentTimeMillis())));
             }
-            cmd.getOut().printf("sent %s%s to %s partition %d offset %d%n", said, DeviceRouting.deviceNote(event),
+            cmd.getOut().printf("sent %s%s to %s partition %d offset %d%n", said, DeviceRouting.deviceNote(checked),
                     sent.topic(), sent.partition(), sent.offset());
             return PresenceCli.EXIT_OK;
         } catch (MalformedEventException e) {
@@ -60,11 +68,18 @@ final class PublishSession implements AutoCloseable {
         }
     }
 
-    /** Creates the producer; a bad {@code -X} setting is a usage error (exit 2), anything else exit 1. */
-    static PublishSession open(KafkaOptions options, CommandLine commandLine) throws PublishFailedException {
+    /**
+     * Creates the producer, then checks that something listens at the bootstrap servers, so that no broker at all
+     * is said within seconds; {@code destinations} (the topics about to be sent to) only name them in a failure.
+     * A bad {@code -X} setting is a usage error (exit 2), anything else exit 1.
+     */
+    static PublishSession open(KafkaOptions options, CommandLine commandLine, Set<String> destinations)
+            throws PublishFailedException {
+        PresencePublisher publisher;
         try {
-            return new PublishSession(options,
-                    new PresencePublisher(options.producerConfig(), options.topic(), options.codec()));
+            // heartbeat has no --topic: its publisher's own topic is the one it sends to
+            String ownTopic = options.topic() != null ? options.topic() : destinations.iterator().next();
+            publisher = new PresencePublisher(options.producerConfig(), ownTopic, options.codec());
         } catch (KafkaException e) {
             ConfigException config = configProblem(e);
             // Kafka reports a bootstrap host DNS cannot resolve as a config error, but it is an unreachable broker
@@ -74,6 +89,25 @@ final class PublishSession implements AutoCloseable {
             }
             throw new PublishFailedException("could not create a Kafka producer for " + options.bootstrapServers()
                     + ": " + describe(e), e);
+        }
+        Optional<String> noBroker = BrokerProbe.noBrokerAnswers(options.bootstrapServers(), options.timeout());
+        if (noBroker.isPresent()) {
+            // nothing was sent, so nothing is lost by not waiting
+            publisher.close(Duration.ZERO);
+            throw new PublishFailedException("could not publish to " + topicNames(destinations, options) + " at "
+                    + options.bootstrapServers() + ": " + noBroker.get() + "; " + NO_BROKER_HINT, null);
+        }
+        return new PublishSession(options, publisher);
+    }
+
+    /** Waits until the producer knows {@code topic}, as a send would; Kafka bounds it by {@code max.block.ms}. */
+    void awaitTopic(String topic) throws PublishFailedException {
+        topics.add(topic);
+        try {
+            publisher.awaitTopic(topic);
+        } catch (KafkaException e) {
+            // no metadata within the timeout, or the producer failed: what the send would have reported
+            throw failure(e);
         }
     }
 
@@ -124,13 +158,13 @@ final class PublishSession implements AutoCloseable {
     private PublishFailedException failure(Throwable cause) {
         failed = true;
         String hint = isTimeout(cause) ? " (--timeout " + DurationConverter.format(options.timeout())
-                + "); is a broker running and reachable there?" : "";
-        return new PublishFailedException("could not publish to " + topicNames() + " at "
+                + "); " + NO_BROKER_HINT : "";
+        return new PublishFailedException("could not publish to " + topicNames(topics, options) + " at "
                 + options.bootstrapServers() + ": " + describe(cause) + hint, cause);
     }
 
-    private String topicNames() {
-        Set<String> names = topics.isEmpty() ? Set.of(options.topic()) : topics;
+    private static String topicNames(Set<String> topics, KafkaOptions options) {
+        Set<String> names = topics.isEmpty() ? Set.of(String.valueOf(options.topic())) : topics;
         String quoted = String.join("', '", names);
         return (names.size() == 1 ? "topic '" : "topics '") + quoted + "'";
     }

@@ -23,9 +23,6 @@ public final class SetCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    KafkaOptions kafka;
-
-    @Mixin
     DeviceRouting routing;
 
     @Mixin
@@ -41,10 +38,14 @@ public final class SetCommand implements Callable<Integer> {
             description = "The user's device or connection that says it (1-64 characters); sends to --device-topic.")
     String device;
 
+    /** Last, so that help lists the subcommand's own options first. */
+    @Mixin
+    KafkaOptions kafka;
+
     @Override
     public Integer call() throws PublishFailedException {
-        long now = System.currentTimeMillis();
-        PresenceEvent event = new PresenceEvent(userId, status, stamp.ts(now), stamp.source()).withDevice(device);
-        return PublishSession.publishOne(spec.commandLine(), kafka, routing, event, now, userId + "=" + status);
+        return PublishSession.publishOne(spec.commandLine(), kafka, routing,
+                now -> new PresenceEvent(userId, status, stamp.ts(now), stamp.source()).withDevice(device),
+                userId + "=" + status);
     }
 }

@@ -19,9 +19,12 @@ class DeviceTopicIT {
     private static final String NL = System.lineSeparator();
 
     /** {@code command} against the test broker with both topics named, then {@code rest}. */
+    /** The command with both topics; {@code heartbeat} has no {@code --topic}, since a heartbeat never goes there. */
     private static String[] args(KafkaEndpoint kafka, String users, String devices, String command, String... rest) {
-        return Stream.concat(Stream.of(command, "--bootstrap-servers=" + kafka.bootstrapServers(), "--topic=" + users,
-                "--device-topic=" + devices), Stream.of(rest)).toArray(String[]::new);
+        Stream<String> topics = "heartbeat".equals(command) ? Stream.of("--device-topic=" + devices)
+                : Stream.of("--topic=" + users, "--device-topic=" + devices);
+        return Stream.of(Stream.of(command, "--bootstrap-servers=" + kafka.bootstrapServers()), topics, Stream.of(rest))
+                .flatMap(s -> s).toArray(String[]::new);
     }
 
     @Test

@@ -27,6 +27,32 @@ class PresenceCliTest {
     }
 
     @Test
+    void subcommandHelpListsItsOwnOptionsBeforeTheSharedOnes() {
+        String help = CliRun.run("set", "--help").out();
+
+        assertThat(help.indexOf("--device=")).isPositive().isLessThan(help.indexOf("--bootstrap-servers"));
+        assertThat(help.indexOf("--ts=")).isPositive().isLessThan(help.indexOf("--bootstrap-servers"));
+    }
+
+    @Test
+    void optionsThatWouldDoNothingAreNotOffered() {
+        assertThat(CliRun.run("delete", "--help").out()).doesNotContain("--statuses");
+        assertThat(CliRun.run("heartbeat", "--help").out()).doesNotContain("--topic ", "--topic=");
+        CliRun run = CliRun.run("delete", NO_BROKER, "--statuses=a,b", "agent-1");
+        assertThat(run.exitCode()).isEqualTo(PresenceCli.EXIT_INVALID);
+        assertThat(run.err()).contains("Unknown option: '--statuses=a,b'");
+    }
+
+    @Test
+    void aUsageErrorShowsAShortUsageLineNotTheWholeHelp() {
+        CliRun run = CliRun.run("set", "agent-1");
+
+        assertThat(run.exitCode()).isEqualTo(PresenceCli.EXIT_INVALID);
+        assertThat(run.err().lines().toList()).containsExactly("Missing required parameter: '<status>'",
+                "Usage: presence set [OPTIONS] <userId> <status>", "Try 'presence set --help' for more information.");
+    }
+
+    @Test
     void withoutASubcommandItIsAUsageError() {
         CliRun run = CliRun.run();
 

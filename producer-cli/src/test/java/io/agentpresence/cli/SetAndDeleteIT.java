@@ -42,6 +42,21 @@ class SetAndDeleteIT {
     }
 
     @Test
+    void theDefaultTsIsTheMomentOfSendingNotTheMomentTheCommandStarted(KafkaEndpoint kafka) throws Exception {
+        String topic = TestTopics.create(kafka, "cli-set-ts", 1);
+
+        CliRun run = CliRun.run("set", "--bootstrap-servers=" + kafka.bootstrapServers(), "--topic=" + topic,
+                "agent-9", "online");
+
+        assertThat(run.exitCode()).isZero();
+        String value = TestTopics.readAll(kafka, topic, 1).get(0).value();
+        long ts = Long.parseLong(value.replaceAll(".*\"ts\":(\\d+).*", "$1"));
+        long sent = TestTopics.timestamps(kafka, topic, 1).get(0);
+        // the producer stamps the record when it sends it; starting the producer and its first metadata come before
+        assertThat(sent - ts).as("ms between the event's ts and the record's send time").isBetween(0L, 20L);
+    }
+
+    @Test
     void setAcceptsAStatusFromACustomStatusList(KafkaEndpoint kafka) throws Exception {
         String topic = TestTopics.create(kafka, "cli-set-statuses", 1);
 

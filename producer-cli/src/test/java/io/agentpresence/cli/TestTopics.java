@@ -32,7 +32,17 @@ final class TestTopics {
 
     /** Every record of the topic, partition by partition in offset order; waits until {@code expected} arrived. */
     static List<Written> readAll(KafkaEndpoint kafka, String topic, int expected) {
-        List<Written> records = new ArrayList<>();
+        return read(kafka, topic, expected).stream()
+                .map(r -> new Written(text(r.key()), text(r.value()), r.partition(), r.offset())).toList();
+    }
+
+    /** The record timestamps (the producer's clock when it sent each record) of the first {@code expected} records. */
+    static List<Long> timestamps(KafkaEndpoint kafka, String topic, int expected) {
+        return read(kafka, topic, expected).stream().map(ConsumerRecord::timestamp).toList();
+    }
+
+    private static List<ConsumerRecord<byte[], byte[]>> read(KafkaEndpoint kafka, String topic, int expected) {
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig(kafka))) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                     .map(p -> new TopicPartition(topic, p.partition())).toList();
@@ -41,7 +51,7 @@ final class TestTopics {
             long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
             while (records.size() < expected && System.nanoTime() < deadline) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    records.add(new Written(text(r.key()), text(r.value()), r.partition(), r.offset()));
+                    records.add(r);
                 }
             }
         }

@@ -22,7 +22,18 @@ class UnreachableBrokerIT {
         assertThat(run.out()).isEmpty();
         assertThat(run.err().lines().toList()).singleElement().asString()
                 .startsWith("presence: could not publish to topic 'agent-presence' at 127.0.0.1:1: ")
-                .contains("2s", "is a broker running and reachable there?");
+                .contains("is a broker running and reachable there?");
+    }
+
+    @Test
+    void whenNoBrokerAnswersAtAllItSaysSoWithinSecondsNotAfterTheTimeout() {
+        CliRun run = CliRun.run("set", NO_BROKER, "--timeout=60s", "agent-1", "online");
+
+        assertThat(run.exitCode()).isEqualTo(PresenceCli.EXIT_FAILED);
+        assertThat(run.millis()).isLessThan(WITHIN_MILLIS);
+        assertThat(run.err().lines().toList()).singleElement().asString()
+                .startsWith("presence: could not publish to topic 'agent-presence' at 127.0.0.1:1: no broker answers")
+                .contains("is a broker running and reachable there?");
     }
 
     @Test

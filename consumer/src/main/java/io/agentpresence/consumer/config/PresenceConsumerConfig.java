@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -481,8 +482,19 @@ public final class PresenceConsumerConfig {
 
     /** The effective settings, one per line, secrets masked: logged once at start-up. */
     public String describe() {
+        return describe(keys);
+    }
+
+    /**
+     * As {@link #describe()}, only the keys among {@code read} (and the {@code kafka.*} pass-through): what one
+     * component reads, when several share this configuration (the consumer and the fold in the local stack).
+     */
+    public String describe(Collection<ConfigKey> read) {
         StringBuilder b = new StringBuilder();
         for (ConfigKey key : keys) {
+            if (!read.contains(key)) {
+                continue;
+            }
             String value = get(key);
             b.append("  ").append(key.name()).append(" = ").append(masked(key, value)).append('\n');
         }

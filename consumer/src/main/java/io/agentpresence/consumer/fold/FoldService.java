@@ -50,7 +50,7 @@ public final class FoldService implements Service {
     /** Creates the topics when configured to, and starts the application. Fails fast with the cause when it cannot. */
     public static FoldService start(PresenceConsumerConfig config) throws Exception {
         FoldSettings settings = FoldSettings.from(config);
-        LOG.info("Starting presence fold with:\n{}", config.describe());
+        LOG.info("Starting presence fold with:\n{}", config.describe(FoldSettings.READS));
         List<AutoCloseable> resources = new ArrayList<>();
         try {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

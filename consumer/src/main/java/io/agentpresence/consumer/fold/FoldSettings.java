@@ -9,6 +9,7 @@ import io.agentpresence.model.PresenceTopics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.Stream;
 import java.util.Set;
 
 /**
@@ -48,6 +49,18 @@ public record FoldSettings(String deviceTopic, String presenceTopic, String dead
     /** The fold's keys, to hand to {@link PresenceConsumerConfig#load} by every command that shares its settings. */
     public static final List<ConfigKey> KEYS = List.of(DEVICE_TOPIC, DEVICE_TTL, SWEEP_INTERVAL, PRECEDENCE,
             APPLICATION_ID, STATE_DIR, FORWARD_HEARTBEATS, USER_RETENTION, MAX_DEVICES);
+
+    /**
+     * Every key the fold reads, its own and those it shares with the consumer: what its start-up line shows.
+     * The database, the group and the consumer's batching are not among them.
+     */
+    public static final List<ConfigKey> READS = Stream.concat(Stream.of(PresenceConsumerConfig.BOOTSTRAP_SERVERS,
+            PresenceConsumerConfig.TOPIC, PresenceConsumerConfig.DLQ_TOPIC, PresenceConsumerConfig.DLQ_MAX_VALUE_BYTES,
+            PresenceConsumerConfig.STATUSES, PresenceConsumerConfig.MAX_FUTURE_SKEW,
+            PresenceConsumerConfig.MAX_VALUE_BYTES, PresenceConsumerConfig.TOPICS_ON_START,
+            PresenceConsumerConfig.TOPIC_PARTITIONS, PresenceConsumerConfig.TOPIC_REPLICATION_FACTOR,
+            PresenceConsumerConfig.INSTANCES, PresenceConsumerConfig.HTTP_PORT,
+            PresenceConsumerConfig.HTTP_BIND_ADDRESS), KEYS.stream()).toList();
 
     /** Checks the fold's keys in {@code config}, which must have been loaded with {@link #KEYS}. */
     public static FoldSettings from(PresenceConsumerConfig config) {

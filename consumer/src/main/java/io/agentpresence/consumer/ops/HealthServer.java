@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * The operations endpoints on one HTTP port: {@code /metrics} (Prometheus text format), {@code /health/live}
@@ -39,6 +40,15 @@ public final class HealthServer implements AutoCloseable {
     /** @param bindAddress an IP address or host name; {@code 0.0.0.0} is every interface */
     public HealthServer(String bindAddress, int port, PrometheusMeterRegistry registry, BooleanSupplier live,
                         BooleanSupplier ready) throws IOException {
+        this(bindAddress, port, registry::scrape, live, ready);
+    }
+
+    /**
+     * As above, {@code /metrics} answering with what {@code metrics} gives, in Prometheus' text format: the meters
+     * of more than one registry (the local stack's consumer and fold in one JVM).
+     */
+    public HealthServer(String bindAddress, int port, Supplier<String> metrics, BooleanSupplier live,
+                        BooleanSupplier ready) throws IOException {
         System.getProperties().putIfAbsent(MAX_REQUEST_TIME_PROPERTY, String.valueOf(REQUEST_TIMEOUT.toSeconds()));
         server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(bindAddress), port), 0);
         AtomicInteger number = new AtomicInteger();
@@ -49,7 +59,7 @@ public final class HealthServer implements AutoCloseable {
         });
         server.setExecutor(threads);
         server.createContext("/metrics", exchange -> respond(exchange, 200,
-                "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
+                "text/plain; version=0.0.4; charset=utf-8", metrics.get()));
         server.createContext("/health/live", exchange -> health(exchange, live.getAsBoolean(), "live"));
         server.createContext("/health/ready", exchange -> health(exchange, ready.getAsBoolean(), "ready"));
         server.start();

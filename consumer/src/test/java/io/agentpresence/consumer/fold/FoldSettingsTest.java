@@ -31,6 +31,19 @@ class FoldSettingsTest {
     }
 
     @Test
+    void eachComponentDescribesOnlyTheKeysItReads() {
+        PresenceConsumerConfig config = PresenceConsumerConfig.fromMap(minimal(), FoldSettings.KEYS);
+
+        String fold = config.describe(FoldSettings.READS);
+        String consumer = config.describe(PresenceConsumerConfig.KEYS);
+
+        assertThat(fold).contains("  bootstrap.servers = ", "  device.ttl = 90s", "  topic = agent-presence")
+                .doesNotContain("db.url", "db.writers", "group.id", "max.poll.records");
+        assertThat(consumer).contains("  db.url = ", "  group.id = presence-consumer")
+                .doesNotContain("device.ttl", "fold.");
+    }
+
+    @Test
     void foldSettingsDefaultToTheDocumentedValues() {
         FoldSettings s = FoldSettings.from(PresenceConsumerConfig.fromMap(minimal(), FoldSettings.KEYS));
 
