@@ -52,6 +52,13 @@ public final class PresenceBenchmark implements Callable<Integer> {
     @Option(names = "--warmup-seconds", defaultValue = "10",
             description = "seconds at the steady rate before the measured part, reported apart (JIT warm-up)")
     int warmupSeconds;
+    @Option(names = "--skip-plain", description = "leave out the plain batched consumer")
+    boolean skipPlain;
+    @Option(names = "--quick", description = "a quick comparison in about two minutes: 200,000 events over 20,000"
+            + " users, a 10 s naive baseline, no steady run; options given as well still apply")
+    boolean quick;
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
     @Option(names = "--skip-standard", description = "run only the steady run")
     boolean skipStandard;
     @Option(names = "--consumer-jar", defaultValue = "consumer/target/presence-consumer.jar")
@@ -68,6 +75,9 @@ public final class PresenceBenchmark implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (quick) {
+            quickDefaults();
+        }
         if (!Files.isRegularFile(consumerJar)) {
             throw new CommandLine.ParameterException(new CommandLine(this), "no consumer jar at " + consumerJar
                     + "; build it with ./mvnw -B -q package -DskipTests");
@@ -86,9 +96,18 @@ public final class PresenceBenchmark implements Callable<Integer> {
             System.out.print(text);
             Report.html(reportFile, text, standard, steady);
             System.out.println("report: " + reportFile);
-            boolean correct = (standard == null || standard.mismatches() == 0) && (steady == null || steady.mismatches() == 0);
+            boolean correct = (standard == null || standard.mismatches() == 0
+                && (standard.plain() == null || standard.plain().mismatches() == 0)) && (steady == null || steady.mismatches() == 0);
             return correct ? 0 : 1;
         }
+    }
+
+    private void quickDefaults() {
+        CommandLine.ParseResult given = spec.commandLine().getParseResult();
+        events = given.hasMatchedOption("--events") ? events : 200_000;
+        users = given.hasMatchedOption("--users") ? users : 20_000;
+        baselineSeconds = given.hasMatchedOption("--baseline-seconds") ? baselineSeconds : 10;
+        rate = given.hasMatchedOption("--rate") ? rate : 0;
     }
 
     private Report.Standard standard(String bootstrap, BenchDatabase db, Path work, String id) throws Exception {
@@ -103,6 +122,7 @@ public final class PresenceBenchmark implements Callable<Integer> {
         String group = "bench-" + id;
         Verifier verifier = new Verifier(url, db.user(), db.password());
         double seconds;
+        double firstRow = Double.NaN;
         ConsumerProcess consumer;
         CpuMeter cpu = new CpuMeter();
         try (ConsumerProcess c = new ConsumerProcess(consumerJar, heap, consumerJvmOptions, env(bootstrap, url, db, topic, group),
@@ -111,7 +131,10 @@ public final class PresenceBenchmark implements Callable<Integer> {
             cpu.start();
             long start = System.nanoTime();
             long lastPrint = start;
-            while (verifier.appliedPositions(group) < events) {
+            for (long applied; (applied = verifier.appliedPositions(group)) < events; ) {
+                if (applied > 0 && Double.isNaN(firstRow)) {
+                    firstRow = (System.nanoTime() - start) / 1e9;
+                }
                 if (!c.isAlive()) {
                     throw new IllegalStateException("the consumer exited; see " + work.resolve("consumer-standard-" + id + ".log"));
                 }
@@ -120,7 +143,8 @@ public final class PresenceBenchmark implements Callable<Integer> {
                     lastPrint = System.nanoTime();
                     System.err.printf(Locale.ROOT, "bench: consumer at %,d of %,d records%n", Math.max(0, consumed), events);
                 }
-                Thread.sleep(250);
+                // finely until the first row shows, so the start-up is timed to within 50 ms
+                Thread.sleep(Double.isNaN(firstRow) ? 50 : 250);
             }
             seconds = (System.nanoTime() - start) / 1e9;
             c.sample();
@@ -129,16 +153,34 @@ public final class PresenceBenchmark implements Callable<Integer> {
         double databaseCpu = cpu.databaseSeconds();
         long rows = consumer.rowsWritten();
         long mismatches = verifier.mismatches(workload);
-        System.err.printf(Locale.ROOT, "bench: consumer done in %.1f s; naive baseline for up to %d s...%n", seconds,
-                baselineSeconds);
+        System.err.printf(Locale.ROOT, "bench: consumer done in %.1f s%n", seconds);
+        db.drop("bench_std_" + id);
+        Report.Plain plain = skipPlain ? null : plain(bootstrap, db, topic, id, workload);
+        System.err.printf(Locale.ROOT, "bench: naive baseline for up to %d s...%n", baselineSeconds);
         String naiveUrl = prepare(db, "bench_naive_" + id);
         NaiveBaseline.Result naive = NaiveBaseline.run(bootstrap, topic, naiveUrl, db.user(), db.password(), events,
                 Duration.ofSeconds(baselineSeconds));
-        db.drop("bench_std_" + id);
         db.drop("bench_naive_" + id);
-        return new Report.Standard(events, users, partitions, maxPollRecords, seconds, rows, consumer.cpuSeconds(),
-                benchCpu, databaseCpu, consumer.peakHeapBytes(), mismatches, naive.rate(), naive.events(),
-                consumer.samples());
+        return new Report.Standard(events, users, partitions, maxPollRecords, seconds, firstRow, rows,
+                consumer.cpuSeconds(), benchCpu, databaseCpu, consumer.peakHeapBytes(), mismatches, plain, naive.rate(),
+                naive.events(), consumer.samples());
+    }
+
+    /** The plain batched consumer on the same topic, into a table of its own, from its start to the last record. */
+    private Report.Plain plain(String bootstrap, BenchDatabase db, String topic, String id, Workload workload)
+            throws Exception {
+        System.err.println("bench: plain batched consumer...");
+        String url = prepare(db, "bench_plain_" + id);
+        CpuMeter cpu = new CpuMeter();
+        cpu.start();
+        PlainBaseline.Result r = PlainBaseline.run(heap, bootstrap, topic, url, db.user(), db.password(), events,
+                maxPollRecords);
+        double databaseCpu = cpu.databaseSeconds();
+        long mismatches = new Verifier(url, db.user(), db.password()).mismatches(workload);
+        db.drop("bench_plain_" + id);
+        System.err.printf(Locale.ROOT, "bench: plain batched consumer done in %.1f s%n", r.seconds());
+        return new Report.Plain(r.seconds(), r.firstRowSeconds(), r.cpuSeconds(), databaseCpu, r.peakHeapBytes(),
+                mismatches);
     }
 
     private static final String WARMUP_PREFIX = "warmup-";
