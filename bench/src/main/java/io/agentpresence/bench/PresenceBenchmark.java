@@ -63,6 +63,9 @@ public final class PresenceBenchmark implements Callable<Integer> {
     boolean skipStandard;
     @Option(names = "--consumer-jar", defaultValue = "consumer/target/presence-consumer.jar")
     Path consumerJar;
+    @Option(names = "--consumer-java", description = "the java that runs the consumer and the plain batched consumer;"
+            + " default: the one running the benchmark")
+    Path consumerJava = Path.of(System.getProperty("java.home"), "bin", "java");
     @Option(names = "--consumer-jvm-option", description = "extra JVM option of the consumer, e.g."
             + " -XX:StartFlightRecording=filename=bench/target/consumer.jfr to profile it; repeatable")
     List<String> consumerJvmOptions = new ArrayList<>();
@@ -86,9 +89,10 @@ public final class PresenceBenchmark implements Callable<Integer> {
         String id = UUID.randomUUID().toString().substring(0, 8);
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startTemporary();
              BenchDatabase db = BenchDatabase.pick(work)) {
-            String environment = String.format(Locale.ROOT, "%d cores, %s, Java %s; broker, database and consumer on"
-                    + " one machine; database: %s", Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"),
-                    System.getProperty("java.version"), db.description());
+            String environment = String.format(Locale.ROOT, "%d cores, %s, Java %s (consumer: %s %s); broker,"
+                    + " database and consumer on one machine; database: %s", Runtime.getRuntime().availableProcessors(),
+                    System.getProperty("os.name"), System.getProperty("java.version"), consumerJava,
+                    String.join(" ", consumerJvmOptions), db.description());
             System.err.println("bench: " + environment);
             Report.Standard standard = skipStandard ? null : standard(broker.bootstrapServers(), db, work, id);
             Report.Steady steady = rate > 0 ? steady(broker.bootstrapServers(), db, work, id) : null;
@@ -125,12 +129,13 @@ public final class PresenceBenchmark implements Callable<Integer> {
         double firstRow = Double.NaN;
         ConsumerProcess consumer;
         CpuMeter cpu = new CpuMeter();
-        try (ConsumerProcess c = new ConsumerProcess(consumerJar, heap, consumerJvmOptions, env(bootstrap, url, db, topic, group),
+        try (ConsumerProcess c = new ConsumerProcess(consumerJava, consumerJar, heap, consumerJvmOptions, env(bootstrap, url, db, topic, group),
                 work.resolve("consumer-standard-" + id + ".log"))) {
             consumer = c;
             cpu.start();
             long start = System.nanoTime();
             long lastPrint = start;
+            long lastSample = start;
             for (long applied; (applied = verifier.appliedPositions(group)) < events; ) {
                 if (applied > 0 && Double.isNaN(firstRow)) {
                     firstRow = (System.nanoTime() - start) / 1e9;
@@ -138,10 +143,15 @@ public final class PresenceBenchmark implements Callable<Integer> {
                 if (!c.isAlive()) {
                     throw new IllegalStateException("the consumer exited; see " + work.resolve("consumer-standard-" + id + ".log"));
                 }
-                long consumed = c.sample();
-                if (System.nanoTime() - lastPrint > TimeUnit.SECONDS.toNanos(2)) {
-                    lastPrint = System.nanoTime();
-                    System.err.printf(Locale.ROOT, "bench: consumer at %,d of %,d records%n", Math.max(0, consumed), events);
+                // a scrape costs the consumer CPU (its /metrics page is rendered): once a second is enough
+                if (System.nanoTime() - lastSample > TimeUnit.SECONDS.toNanos(1)) {
+                    lastSample = System.nanoTime();
+                    long consumed = c.sample();
+                    if (System.nanoTime() - lastPrint > TimeUnit.SECONDS.toNanos(2)) {
+                        lastPrint = System.nanoTime();
+                        System.err.printf(Locale.ROOT, "bench: consumer at %,d of %,d records%n", Math.max(0, consumed),
+                                events);
+                    }
                 }
                 // finely until the first row shows, so the start-up is timed to within 50 ms
                 Thread.sleep(Double.isNaN(firstRow) ? 50 : 250);
@@ -173,7 +183,7 @@ public final class PresenceBenchmark implements Callable<Integer> {
         String url = prepare(db, "bench_plain_" + id);
         CpuMeter cpu = new CpuMeter();
         cpu.start();
-        PlainBaseline.Result r = PlainBaseline.run(heap, bootstrap, topic, url, db.user(), db.password(), events,
+        PlainBaseline.Result r = PlainBaseline.run(consumerJava, heap, bootstrap, topic, url, db.user(), db.password(), events,
                 maxPollRecords);
         double databaseCpu = cpu.databaseSeconds();
         long mismatches = new Verifier(url, db.user(), db.password()).mismatches(workload);
@@ -193,7 +203,7 @@ public final class PresenceBenchmark implements Callable<Integer> {
         String group = "steady-" + id;
         Verifier verifier = new Verifier(url, db.user(), db.password());
         long sent = 0;
-        try (ConsumerProcess c = new ConsumerProcess(consumerJar, heap, consumerJvmOptions, env(bootstrap, url, db, topic, group),
+        try (ConsumerProcess c = new ConsumerProcess(consumerJava, consumerJar, heap, consumerJvmOptions, env(bootstrap, url, db, topic, group),
                 work.resolve("consumer-steady-" + id + ".log"));
              PresencePublisher publisher = new PresencePublisher(Map.of("bootstrap.servers", bootstrap, "linger.ms", 0),
                      topic, new PresenceEventCodec())) {
