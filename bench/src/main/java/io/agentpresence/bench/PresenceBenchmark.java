@@ -66,6 +66,10 @@ public final class PresenceBenchmark implements Callable<Integer> {
     @Option(names = "--consumer-java", description = "the java that runs the consumer and the plain batched consumer;"
             + " default: the one running the benchmark")
     Path consumerJava = Path.of(System.getProperty("java.home"), "bin", "java");
+    /** The JVM options the Dockerfile runs the service with: the consumer is measured as it is deployed. */
+    @Option(names = "--service-jvm-options", defaultValue = "-XX:TieredStopAtLevel=1", split = " ",
+            description = "the service's own JVM options, as in the Dockerfile (default: ${DEFAULT-VALUE})")
+    List<String> serviceJvmOptions = new ArrayList<>();
     @Option(names = "--consumer-jvm-option", description = "extra JVM option of the consumer, e.g."
             + " -XX:StartFlightRecording=filename=bench/target/consumer.jfr to profile it; repeatable")
     List<String> consumerJvmOptions = new ArrayList<>();
@@ -81,6 +85,7 @@ public final class PresenceBenchmark implements Callable<Integer> {
         if (quick) {
             quickDefaults();
         }
+        consumerJvmOptions.addAll(0, serviceJvmOptions);
         if (!Files.isRegularFile(consumerJar)) {
             throw new CommandLine.ParameterException(new CommandLine(this), "no consumer jar at " + consumerJar
                     + "; build it with ./mvnw -B -q package -DskipTests");
