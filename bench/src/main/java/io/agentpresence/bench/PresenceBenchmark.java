@@ -24,11 +24,12 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code bench/run}: the standard workload (events produced first, then the consumer jar starts on an empty
- * table and the clock runs until every record is applied), a time-boxed naive baseline on the same topic,
- * and a steady-rate run for send-to-row delay. Prints a table and writes an HTML report.
+ * table and the clock runs until every record is applied), a plain batched consumer and a time-boxed naive baseline
+ * on the same topic, and a steady-rate run for send-to-row delay. Prints a table and writes an HTML report.
  */
 @Command(name = "bench/run", mixinStandardHelpOptions = true,
-        description = "End-to-end benchmark of the presence consumer against a naive per-event baseline.")
+        description = "End-to-end benchmark of the presence consumer against a plain batched consumer and a naive"
+                + " per-event baseline.")
 public final class PresenceBenchmark implements Callable<Integer> {
 
     @Option(names = "--events", defaultValue = "1000000", description = "events in the standard workload")
@@ -68,7 +69,7 @@ public final class PresenceBenchmark implements Callable<Integer> {
     Path consumerJava = Path.of(System.getProperty("java.home"), "bin", "java");
     /** The JVM options the Dockerfile runs the service with: the consumer is measured as it is deployed. */
     @Option(names = "--service-jvm-options", defaultValue = "-XX:TieredStopAtLevel=1", split = " ",
-            description = "the service's own JVM options, as in the Dockerfile (default: ${DEFAULT-VALUE})")
+            description = "the service's own JVM options, as in the Dockerfile (default: ${DEFAULT-VALUE}; empty for none)")
     List<String> serviceJvmOptions = new ArrayList<>();
     @Option(names = "--consumer-jvm-option", description = "extra JVM option of the consumer, e.g."
             + " -XX:StartFlightRecording=filename=bench/target/consumer.jfr to profile it; repeatable")
@@ -85,7 +86,8 @@ public final class PresenceBenchmark implements Callable<Integer> {
         if (quick) {
             quickDefaults();
         }
-        consumerJvmOptions.addAll(0, serviceJvmOptions);
+        // --service-jvm-options= (empty) measures the consumer without them
+        consumerJvmOptions.addAll(0, serviceJvmOptions.stream().filter(o -> !o.isBlank()).toList());
         if (!Files.isRegularFile(consumerJar)) {
             throw new CommandLine.ParameterException(new CommandLine(this), "no consumer jar at " + consumerJar
                     + "; build it with ./mvnw -B -q package -DskipTests");
