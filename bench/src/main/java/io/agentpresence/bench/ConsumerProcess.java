@@ -33,11 +33,10 @@ final class ConsumerProcess implements AutoCloseable {
     private long rowsWritten;
     private double cpuSeconds = Double.NaN;
 
-    ConsumerProcess(Path jar, String heap, List<String> jvmOptions, Map<String, String> env, Path log)
+    ConsumerProcess(Path java, Path jar, String heap, List<String> jvmOptions, Map<String, String> env, Path log)
             throws IOException {
         this.httpPort = freePort();
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + heap, "-Xms" + heap));
+        List<String> command = new ArrayList<>(List.of(java.toString(), "-Xmx" + heap, "-Xms" + heap));
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", jar.toString(), "run"));
         ProcessBuilder pb = new ProcessBuilder(command);

@@ -10,12 +10,22 @@ import java.util.Locale;
 /** The results as a text table and as a self-contained HTML page with SVG charts. */
 final class Report {
 
-    record Standard(int events, int users, int partitions, int maxPollRecords, double seconds, long rowsWritten,
-                    double cpuSeconds, double brokerCpuSeconds, double databaseCpuSeconds, long peakHeapBytes, long mismatches, double baselineRate, long baselineEvents,
+    record Standard(int events, int users, int partitions, int maxPollRecords, double seconds, double firstRowSeconds,
+                    long rowsWritten, double cpuSeconds, double brokerCpuSeconds, double databaseCpuSeconds,
+                    long peakHeapBytes, long mismatches, Plain plain, double baselineRate, long baselineEvents,
                     List<long[]> samples) {
         double rate() {
             return events / seconds;
         }
+
+        double plainRate() {
+            return plain == null ? Double.NaN : events / plain.seconds();
+        }
+    }
+
+    /** The plain batched consumer's run on the same topic. */
+    record Plain(double seconds, double firstRowSeconds, double cpuSeconds, double databaseCpuSeconds,
+                 long peakHeapBytes, long mismatches) {
     }
 
     record Steady(int rate, int seconds, long events, double p50, double p99, double max, long mismatches,
@@ -31,11 +41,24 @@ final class Report {
                     + "max.poll.records %d%n", s.events(), s.users(), s.partitions(), s.maxPollRecords()));
             b.append(String.format(Locale.ROOT, "  %-44s %,12.0f events/s  (%,d events in %.1f s, start-up included)%n",
                     "consumer (this project)", s.rate(), s.events(), s.seconds()));
+            b.append(String.format(Locale.ROOT, "  %-44s %12.1f s  (then %,.0f events/s)%n", "  first row after start",
+                    s.firstRowSeconds(), s.events() / (s.seconds() - s.firstRowSeconds())));
             b.append(String.format(Locale.ROOT, "  %-44s %,12.0f rows/s%n", "  rows written (inserted + updated)",
                     s.rowsWritten() / s.seconds()));
             b.append(String.format(Locale.ROOT, "  %-44s %,12.0f events/s  (%,d events, time-boxed)%n",
                     "naive baseline (1 autocommitted upsert/event)", s.baselineRate(), s.baselineEvents()));
-            b.append(String.format(Locale.ROOT, "  %-44s %12.1fx%n", "ratio", s.rate() / s.baselineRate()));
+            if (s.plain() != null) {
+                Plain p = s.plain();
+                b.append(String.format(Locale.ROOT, "  %-44s %,12.0f events/s  (%.1f s; first row %.1f s, then %,.0f"
+                        + " events/s; CPU %.1f s, MariaDB CPU %.1f s, peak heap %.0f MB; %d mismatches)%n",
+                        "plain batched (1 upsert + commit per poll)", s.plainRate(), p.seconds(), p.firstRowSeconds(),
+                        s.events() / (p.seconds() - p.firstRowSeconds()), p.cpuSeconds(), p.databaseCpuSeconds(),
+                        p.peakHeapBytes() / 1e6, p.mismatches()));
+                b.append(String.format(Locale.ROOT, "  %-44s %12.2fx%n", "ratio to the plain batched consumer",
+                        s.rate() / s.plainRate()));
+            }
+            b.append(String.format(Locale.ROOT, "  %-44s %12.1fx%n", "ratio to the naive baseline",
+                    s.rate() / s.baselineRate()));
             b.append(String.format(Locale.ROOT, "  %-44s %12.1f s  (%.2f ms per 1,000 events)%n", "consumer CPU",
                     s.cpuSeconds(), s.cpuSeconds() * 1e6 / s.events()));
             b.append(String.format(Locale.ROOT, "  %-44s %12.1f s%n", "broker + benchmark JVM CPU", s.brokerCpuSeconds()));
@@ -70,6 +93,9 @@ final class Report {
                 .append("<h1>presence benchmark</h1><pre>").append(escape(text)).append("</pre>");
         if (s != null && s.samples().size() > 1) {
             h.append("<h2>Standard workload: events applied per second</h2>").append(throughputChart(s.samples()));
+        }
+        if (s != null) {
+            h.append("<h2>Standard workload: events/s, start-up included, and the ratios</h2>").append(rateChart(s));
         }
         if (steady != null) {
             h.append("<h2>Steady run: send → row delay (ms)</h2>").append(delayChart(steady));
@@ -107,6 +133,29 @@ final class Report {
                 + "<line x1=\"50\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#999\"/></svg>",
                 maxRate, hgt + 10, w - 50, hgt + 28, maxT, hgt + 10, w - 10, hgt + 10));
         return svg.toString();
+    }
+
+    private static String rateChart(Standard s) {
+        List<String> names = new java.util.ArrayList<>(List.of("consumer (this project)"));
+        List<Double> rates = new java.util.ArrayList<>(List.of(s.rate()));
+        if (s.plain() != null) {
+            names.add("plain batched");
+            rates.add(s.plainRate());
+        }
+        names.add("naive");
+        rates.add(s.baselineRate());
+        double max = rates.stream().mapToDouble(Double::doubleValue).max().orElse(1);
+        StringBuilder svg = new StringBuilder(String.format(Locale.ROOT,
+                "<svg width=\"720\" height=\"%d\" viewBox=\"0 0 720 %d\">", 20 + names.size() * 38, 20 + names.size() * 38));
+        for (int i = 0; i < names.size(); i++) {
+            double width = rates.get(i) / max * 400;
+            String ratio = i == 0 ? "" : String.format(Locale.ROOT, " (this project %.2fx)", s.rate() / rates.get(i));
+            svg.append(String.format(Locale.ROOT, "<text x=\"5\" y=\"%d\" font-size=\"13\">%s</text>"
+                    + "<rect x=\"170\" y=\"%d\" width=\"%.1f\" height=\"26\" fill=\"%s\"/>"
+                    + "<text x=\"%.1f\" y=\"%d\" font-size=\"13\">%,.0f/s%s</text>", 30 + i * 38, names.get(i),
+                    12 + i * 38, width, i == 0 ? "#1565c0" : "#9e9e9e", 176 + width, 30 + i * 38, rates.get(i), ratio));
+        }
+        return svg.append("</svg>").toString();
     }
 
     private static String delayChart(Steady s) {

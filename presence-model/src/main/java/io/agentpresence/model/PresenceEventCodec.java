@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -30,6 +31,8 @@ public final class PresenceEventCodec {
     /** 9999-12-31T23:59:59.999Z: the last instant a DATETIME can show; larger values are clock bugs. */
     public static final long MAX_TS = 253_402_300_799_999L;
     private static final int MAX_NESTING_DEPTH = 64;
+    /** The fields an event has; any others are ignored (but still may appear only once). */
+    private static final List<String> FIELDS = List.of("userId", "status", "ts", "source", "device", "kind");
 
     private static final JsonFactory JSON = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build())
@@ -237,10 +240,21 @@ public final class PresenceEventCodec {
             if (first != JsonToken.START_OBJECT) {
                 throw new MalformedEventException(Rejection.NOT_AN_OBJECT, "expected a JSON object, found " + first);
             }
-            Set<String> seen = new HashSet<>(8);
+            // the fields we read are told apart by a bit each; a set is made only for fields we do not know
+            int seen = 0;
+            Set<String> seenOthers = null;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
-                if (!seen.add(name)) {
+                int bit = FIELDS.indexOf(name);
+                boolean again;
+                if (bit >= 0) {
+                    again = (seen & (1 << bit)) != 0;
+                    seen |= 1 << bit;
+                } else {
+                    seenOthers = seenOthers == null ? new HashSet<>(4) : seenOthers;
+                    again = !seenOthers.add(name);
+                }
+                if (again) {
                     throw new MalformedEventException(Rejection.DUPLICATE_FIELD, "field '" + printable(name) + "' appears twice");
                 }
                 JsonToken token = p.nextToken();

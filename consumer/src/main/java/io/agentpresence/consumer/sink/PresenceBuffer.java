@@ -18,8 +18,8 @@ import java.util.Map;
  */
 public final class PresenceBuffer {
 
-    private static final Comparator<PresenceChange> WRITE_ORDER =
-            Comparator.comparingInt(PresenceChange::step).thenComparing(PresenceChange::userId);
+    private static final Comparator<PresenceChange> WRITE_ORDER = (a, b) ->
+            a.step() != b.step() ? Integer.compare(a.step(), b.step()) : a.userId().compareTo(b.userId());
 
     private final Map<String, User> users = new HashMap<>();
     private long records;
@@ -69,7 +69,8 @@ public final class PresenceBuffer {
     /** One user's records in the batch, reduced as they arrive. */
     private static final class User {
 
-        private final List<PresenceChange> finished = new ArrayList<>();
+        /** The rounds before the current one; null while there are none, as for most users. */
+        private List<PresenceChange> finished;
         private int records;
         private int round;
         /** The latest phase this round has reached; -1 before its first record. */
@@ -115,6 +116,9 @@ public final class PresenceBuffer {
         }
 
         private void finishRound() {
+            if (finished == null) {
+                finished = new ArrayList<>();
+            }
             reducedRound(finished);
             seenBefore = statement = deletion = seenAfter = null;
             phase = -1;
@@ -137,12 +141,14 @@ public final class PresenceBuffer {
         }
 
         void reduced(List<PresenceChange> into) {
-            into.addAll(finished);
+            if (finished != null) {
+                into.addAll(finished);
+            }
             reducedRound(into);
         }
 
         int size() {
-            return finished.size() + (seenBefore == null ? 0 : 1) + (statement == null ? 0 : 1)
+            return (finished == null ? 0 : finished.size()) + (seenBefore == null ? 0 : 1) + (statement == null ? 0 : 1)
                     + (deletion == null ? 0 : 1) + (seenAfter == null ? 0 : 1);
         }
     }

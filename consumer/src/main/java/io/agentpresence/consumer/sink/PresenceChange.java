@@ -113,6 +113,8 @@ public record PresenceChange(Kind kind, String userId, String status, long ts, S
 
     /** This change at {@code phase} of {@code round}. */
     PresenceChange at(int round, int phase) {
-        return new PresenceChange(kind, userId, status, ts, source, sequence, round * PHASES + phase);
+        int at = round * PHASES + phase;
+        // most changes are already where they fall (a statement of round 0): no copy then
+        return at == step ? this : new PresenceChange(kind, userId, status, ts, source, sequence, at);
     }
 }

@@ -1,6 +1,7 @@
 package io.agentpresence.consumer.sink;
 
 import java.util.Collections;
+import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
@@ -84,6 +85,23 @@ public final class PresenceUpsert {
     /** The same for {@code rows} rows in one statement, binding five values per row. */
     public String upsert(int rows) {
         return insert(rows, upsertTail);
+    }
+
+    /**
+     * The upsert of {@link #upsert(int)} with the rows' values written into the text ({@link SqlLiterals}), for a plain
+     * statement: each row its change's (user_id, status, event_ts, last_seen = event_ts, source).
+     */
+    public String upsert(List<PresenceChange> rows) {
+        StringBuilder sql = new StringBuilder(100 + rows.size() * 110 + upsertTail.length())
+                .append("INSERT INTO ").append(table)
+                .append(" (user_id, status, event_ts, last_seen, source, updated_at) VALUES ");
+        for (int i = 0; i < rows.size(); i++) {
+            PresenceChange row = rows.get(i);
+            SqlLiterals.string(sql.append(i == 0 ? "(" : ", ("), row.userId()).append(", ");
+            SqlLiterals.string(sql, row.status()).append(", ").append(row.ts()).append(", ").append(row.ts()).append(", ");
+            SqlLiterals.string(sql, row.source()).append(", CURRENT_TIMESTAMP(3))");
+        }
+        return sql.append(upsertTail).toString();
     }
 
     private String insert(int rows, String tail) {

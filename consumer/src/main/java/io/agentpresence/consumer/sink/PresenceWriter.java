@@ -6,7 +6,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Types;
 import java.util.List;
 import javax.sql.DataSource;
 
@@ -117,22 +116,12 @@ public final class PresenceWriter {
         WriteResult result = WriteResult.NONE;
         for (int from = 0; from < rows.size(); from += ROWS_PER_STATEMENT) {
             List<PresenceChange> chunk = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_STATEMENT));
-            try (PreparedStatement ps = c.prepareStatement(sql.upsert(chunk.size()))) {
-                int p = 1;
-                for (PresenceChange ch : chunk) {
-                    ps.setString(p++, ch.userId());
-                    ps.setString(p++, ch.status());
-                    ps.setLong(p++, ch.ts());
-                    // a statement's own ts: newer statements of its round would have won, older ones cannot raise it
-                    ps.setLong(p++, ch.ts());
-                    if (ch.source() == null) {
-                        ps.setNull(p++, Types.VARCHAR);
-                    } else {
-                        ps.setString(p++, ch.source());
-                    }
-                }
-                int affected = ps.executeUpdate();
-                result = result.plus(UpsertInfo.split(chunk.size(), affected, UpsertInfo.serverInfo(ps)));
+            try (Statement st = c.createStatement()) {
+                // the text is ours and holds no JDBC escapes: the driver need not scan it for them
+                st.setEscapeProcessing(false);
+                // values as literals: a statement's own ts is its last_seen, as newer ones of its round would have won
+                int affected = st.executeUpdate(sql.upsert(chunk));
+                result = result.plus(UpsertInfo.split(chunk.size(), affected, UpsertInfo.serverInfo(st)));
             }
         }
         return result;

@@ -2,6 +2,7 @@ package io.agentpresence.consumer.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class PresenceUpsertTest {
@@ -53,6 +54,18 @@ class PresenceUpsertTest {
                 "INSERT INTO agent_presences_rebuild (user_id, status, event_ts, last_seen, source, updated_at) VALUES"
                         + " (?, ?, ?, ?, ?, CURRENT_TIMESTAMP(3)), (?, ?, ?, ?, ?, CURRENT_TIMESTAMP(3)) AS new"
                         + " ON DUPLICATE KEY UPDATE updated_at = IF((new.event_ts,");
+    }
+
+    @Test
+    void rowsWrittenIntoTheTextAreHexStringsAndDecimalsBeforeTheSameGuard() {
+        PresenceUpsert upsert = new PresenceUpsert(SqlDialect.VALUES_FUNCTION);
+        String sql = upsert.upsert(List.of(new PresenceChange("O'B\\\u00e9", "online", 5, null, 0),
+                new PresenceChange("a", "away", 1764000000000L, "x", 1)));
+
+        assertThat(sql).isEqualTo("INSERT INTO agent_presences (user_id, status, event_ts, last_seen, source, updated_at)"
+                + " VALUES (_utf8mb4 X'4F27425CC3A9', _utf8mb4 X'6F6E6C696E65', 5, 5, NULL, CURRENT_TIMESTAMP(3)),"
+                + " (_utf8mb4 X'61', _utf8mb4 X'61776179', 1764000000000, 1764000000000, _utf8mb4 X'78',"
+                + " CURRENT_TIMESTAMP(3))" + upsert.upsert(1).substring(upsert.upsert(1).indexOf(" ON DUPLICATE")));
     }
 
     @Test

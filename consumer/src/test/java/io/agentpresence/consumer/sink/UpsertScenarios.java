@@ -114,6 +114,24 @@ abstract class UpsertScenarios {
     }
 
     @Test
+    void quotesBackslashesAndCharactersBeyondAsciiAreStoredAsSent() throws Exception {
+        open(database());
+        String[] users = {"O'Brien", "back\\slash", "semi;colon -- ", "\u540d\u524d", "smile\uD83D\uDE00", "nul\u0000byte"};
+        List<PresenceChange> changes = new ArrayList<>();
+        for (String user : users) {
+            changes.add(new PresenceChange(user, "online", 7, "src'\\\u00e9\uD83D\uDE00", seq++));
+        }
+        changes.add(new PresenceChange("no-source", "away", 8, null, seq++));
+        write(changes.toArray(PresenceChange[]::new));
+
+        for (String user : users) {
+            assertThat(table.row(user)).contains(new Row(user, "online", 7, "src'\\\u00e9\uD83D\uDE00"));
+        }
+        assertThat(table.row("no-source")).contains(new Row("no-source", "away", 8, null));
+        assertThat(table.count()).isEqualTo(users.length + 1);
+    }
+
+    @Test
     void aTombstoneDeletesTheRowButNotANewerOne() throws Exception {
         open(database());
         write(set("u1", "online", 100), set("u2", "online", 500));
