@@ -6,7 +6,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** One line when a store starts and ends restoring from its changelog, so a slow start explains itself. */
-public final class RestoreLog implements StateRestoreListener {
+final class RestoreLog implements StateRestoreListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(RestoreLog.class);
 

@@ -14,7 +14,7 @@ import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThr
  * Every other failure, and transient ones that keep coming back, stops the application: the process exits and its
  * supervisor restarts it.
  */
-public final class StreamThreadFailures {
+final class StreamThreadFailures {
 
     static final int MAX_REPLACEMENTS = 5;
     static final Duration WINDOW = Duration.ofMinutes(5);
@@ -22,11 +22,11 @@ public final class StreamThreadFailures {
     private final LongSupplier nanoClock;
     private final Deque<Long> replacements = new ArrayDeque<>();
 
-    public StreamThreadFailures(LongSupplier nanoClock) {
+    StreamThreadFailures(LongSupplier nanoClock) {
         this.nanoClock = nanoClock;
     }
 
-    public synchronized StreamThreadExceptionResponse responseTo(Throwable failure) {
+    synchronized StreamThreadExceptionResponse responseTo(Throwable failure) {
         if (!transactionLost(failure)) {
             return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         }

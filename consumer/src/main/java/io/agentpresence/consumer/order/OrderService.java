@@ -4,8 +4,7 @@ import io.agentpresence.consumer.config.KafkaClients;
 import io.agentpresence.consumer.config.PresenceConsumerConfig;
 import io.agentpresence.consumer.fold.DeadLetterFitter;
 import io.agentpresence.consumer.fold.FoldProductionExceptionHandler;
-import io.agentpresence.consumer.fold.RestoreLog;
-import io.agentpresence.consumer.fold.StreamThreadFailures;
+import io.agentpresence.consumer.fold.StreamsApplication;
 import io.agentpresence.consumer.ops.JvmMeters;
 import io.agentpresence.consumer.ops.OrderMetrics;
 import io.agentpresence.consumer.ops.Resources;
@@ -14,14 +13,10 @@ import io.agentpresence.consumer.ops.TopicProvisioner;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.CountDownLatch;
-import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,23 +24,19 @@ import org.slf4j.LoggerFactory;
  * The composition root of the order stage: wires the meters, the topics and the Kafka Streams application by
  * hand, and takes them down again on {@link #close()}. A failure inside Streams stops the whole application, so
  * the process exits and its supervisor restarts it, as with {@code run} and {@code fold}; only a transaction the
- * broker aborted while it was away gets a new stream thread instead ({@link StreamThreadFailures}), as in the fold.
+ * broker aborted while it was away gets a new stream thread instead ({@link StreamsApplication}), as in the fold.
  */
 public final class OrderService implements Service {
 
     private static final Logger LOG = LoggerFactory.getLogger(OrderService.class);
-    static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(15);
 
-    private final KafkaStreams streams;
+    private final StreamsApplication app;
     private final PrometheusMeterRegistry registry;
     /** Closed in reverse order of creation, after the application. */
     private final List<AutoCloseable> resources;
-    private final CountDownLatch stopped = new CountDownLatch(1);
-    private volatile Throwable failure;
-    private final StreamThreadFailures threadFailures = new StreamThreadFailures(System::nanoTime);
 
-    private OrderService(KafkaStreams streams, PrometheusMeterRegistry registry, List<AutoCloseable> resources) {
-        this.streams = streams;
+    private OrderService(StreamsApplication app, PrometheusMeterRegistry registry, List<AutoCloseable> resources) {
+        this.app = app;
         this.registry = registry;
         this.resources = resources;
     }
@@ -86,45 +77,23 @@ public final class OrderService implements Service {
             FoldProductionExceptionHandler.install(streamsConfig, metrics::refused);
             DeadLetterFitter.install(streamsConfig, config.dlqTopic(), config.dlqMaxValueBytes());
             KafkaStreams streams = new KafkaStreams(OrderTopology.build(settings, metrics), streamsConfig);
-            OrderService service = new OrderService(streams, registry, resources);
+            StreamsApplication app = new StreamsApplication("Order stage", streams);
             // at once: a failure below must not leave the application's clients and state directory open
-            resources.add(service::closeStreams);
+            resources.add(app::close);
             if (clientMetrics) {
                 KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
                 streamsMetrics.bindTo(registry);
                 resources.add(streamsMetrics);
             }
-            streams.setStateListener(service::stateChanged);
-            streams.setUncaughtExceptionHandler(service::failed);
-            streams.setGlobalStateRestoreListener(new RestoreLog());
-            streams.start();
+            app.start();
             LOG.info("Ordering {} into {}: only newer states pass; application id {}, state in {}, exactly-once",
                     settings.rawTopic(), settings.presenceTopic(), settings.applicationId(),
                     settings.stateDir().toAbsolutePath());
-            return service;
+            return new OrderService(app, registry, resources);
         } catch (Exception | Error e) {
             Resources.closeAll(resources, e);
             throw e;
         }
-    }
-
-    private void stateChanged(KafkaStreams.State now, KafkaStreams.State before) {
-        LOG.info("Order stage {} (was {})", now, before);
-        if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
-            stopped.countDown();
-        }
-    }
-
-    private StreamThreadExceptionResponse failed(Throwable e) {
-        StreamThreadExceptionResponse response = threadFailures.responseTo(e);
-        if (response == StreamThreadExceptionResponse.REPLACE_THREAD) {
-            LOG.warn("An order stage thread lost its transaction ({}); a new thread continues from the last commit",
-                    e.getCause() == null ? e.getMessage() : e.getCause().getMessage());
-            return response;
-        }
-        failure = e;
-        LOG.error("Stopping the order stage: {}", e.getMessage(), e);
-        return response;
     }
 
     @Override
@@ -135,38 +104,29 @@ public final class OrderService implements Service {
     /** Live: starting, rebalancing or running; not failed or stopped. */
     @Override
     public boolean isLive() {
-        KafkaStreams.State state = streams.state();
-        return state == KafkaStreams.State.CREATED || state.isRunningOrRebalancing();
+        return app.isLive();
     }
 
     /** Ready: every assigned task restored and processing. */
     @Override
     public boolean isReady() {
-        return streams.state() == KafkaStreams.State.RUNNING;
+        return app.isReady();
     }
 
     @Override
     public Throwable failure() {
-        return failure;
+        return app.failure();
     }
 
     /** Blocks until the application stops (after {@link #close()}, or a failure). */
     @Override
     public void awaitTermination() throws InterruptedException {
-        stopped.await();
+        app.awaitTermination();
     }
 
     /** Commits what was processed, leaves the group so the partitions move at once, and closes everything. */
     @Override
     public void close() {
         Resources.closeAll(resources, null);
-    }
-
-    private void closeStreams() {
-        if (!streams.close(CloseOptions.timeout(CLOSE_TIMEOUT)
-                .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP))) {
-            LOG.warn("Order stage still closing after {} s", CLOSE_TIMEOUT.toSeconds());
-        }
-        stopped.countDown();
     }
 }
