@@ -111,7 +111,7 @@ class BrokerCrashIT {
         deviceSends.get(CONVERGE.toSeconds(), TimeUnit.SECONDS);
         Map<String, Row> expected = new TreeMap<>(stream.expectedRows());
         expected.putAll(folded.rows());
-        await().atMost(CONVERGE).untilAsserted(() -> assertThat(table.differencesFrom(expected, 20)).isEmpty());
+        await().atMost(CONVERGE).untilAsserted(() -> assertThat(table.differencesFrom(expected)).isEmpty());
 
         assertThat(directAtKill).as("events published before the kill").isLessThan(EVENTS);
         assertThat(foldedAtKill).as("device events published before the kill").isLessThan(DEVICE_EVENTS);

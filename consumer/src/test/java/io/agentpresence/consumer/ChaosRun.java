@@ -33,7 +33,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -190,7 +189,7 @@ class ChaosRun {
 
         Map<String, Row> expected = stream.expectedRows(sending.published());
         Map<String, Row> actual = new PresenceTable(db).rows();
-        List<String> mismatches = mismatches(expected, actual);
+        List<String> mismatches = PresenceTable.differences(expected, actual);
         DeadLetters letters = DeadLetters.check(TopicReader.readAll(fixture.bootstrapServers(), dlq), topic,
                 poison.byOffset);
         List<String> fatal = fatalLines();
@@ -388,17 +387,6 @@ class ChaosRun {
                 || actual.get(e.userId()).eventTs() < e.eventTs()).count();
     }
 
-    private static List<String> mismatches(Map<String, Row> expected, Map<String, Row> actual) {
-        Set<String> users = new TreeSet<>(expected.keySet());
-        users.addAll(actual.keySet());
-        List<String> differ = new ArrayList<>();
-        for (String user : users) {
-            if (!Objects.equals(expected.get(user), actual.get(user))) {
-                differ.add(user + ": expected " + expected.get(user) + ", table " + actual.get(user));
-            }
-        }
-        return differ;
-    }
 
     private List<String> fatalLines() throws IOException {
         List<String> lines = new ArrayList<>();

@@ -56,30 +56,20 @@ public final class PresenceTable {
         return rows;
     }
 
-    /**
-     * How the table differs from {@code expected}, one line per user ({@code user: expected … but was …}), at most
-     * {@code limit} lines and then a count of the rest; empty when they agree.
-     */
-    public List<String> differencesFrom(Map<String, Row> expected, int limit) throws SQLException {
-        Map<String, Row> actual = rows();
+    /** How the table differs from {@code expected}: see {@link #differences(Map, Map)}. */
+    public List<String> differencesFrom(Map<String, Row> expected) throws SQLException {
+        return differences(expected, rows());
+    }
+
+    /** One line per user whose row differs ({@code user: expected … but was …}), by userId; empty when they agree. */
+    public static List<String> differences(Map<String, Row> expected, Map<String, Row> actual) {
         Set<String> users = new TreeSet<>(expected.keySet());
         users.addAll(actual.keySet());
         List<String> differences = new ArrayList<>();
-        int more = 0;
         for (String user : users) {
-            Row want = expected.get(user);
-            Row got = actual.get(user);
-            if (Objects.equals(want, got)) {
-                continue;
+            if (!Objects.equals(expected.get(user), actual.get(user))) {
+                differences.add(user + ": expected " + expected.get(user) + " but was " + actual.get(user));
             }
-            if (differences.size() < limit) {
-                differences.add(user + ": expected " + want + " but was " + got);
-            } else {
-                more++;
-            }
-        }
-        if (more > 0) {
-            differences.add("… and " + more + " more");
         }
         return differences;
     }
