@@ -57,15 +57,18 @@ class PresenceUpsertTest {
     }
 
     @Test
-    void rowsWrittenIntoTheTextAreHexStringsAndDecimalsBeforeTheSameGuard() {
+    void rowsWrittenIntoTheTextArePlainOrHexStringsAndDecimalsBeforeTheSameGuard() {
         PresenceUpsert upsert = new PresenceUpsert(SqlDialect.VALUES_FUNCTION);
         String sql = upsert.upsert(List.of(new PresenceChange("O'B\\\u00e9", "online", 5, null, 0),
-                new PresenceChange("a", "away", 1764000000000L, "x", 1)));
+                new PresenceChange("a-1 b", "away", 1764000000000L, "x\\", 1),
+                new PresenceChange("tab\tx", "busy", 7, "it's", 2)));
 
+        // printable ASCII without a quote or a backslash goes as it is; anything else as hex
         assertThat(sql).isEqualTo("INSERT INTO agent_presences (user_id, status, event_ts, last_seen, source, updated_at)"
-                + " VALUES (_utf8mb4 X'4F27425CC3A9', _utf8mb4 X'6F6E6C696E65', 5, 5, NULL, CURRENT_TIMESTAMP(3)),"
-                + " (_utf8mb4 X'61', _utf8mb4 X'61776179', 1764000000000, 1764000000000, _utf8mb4 X'78',"
-                + " CURRENT_TIMESTAMP(3))" + upsert.upsert(1).substring(upsert.upsert(1).indexOf(" ON DUPLICATE")));
+                + " VALUES (_utf8mb4 X'4F27425CC3A9', 'online', 5, 5, NULL, CURRENT_TIMESTAMP(3)),"
+                + " ('a-1 b', 'away', 1764000000000, 1764000000000, _utf8mb4 X'785C', CURRENT_TIMESTAMP(3)),"
+                + " (_utf8mb4 X'7461620978', 'busy', 7, 7, _utf8mb4 X'69742773', CURRENT_TIMESTAMP(3))"
+                + upsert.upsert(1).substring(upsert.upsert(1).indexOf(" ON DUPLICATE")));
     }
 
     @Test

@@ -36,7 +36,11 @@ abstract class UpsertScenarios {
 
     /** Migrates a fresh database and returns a writer for it. */
     void open(TestDatabase db) throws SQLException {
-        dataSource = DataSourceFactory.create(db.jdbcUrl(), db.user(), db.password(), 4);
+        open(db, db.jdbcUrl());
+    }
+
+    private void open(TestDatabase db, String jdbcUrl) throws SQLException {
+        dataSource = DataSourceFactory.create(jdbcUrl, db.user(), db.password(), 4);
         SchemaMigrator.migrate(dataSource);
         writer = PresenceWriter.forServer(dataSource, new OffsetStore("scenarios"));
         table = new PresenceTable(db);
@@ -116,19 +120,35 @@ abstract class UpsertScenarios {
     @Test
     void quotesBackslashesAndCharactersBeyondAsciiAreStoredAsSent() throws Exception {
         open(database());
-        String[] users = {"O'Brien", "back\\slash", "semi;colon -- ", "\u540d\u524d", "smile\uD83D\uDE00", "nul\u0000byte"};
+        writesAwkwardValuesAsSent();
+    }
+
+    @Test
+    void noSqlModeChangesWhatTheLiteralsMean() throws Exception {
+        TestDatabase db = database();
+        // a backslash that no longer escapes, double quotes that delimit names, || that concatenates
+        String modes = "sessionVariables=sql_mode='ANSI_QUOTES,NO_BACKSLASH_ESCAPES,PIPES_AS_CONCAT,STRICT_ALL_TABLES'";
+        open(db, db.jdbcUrl() + (db.jdbcUrl().contains("?") ? "&" : "?") + modes);
+        writesAwkwardValuesAsSent();
+    }
+
+    private void writesAwkwardValuesAsSent() throws Exception {
+        String[] users = {"O'Brien", "back\\slash", "semi;colon -- ", "dq\"x\" || y", "\u540d\u524d", "smile\uD83D\uDE00",
+                "nul\u0000byte"};
         List<PresenceChange> changes = new ArrayList<>();
         for (String user : users) {
             changes.add(new PresenceChange(user, "online", 7, "src'\\\u00e9\uD83D\uDE00", seq++));
         }
         changes.add(new PresenceChange("no-source", "away", 8, null, seq++));
+        changes.add(new PresenceChange("plain:ascii/@+=-_.", "busy", 9, "presence-cli", seq++));
         write(changes.toArray(PresenceChange[]::new));
 
         for (String user : users) {
             assertThat(table.row(user)).contains(new Row(user, "online", 7, "src'\\\u00e9\uD83D\uDE00"));
         }
         assertThat(table.row("no-source")).contains(new Row("no-source", "away", 8, null));
-        assertThat(table.count()).isEqualTo(users.length + 1);
+        assertThat(table.row("plain:ascii/@+=-_.")).contains(new Row("plain:ascii/@+=-_.", "busy", 9, "presence-cli"));
+        assertThat(table.count()).isEqualTo(users.length + 2);
     }
 
     @Test
