@@ -11,7 +11,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -31,8 +30,13 @@ public final class PresenceEventCodec {
     /** 9999-12-31T23:59:59.999Z: the last instant a DATETIME can show; larger values are clock bugs. */
     public static final long MAX_TS = 253_402_300_799_999L;
     private static final int MAX_NESTING_DEPTH = 64;
-    /** The fields an event has; any others are ignored (but still may appear only once). */
-    private static final List<String> FIELDS = List.of("userId", "status", "ts", "source", "device", "kind");
+    /** The fields an event has, a bit each (see {@link #fieldBit}); any others are ignored but may appear only once. */
+    private static final int USER_ID = 0;
+    private static final int STATUS = 1;
+    private static final int TS = 2;
+    private static final int SOURCE = 3;
+    private static final int DEVICE = 4;
+    private static final int KIND = 5;
 
     private static final JsonFactory JSON = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build())
@@ -112,9 +116,10 @@ public final class PresenceEventCodec {
         if (fields.userId == null) {
             throw new MalformedEventException(Rejection.MISSING_USER_ID, "field 'userId' is required");
         }
-        String keyUserId = decodeKey(key);
-        long ts = fields.ts != null ? fields.ts : recordTimestamp;
-        if (fields.ts == null && recordTimestamp < 0) {
+        // the key as the userId in ASCII, the common case, needs no string of its own
+        String keyUserId = isAsciiKeyOf(key, fields.userId) ? fields.userId : decodeKey(key);
+        long ts = fields.hasTs ? fields.ts : recordTimestamp;
+        if (!fields.hasTs && recordTimestamp < 0) {
             throw new MalformedEventException(Rejection.INVALID_TS, "no 'ts' field and no record timestamp");
         }
         PresenceEvent.Kind kind = PresenceEvent.Kind.STATUS;
@@ -154,7 +159,8 @@ public final class PresenceEventCodec {
         checkTs(event.ts(), now);
         String source = event.source();
         if (source != null) {
-            if (source.codePointCount(0, source.length()) > MAX_SOURCE_LENGTH) {
+            if (isPrintableAscii(source) ? source.length() > MAX_SOURCE_LENGTH
+                    : source.codePointCount(0, source.length()) > MAX_SOURCE_LENGTH) {
                 throw new MalformedEventException(Rejection.SOURCE_TOO_LONG,
                         "'source' is longer than " + MAX_SOURCE_LENGTH + " characters");
             }
@@ -192,6 +198,11 @@ public final class PresenceEventCodec {
     }
 
     private static void checkUserId(String userId) throws MalformedEventException {
+        if (isPrintableAscii(userId) && userId.length() <= MAX_USER_ID_LENGTH && !userId.isEmpty()
+                && userId.charAt(0) != ' ' && userId.charAt(userId.length() - 1) != ' ') {
+            // the common case, valid by construction: one char is one code point, and the only whitespace is ' '
+            return;
+        }
         if (userId.isEmpty() || userId.isBlank()) {
             throw new MalformedEventException(Rejection.INVALID_USER_ID, "userId is empty or blank");
         }
@@ -209,13 +220,41 @@ public final class PresenceEventCodec {
         }
     }
 
+    /** Only printable ASCII (0x20..0x7E): no control characters, no surrogates, one char per code point. */
+    private static boolean isPrintableAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c > 0x7E) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static boolean isCleanText(String s) {
+        if (isPrintableAscii(s)) {
+            return true;
+        }
         for (int i = 0; i < s.length(); ) {
             int cp = s.codePointAt(i);
             if (Character.isISOControl(cp) || Character.getType(cp) == Character.SURROGATE) {
                 return false;
             }
             i += Character.charCount(cp);
+        }
+        return true;
+    }
+
+    /** True when the key is {@code userId} in ASCII, byte for char. */
+    private static boolean isAsciiKeyOf(byte[] key, String userId) {
+        if (key == null || key.length != userId.length()) {
+            return false;
+        }
+        for (int i = 0; i < key.length; i++) {
+            // a byte of 0x80 or more is negative here, so never equal to a char
+            if (key[i] != userId.charAt(i)) {
+                return false;
+            }
         }
         return true;
     }
@@ -245,7 +284,7 @@ public final class PresenceEventCodec {
             Set<String> seenOthers = null;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
-                int bit = FIELDS.indexOf(name);
+                int bit = fieldBit(name);
                 boolean again;
                 if (bit >= 0) {
                     again = (seen & (1 << bit)) != 0;
@@ -258,13 +297,13 @@ public final class PresenceEventCodec {
                     throw new MalformedEventException(Rejection.DUPLICATE_FIELD, "field '" + printable(name) + "' appears twice");
                 }
                 JsonToken token = p.nextToken();
-                switch (name) {
-                    case "userId" -> fields.userId = string(p, token, Rejection.INVALID_USER_ID, "userId");
-                    case "status" -> fields.status = string(p, token, Rejection.INVALID_STATUS, "status");
-                    case "source" -> fields.source = string(p, token, Rejection.INVALID_SOURCE, "source");
-                    case "ts" -> fields.ts = timestamp(p, token);
-                    case "device" -> fields.device = string(p, token, Rejection.INVALID_DEVICE, "device");
-                    case "kind" -> fields.kind = string(p, token, Rejection.INVALID_KIND, "kind");
+                switch (bit) {
+                    case USER_ID -> fields.userId = string(p, token, Rejection.INVALID_USER_ID, "userId");
+                    case STATUS -> fields.status = string(p, token, Rejection.INVALID_STATUS, "status");
+                    case TS -> timestamp(p, token, fields);
+                    case SOURCE -> fields.source = string(p, token, Rejection.INVALID_SOURCE, "source");
+                    case DEVICE -> fields.device = string(p, token, Rejection.INVALID_DEVICE, "device");
+                    case KIND -> fields.kind = string(p, token, Rejection.INVALID_KIND, "kind");
                     default -> p.skipChildren();
                 }
             }
@@ -289,9 +328,23 @@ public final class PresenceEventCodec {
         return p.getText();
     }
 
-    private static Long timestamp(JsonParser p, JsonToken token) throws IOException, MalformedEventException {
+    /** The bit of a field we read, or -1 for any other. */
+    private static int fieldBit(String name) {
+        return switch (name) {
+            case "userId" -> USER_ID;
+            case "status" -> STATUS;
+            case "ts" -> TS;
+            case "source" -> SOURCE;
+            case "device" -> DEVICE;
+            case "kind" -> KIND;
+            default -> -1;
+        };
+    }
+
+    /** Reads {@code ts} into {@code fields}; a null leaves it unset, as when absent. */
+    private static void timestamp(JsonParser p, JsonToken token, Fields fields) throws IOException, MalformedEventException {
         if (token == JsonToken.VALUE_NULL) {
-            return null;
+            return;
         }
         if (token != JsonToken.VALUE_NUMBER_INT) {
             throw new MalformedEventException(Rejection.INVALID_TS, "'ts' must be an integer (epoch ms), found " + token);
@@ -299,7 +352,8 @@ public final class PresenceEventCodec {
         if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
             throw new MalformedEventException(Rejection.INVALID_TS, "'ts' does not fit in 64 bits");
         }
-        return p.getLongValue();
+        fields.ts = p.getLongValue();
+        fields.hasTs = true;
     }
 
     private static String firstLine(String message) {
@@ -326,7 +380,8 @@ public final class PresenceEventCodec {
     private static final class Fields {
         String userId;
         String status;
-        Long ts;
+        long ts;
+        boolean hasTs;
         String source;
         String device;
         String kind;

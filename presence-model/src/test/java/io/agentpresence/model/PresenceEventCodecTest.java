@@ -278,6 +278,32 @@ class PresenceEventCodecTest {
         assertThat(codes).doesNotHaveDuplicates().allMatch(code -> code.matches("[a-z]+(-[a-z0-9]+)*"));
     }
 
+    static Stream<Arguments> asciiTextAtItsLimits() {
+        return Stream.of(
+                arguments(named("a userId of 191 ASCII characters", "u".repeat(191)), "online-cli", null),
+                arguments(named("a userId of 192 ASCII characters", "u".repeat(192)), "cli", Rejection.USER_ID_TOO_LONG),
+                arguments(named("a userId with a leading space", " agent-42"), "cli", Rejection.INVALID_USER_ID),
+                arguments(named("a userId with a trailing space", "agent-42 "), "cli", Rejection.INVALID_USER_ID),
+                arguments(named("a userId of spaces", "   "), "cli", Rejection.INVALID_USER_ID),
+                arguments(named("a userId with DEL", "agent\u007f42"), "cli", Rejection.INVALID_USER_ID),
+                arguments(named("a userId with a C1 control", "agent\u008542"), "cli", Rejection.INVALID_USER_ID),
+                arguments(named("a source of 64 ASCII characters", USER), "s".repeat(64), null),
+                arguments(named("a source of 65 ASCII characters", USER), "s".repeat(65), Rejection.SOURCE_TOO_LONG),
+                arguments(named("a source with DEL", USER), "cli\u007f", Rejection.INVALID_SOURCE));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("asciiTextAtItsLimits")
+    void asciiTextIsHeldToTheSameLimitsAsAnyOther(String userId, String source, Rejection expected) throws Exception {
+        // the key equals the userId, so only the text rules decide
+        String value = event(userId, "online", "\"source\":\"" + source + "\"");
+        if (expected == null) {
+            assertThat(decode(userId, value).source()).isEqualTo(source);
+        } else {
+            assertRejected(() -> decode(userId, value), expected);
+        }
+    }
+
     private PresenceEvent decode(String key, String value) throws MalformedEventException {
         return codec.decode(utf8(key), utf8(value), RECORD_TS);
     }

@@ -27,7 +27,7 @@ final class PendingBatch {
 
     private final List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
     private final BitSet decoded = new BitSet();
-    private final PresenceBuffer buffer = new PresenceBuffer();
+    private final PresenceBuffer buffer;
     private final List<DeadLetter> deadLetters = new ArrayList<>();
     private final Map<TopicPartition, Long> firstOffsets = new HashMap<>();
     private final Map<TopicPartition, Long> nextOffsets = new HashMap<>();
@@ -35,6 +35,10 @@ final class PendingBatch {
 
     /** Below this many records a poll is one transaction: a second one would cost more than it saves. */
     static final int SPLIT_THRESHOLD = 1_000;
+
+    private PendingBatch(int expectedRecords) {
+        buffer = new PresenceBuffer(expectedRecords);
+    }
 
     /**
      * Decodes one poll into one batch per writer. The poll's partitions are dealt out to the writers in turn,
@@ -48,7 +52,7 @@ final class PendingBatch {
         List<PendingBatch> batches = new ArrayList<>();
         for (int i = 0; i < partitions.size(); i++) {
             if (i < writers) {
-                batches.add(new PendingBatch());
+                batches.add(new PendingBatch(polled.count() / writers));
             }
             batches.get(i % writers).add(partitions.get(i), polled.records(partitions.get(i)), decoder, metrics);
         }

@@ -21,12 +21,23 @@ public final class PresenceBuffer {
     private static final Comparator<PresenceChange> WRITE_ORDER = (a, b) ->
             a.step() != b.step() ? Integer.compare(a.step(), b.step()) : a.userId().compareTo(b.userId());
 
-    private final Map<String, User> users = new HashMap<>();
+    private final Map<String, User> users;
     private long records;
+    /** How many changes the users hold: {@link #changes()}'s size, kept as they arrive. */
+    private int kept;
+
+    public PresenceBuffer() {
+        this(0);
+    }
+
+    /** @param expectedRecords about how many records will be added: the buffer is sized for them from the start */
+    public PresenceBuffer(int expectedRecords) {
+        users = new HashMap<>(Math.max(16, (int) (expectedRecords / 0.75f) + 1));
+    }
 
     public void add(PresenceChange change) {
         records++;
-        users.computeIfAbsent(change.userId(), id -> new User()).add(change);
+        kept += users.computeIfAbsent(change.userId(), id -> new User()).add(change);
     }
 
     /** Takes a user out of the batch (its records go to the dead-letter topic instead). */
@@ -34,6 +45,7 @@ public final class PresenceBuffer {
         User user = users.remove(userId);
         if (user != null) {
             records -= user.records;
+            kept -= user.size();
         }
     }
 
@@ -42,7 +54,7 @@ public final class PresenceBuffer {
      * deadlocks).
      */
     public List<PresenceChange> changes() {
-        List<PresenceChange> changes = new ArrayList<>(users.size());
+        List<PresenceChange> changes = new ArrayList<>(kept);
         users.values().forEach(user -> user.reduced(changes));
         changes.sort(WRITE_ORDER);
         return changes;
@@ -50,10 +62,6 @@ public final class PresenceBuffer {
 
     /** How many records the batch dropped because others of the same user in it make them useless. */
     public long superseded() {
-        long kept = 0;
-        for (User user : users.values()) {
-            kept += user.size();
-        }
         return records - kept;
     }
 
@@ -63,7 +71,7 @@ public final class PresenceBuffer {
 
     /** How many changes {@link #changes()} returns. */
     public int size() {
-        return users.values().stream().mapToInt(User::size).sum();
+        return kept;
     }
 
     /** One user's records in the batch, reduced as they arrive. */
@@ -80,7 +88,9 @@ public final class PresenceBuffer {
         private PresenceChange deletion;
         private PresenceChange seenAfter;
 
-        void add(PresenceChange next) {
+        /** @return how many changes this adds to the user's (0 when it replaces or drops one, or adds none) */
+        int add(PresenceChange next) {
+            int before = size();
             records++;
             if (next.isBareHeartbeat()) {
                 if (phase <= PresenceChange.SEEN_BEFORE) {
@@ -105,6 +115,7 @@ public final class PresenceBuffer {
                 deletion = newer(deletion, next);
                 phase = PresenceChange.DELETION;
             }
+            return size() - before;
         }
 
         private static boolean wins(PresenceChange a, PresenceChange b) {
