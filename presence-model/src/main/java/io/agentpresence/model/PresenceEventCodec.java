@@ -41,6 +41,8 @@ public final class PresenceEventCodec {
     private static final JsonFactory JSON = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build())
             .build();
+    /** Each thread reads its records with one parser of its own, fed one value after another. */
+    private static final ThreadLocal<JsonDocuments> DOCUMENTS = ThreadLocal.withInitial(() -> new JsonDocuments(JSON));
 
     private final PresenceStatuses statuses;
     private final long maxFutureSkewMs;
@@ -270,51 +272,97 @@ public final class PresenceEventCodec {
     }
 
     private static Fields parse(byte[] value) throws MalformedEventException {
-        Fields fields = new Fields();
-        try (JsonParser p = JSON.createParser(value)) {
-            JsonToken first = p.nextToken();
-            if (first == null) {
-                throw new MalformedEventException(Rejection.MALFORMED_JSON, "the value is empty");
-            }
+        JsonDocuments documents = DOCUMENTS.get();
+        boolean finished = false;
+        try {
+            JsonParser p = documents.start(value);
+            JsonToken first = documents.next();
             if (first != JsonToken.START_OBJECT) {
-                throw new MalformedEventException(Rejection.NOT_AN_OBJECT, "expected a JSON object, found " + first);
+                throw notAnObject(value);
             }
-            // the fields we read are told apart by a bit each; a set is made only for fields we do not know
-            int seen = 0;
-            Set<String> seenOthers = null;
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
-                int bit = fieldBit(name);
-                boolean again;
-                if (bit >= 0) {
-                    again = (seen & (1 << bit)) != 0;
-                    seen |= 1 << bit;
-                } else {
-                    seenOthers = seenOthers == null ? new HashSet<>(4) : seenOthers;
-                    again = !seenOthers.add(name);
-                }
-                if (again) {
-                    throw new MalformedEventException(Rejection.DUPLICATE_FIELD, "field '" + printable(name) + "' appears twice");
-                }
-                JsonToken token = p.nextToken();
-                switch (bit) {
-                    case USER_ID -> fields.userId = string(p, token, Rejection.INVALID_USER_ID, "userId");
-                    case STATUS -> fields.status = string(p, token, Rejection.INVALID_STATUS, "status");
-                    case TS -> timestamp(p, token, fields);
-                    case SOURCE -> fields.source = string(p, token, Rejection.INVALID_SOURCE, "source");
-                    case DEVICE -> fields.device = string(p, token, Rejection.INVALID_DEVICE, "device");
-                    case KIND -> fields.kind = string(p, token, Rejection.INVALID_KIND, "kind");
-                    default -> p.skipChildren();
-                }
-            }
-            if (p.nextToken() != null) {
+            Fields fields = readFields(documents, p);
+            if (!documents.finish(value)) {
                 throw new MalformedEventException(Rejection.MALFORMED_JSON, "content after the JSON object");
             }
+            finished = !fields.unknownNames;
+            return fields;
         } catch (IOException e) {
             // Jackson reports bad syntax, invalid UTF-8 and too-deep nesting all as I/O on an in-memory array
             throw new MalformedEventException(Rejection.MALFORMED_JSON, firstLine(e.getMessage()), e);
+        } finally {
+            if (!finished) {
+                documents.discard();
+            }
         }
+    }
+
+    /** Reads the fields of the object just opened, up to its end. */
+    private static Fields readFields(JsonDocuments documents, JsonParser p) throws IOException, MalformedEventException {
+        Fields fields = new Fields();
+        // the fields we read are told apart by a bit each; a set is made only for fields we do not know
+        int seen = 0;
+        Set<String> seenOthers = null;
+        JsonToken next;
+        while ((next = documents.next()) == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            int bit = fieldBit(name);
+            boolean again;
+            if (bit >= 0) {
+                again = (seen & (1 << bit)) != 0;
+                seen |= 1 << bit;
+            } else {
+                seenOthers = seenOthers == null ? new HashSet<>(4) : seenOthers;
+                again = !seenOthers.add(name);
+            }
+            if (again) {
+                throw new MalformedEventException(Rejection.DUPLICATE_FIELD, "field '" + printable(name) + "' appears twice");
+            }
+            JsonToken token = documents.next();
+            if (token == null) {
+                throw endsEarly();
+            }
+            switch (bit) {
+                case USER_ID -> fields.userId = string(p, token, Rejection.INVALID_USER_ID, "userId");
+                case STATUS -> fields.status = string(p, token, Rejection.INVALID_STATUS, "status");
+                case TS -> timestamp(p, token, fields);
+                case SOURCE -> fields.source = string(p, token, Rejection.INVALID_SOURCE, "source");
+                case DEVICE -> fields.device = string(p, token, Rejection.INVALID_DEVICE, "device");
+                case KIND -> fields.kind = string(p, token, Rejection.INVALID_KIND, "kind");
+                default -> {
+                    if (!documents.skipValue(token)) {
+                        throw endsEarly();
+                    }
+                }
+            }
+        }
+        if (next == null) {
+            throw endsEarly();
+        }
+        fields.unknownNames = seenOthers != null;
         return fields;
+    }
+
+    private static MalformedEventException endsEarly() {
+        return new MalformedEventException(Rejection.MALFORMED_JSON, "the value ends inside the JSON object");
+    }
+
+    /**
+     * Why a value does not start with a JSON object: read once more by a parser of its own, which sees the whole value
+     * and so can tell an empty value, a complete one of another type and broken syntax apart.
+     */
+    private static MalformedEventException notAnObject(byte[] value) {
+        try (JsonParser p = JSON.createParser(value)) {
+            JsonToken first = p.nextToken();
+            if (first == null) {
+                return new MalformedEventException(Rejection.MALFORMED_JSON, "the value is empty");
+            }
+            if (first != JsonToken.START_OBJECT) {
+                return new MalformedEventException(Rejection.NOT_AN_OBJECT, "expected a JSON object, found " + first);
+            }
+            return new MalformedEventException(Rejection.MALFORMED_JSON, "the value ends inside the JSON object");
+        } catch (IOException e) {
+            return new MalformedEventException(Rejection.MALFORMED_JSON, firstLine(e.getMessage()), e);
+        }
     }
 
     private static String string(JsonParser p, JsonToken token, Rejection rejection, String field)
@@ -382,6 +430,8 @@ public final class PresenceEventCodec {
         String status;
         long ts;
         boolean hasTs;
+        /** Fields other than ours were read: their names are in the parser's symbol table now. */
+        boolean unknownNames;
         String source;
         String device;
         String kind;

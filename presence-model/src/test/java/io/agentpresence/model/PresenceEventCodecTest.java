@@ -14,8 +14,10 @@ import io.agentpresence.model.PresenceEventSamples.Sample;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -276,6 +278,42 @@ class PresenceEventCodecTest {
         List<String> codes = Stream.of(Rejection.values()).map(Rejection::code).toList();
 
         assertThat(codes).doesNotHaveDuplicates().allMatch(code -> code.matches("[a-z]+(-[a-z0-9]+)*"));
+    }
+
+    @Test
+    void aValueReadsTheSameWhateverTheThreadReadBeforeIt() throws Exception {
+        // one parser per thread reads value after value: none may leave it halfway through anything
+        List<byte[]> before = new ArrayList<>();
+        malformedValues().forEach(arguments -> before.add((byte[]) ((Named<?>) arguments.get()[0]).getPayload()));
+        PresenceEventSamples.all().forEach(sample -> before.add(utf8(sample.json())));
+        String valid = event(USER, "online", null);
+        before.add(utf8(valid + " \n\t "));
+        before.add(utf8(valid + " 12"));
+        before.add(utf8(event(USER, "online", "\"unknown\":{\"a\":[1,2,{\"b\":\"c\"}]},\"x\":123")));
+        before.add(utf8(event(USER, "online", "\"unknown\":{\"a\":[1,2")));
+        before.add(utf8(event(USER, "online", "\"ts\":12")));
+        before.add(utf8("{\"userId\":\"agent-42\",\"status\":\"onl"));
+        before.add(utf8("tru"));
+        byte[] next = utf8("{\"userId\":\"agent-7\",\"status\":\"away\",\"ts\":5,\"source\":\"cli\"}");
+
+        for (byte[] previous : before) {
+            try {
+                codec.decode(utf8(USER), previous, RECORD_TS);
+            } catch (MalformedEventException expected) {
+                // most of them are bad: what matters is the value after
+            }
+            assertThat(codec.decode(utf8("agent-7"), next, RECORD_TS)).as("after %s", new String(previous, StandardCharsets.UTF_8))
+                    .isEqualTo(new PresenceEvent("agent-7", "away", 5, "cli"));
+        }
+    }
+
+    @Test
+    void anIncompleteValueIsMalformedAndAScalarIsNotAnObject() {
+        assertRejected(() -> decode(USER, "{\"userId\":\"agent-42\",\"status\":\"onl"), Rejection.MALFORMED_JSON);
+        assertRejected(() -> decode(USER, "{\"userId\":\"agent-42\",\"x\":[1,{"), Rejection.MALFORMED_JSON);
+        assertRejected(() -> decode(USER, "{\"userId\":\"agent-42\",\"ts\":12"), Rejection.MALFORMED_JSON);
+        assertRejected(() -> decode(USER, "12"), Rejection.NOT_AN_OBJECT);
+        assertRejected(() -> decode(USER, "tru"), Rejection.MALFORMED_JSON);
     }
 
     static Stream<Arguments> asciiTextAtItsLimits() {
