@@ -32,6 +32,7 @@ final class ConsumerProcess implements AutoCloseable {
     private long peakHeap;
     private long rowsWritten;
     private double cpuSeconds = Double.NaN;
+    private final ThreadCpu threads;
 
     ConsumerProcess(Path java, Path jar, String heap, List<String> jvmOptions, Map<String, String> env, Path log)
             throws IOException {
@@ -45,6 +46,7 @@ final class ConsumerProcess implements AutoCloseable {
         pb.environment().put("PRESENCE_HTTP_PORT", String.valueOf(httpPort));
         pb.redirectErrorStream(true).redirectOutput(log.toFile());
         this.process = pb.start();
+        this.threads = new ThreadCpu(process.pid());
     }
 
     private static int freePort() throws IOException {
@@ -68,6 +70,7 @@ final class ConsumerProcess implements AutoCloseable {
             rowsWritten = (long) value(body, "presence_rows_written_total");
             // the operating system forgets a process's CPU time once it has exited: read it while it runs
             process.info().totalCpuDuration().ifPresent(d -> cpuSeconds = d.toMillis() / 1000.0);
+            threads.sample();
             samples.add(new long[] {System.nanoTime() - startNanos, consumed});
             return consumed;
         } catch (IOException | RuntimeException e) {
@@ -95,6 +98,11 @@ final class ConsumerProcess implements AutoCloseable {
     /** CPU time of the consumer's JVM (user + system) as of the last sample. */
     double cpuSeconds() {
         return cpuSeconds;
+    }
+
+    /** CPU seconds by thread group (poll thread, writers, JIT, GC, start-up, ...) as of the last sample. */
+    Map<String, Double> cpuByThread() {
+        return threads.byGroup();
     }
 
     /** Rows inserted, updated or deleted, as of the last sample. */

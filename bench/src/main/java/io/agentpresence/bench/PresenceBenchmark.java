@@ -76,6 +76,9 @@ public final class PresenceBenchmark implements Callable<Integer> {
     List<String> consumerJvmOptions = new ArrayList<>();
     @Option(names = "--report", defaultValue = "bench/target/bench-report.html", description = "HTML report")
     Path reportFile;
+    @Option(names = "--profile", description = "record the consumer of the standard workload with JFR (a Java sample"
+            + " every 2 ms) and print where its threads spend their time, by code area")
+    boolean profile;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new PresenceBenchmark()).execute(args));
@@ -136,7 +139,12 @@ public final class PresenceBenchmark implements Callable<Integer> {
         double firstRow = Double.NaN;
         ConsumerProcess consumer;
         CpuMeter cpu = new CpuMeter();
-        try (ConsumerProcess c = new ConsumerProcess(consumerJava, consumerJar, heap, consumerJvmOptions, env(bootstrap, url, db, topic, group),
+        Path recording = work.resolve("consumer-standard-" + id + ".jfr");
+        List<String> jvmOptions = new ArrayList<>(consumerJvmOptions);
+        if (profile) {
+            jvmOptions.add("-XX:StartFlightRecording=filename=" + recording + ",settings=profile,jdk.ExecutionSample#period=2ms");
+        }
+        try (ConsumerProcess c = new ConsumerProcess(consumerJava, consumerJar, heap, jvmOptions, env(bootstrap, url, db, topic, group),
                 work.resolve("consumer-standard-" + id + ".log"))) {
             consumer = c;
             cpu.start();
@@ -171,6 +179,7 @@ public final class PresenceBenchmark implements Callable<Integer> {
         long rows = consumer.rowsWritten();
         long mismatches = verifier.mismatches(workload);
         System.err.printf(Locale.ROOT, "bench: consumer done in %.1f s%n", seconds);
+        String profileTable = profile ? Profile.table(recording) : null;
         db.drop("bench_std_" + id);
         Report.Plain plain = skipPlain ? null : plain(bootstrap, db, topic, id, workload);
         System.err.printf(Locale.ROOT, "bench: naive baseline for up to %d s...%n", baselineSeconds);
@@ -180,7 +189,7 @@ public final class PresenceBenchmark implements Callable<Integer> {
         db.drop("bench_naive_" + id);
         return new Report.Standard(events, users, partitions, maxPollRecords, seconds, firstRow, rows,
                 consumer.cpuSeconds(), benchCpu, databaseCpu, consumer.peakHeapBytes(), mismatches, plain, naive.rate(),
-                naive.events(), consumer.samples());
+                naive.events(), consumer.samples(), consumer.cpuByThread(), profileTable);
     }
 
     /** The plain batched consumer on the same topic, into a table of its own, from its start to the last record. */

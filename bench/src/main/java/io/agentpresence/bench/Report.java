@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /** The results as a text table and as a self-contained HTML page with SVG charts. */
 final class Report {
@@ -13,7 +14,7 @@ final class Report {
     record Standard(int events, int users, int partitions, int maxPollRecords, double seconds, double firstRowSeconds,
                     long rowsWritten, double cpuSeconds, double brokerCpuSeconds, double databaseCpuSeconds,
                     long peakHeapBytes, long mismatches, Plain plain, double baselineRate, long baselineEvents,
-                    List<long[]> samples) {
+                    List<long[]> samples, Map<String, Double> cpuByThread, String profile) {
         double rate() {
             return events / seconds;
         }
@@ -61,6 +62,11 @@ final class Report {
                     s.rate() / s.baselineRate()));
             b.append(String.format(Locale.ROOT, "  %-44s %12.1f s  (%.2f ms per 1,000 events)%n", "consumer CPU",
                     s.cpuSeconds(), s.cpuSeconds() * 1e6 / s.events()));
+            if (!s.cpuByThread().isEmpty()) {
+                b.append(String.format(Locale.ROOT, "  %-44s %s%n", "  by thread", String.join(", ",
+                        s.cpuByThread().entrySet().stream().map(e -> String.format(Locale.ROOT, "%s %.2f s", e.getKey(),
+                                e.getValue())).toList())));
+            }
             b.append(String.format(Locale.ROOT, "  %-44s %12.1f s%n", "broker + benchmark JVM CPU", s.brokerCpuSeconds()));
             b.append(String.format(Locale.ROOT, "  %-44s %12.1f s%n", "database server CPU", s.databaseCpuSeconds()));
             b.append(String.format(Locale.ROOT, "  %-44s %12.1f s  (%d cores x %.1f s)%n", "CPU available",
@@ -68,6 +74,10 @@ final class Report {
                     s.seconds()));
             b.append(String.format(Locale.ROOT, "  %-44s %12.1f MB%n", "consumer peak heap", s.peakHeapBytes() / 1e6));
             b.append(String.format(Locale.ROOT, "  %-44s %12d%n", "mismatches against the model", s.mismatches()));
+            if (s.profile() != null) {
+                b.append("where the consumer's Java threads spend their time (JFR samples, per cent of all):\n")
+                        .append(s.profile());
+            }
         }
         if (steady != null) {
             b.append(String.format(Locale.ROOT, "steady run: %,d events/s for %d s (%,d events) after a %d s warm-up"
