@@ -69,12 +69,12 @@ public final class ClassDataWorkload {
                     ConsumerApp.COMPONENT_KEYS);
             LOG.info("Workload configuration:\n{}", config.describe(PresenceConsumerConfig.KEYS));
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            try (AutoCloseable jvm = JvmMeters.bind(registry)) {
-                database(config, registry);
-                kafka(config, registry);
-                batches(config, new PresenceMetrics(registry));
-                scrape(registry);
-            }
+            AutoCloseable jvmMeters = JvmMeters.bind(registry);
+            database(config, registry);
+            kafka(config, registry);
+            batches(config, new PresenceMetrics(registry));
+            scrape(registry);
+            jvmMeters.close();
             registry.close();
         }
         // a client thread still winding down must not keep the build waiting; the archive is written at exit
@@ -92,11 +92,10 @@ public final class ClassDataWorkload {
     }
 
     private static void help() {
-        StringWriter out = new StringWriter();
-        ConsumerApp.commandLine().setOut(new PrintWriter(out)).execute("run", "--help");
+        ConsumerApp.commandLine().setOut(new PrintWriter(new StringWriter())).execute("run", "--help");
     }
 
-    /** The pool's first connection fails when the peer hangs up, after the driver has sent its first bytes. */
+    /** The pool's first connection fails when the peer hangs up before its greeting, the driver's session set up. */
     private static void database(PresenceConsumerConfig config, PrometheusMeterRegistry registry) {
         try {
             DataSourceFactory.create(config.dbUrl(), config.dbUser(), config.dbPassword(), config.dbPoolSize(),
