@@ -69,8 +69,12 @@ public final class PresenceBenchmark implements Callable<Integer> {
     Path consumerJava = Path.of(System.getProperty("java.home"), "bin", "java");
     /** The JVM options the Dockerfile runs the service with: the consumer is measured as it is deployed. */
     @Option(names = "--service-jvm-options", defaultValue = "-XX:TieredStopAtLevel=1", split = " ",
-            description = "the service's own JVM options, as in the Dockerfile (default: ${DEFAULT-VALUE}; empty for none)")
+            description = "the service's own JVM options, as in the Dockerfile (default: ${DEFAULT-VALUE}, and the"
+                    + " class-data-sharing archive the build made beside the jar; empty for none)")
     List<String> serviceJvmOptions = new ArrayList<>();
+    @Option(names = "--consumer-env", paramLabel = "NAME=VALUE", description = "an environment variable of the"
+            + " consumer, e.g. PRESENCE_KAFKA_GROUP_PROTOCOL=consumer; repeatable")
+    Map<String, String> consumerEnv = new HashMap<>();
     @Option(names = "--consumer-jvm-option", description = "extra JVM option of the consumer, e.g."
             + " -XX:StartFlightRecording=filename=bench/target/consumer.jfr to profile it; repeatable")
     List<String> consumerJvmOptions = new ArrayList<>();
@@ -90,7 +94,9 @@ public final class PresenceBenchmark implements Callable<Integer> {
             quickDefaults();
         }
         // --service-jvm-options= (empty) measures the consumer without them
-        consumerJvmOptions.addAll(0, serviceJvmOptions.stream().filter(o -> !o.isBlank()).toList());
+        List<String> service = new ArrayList<>(serviceJvmOptions.stream().filter(o -> !o.isBlank()).toList());
+        service.addAll(serviceArchive());
+        consumerJvmOptions.addAll(0, service);
         if (!Files.isRegularFile(consumerJar)) {
             throw new CommandLine.ParameterException(new CommandLine(this), "no consumer jar at " + consumerJar
                     + "; build it with ./mvnw -B -q package -DskipTests");
@@ -114,6 +120,20 @@ public final class PresenceBenchmark implements Callable<Integer> {
                 && (standard.plain() == null || standard.plain().mismatches() == 0)) && (steady == null || steady.mismatches() == 0);
             return correct ? 0 : 1;
         }
+    }
+
+    /**
+     * The class-data-sharing archive the build made beside the jar, which bin/presence-consumer and the image start
+     * the service with; only with the default service options, so that --service-jvm-options measures without it. A
+     * JVM other than the one that made it ignores it without a word.
+     */
+    private List<String> serviceArchive() {
+        Path archive = consumerJar.resolveSibling("presence-consumer.jsa");
+        if (spec.commandLine().getParseResult().hasMatchedOption("--service-jvm-options")
+                || !Files.isRegularFile(archive)) {
+            return List.of();
+        }
+        return List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off");
     }
 
     private void quickDefaults() {
@@ -280,6 +300,7 @@ public final class PresenceBenchmark implements Callable<Integer> {
         env.put("PRESENCE_GROUP_ID", group);
         env.put("PRESENCE_MAX_POLL_RECORDS", String.valueOf(maxPollRecords));
         env.put("PRESENCE_POLL_TIMEOUT", "100ms");
+        env.putAll(consumerEnv);
         return env;
     }
 }
