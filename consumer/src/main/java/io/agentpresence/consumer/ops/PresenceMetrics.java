@@ -75,9 +75,9 @@ public final class PresenceMetrics {
         stale = Counter.builder(EVENTS_STALE)
                 .description("status events that changed no status: older than the row (or the same event again)")
                 .register(registry);
-        // fixed buckets, not client-side percentiles: a bucket count per change is cheap where a percentile sketch
-        // per change cost the writers a tenth of their time, and buckets add up across instances in Prometheus
-        delay = Timer.builder(EVENT_DELAY).description("from an event's ts to the commit of its batch (stale and replayed events included)")
+        // fixed buckets, not client-side percentiles: they add up across instances in Prometheus
+        delay = Timer.builder(EVENT_DELAY).description("from the ts of the oldest event a batch applies to the commit of"
+                        + " the batch, once per batch (stale and replayed events included)")
                 .serviceLevelObjectives(DELAY_BUCKETS).register(registry);
         batchRecords = DistributionSummary.builder(BATCH_RECORDS).description("records per batch").baseUnit("records")
                 .register(registry);
@@ -153,6 +153,7 @@ public final class PresenceMetrics {
         stale.increment(result.unchanged());
     }
 
+    /** Records one batch's delay: from the ts of its oldest change to its commit. */
     public void delay(long eventTs, long committedAt) {
         delay.record(Math.max(0, committedAt - eventTs), TimeUnit.MILLISECONDS);
     }
