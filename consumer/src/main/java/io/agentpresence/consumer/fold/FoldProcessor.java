@@ -1,21 +1,16 @@
 package io.agentpresence.consumer.fold;
 
-import io.agentpresence.consumer.error.DeadLetterHeaders;
 import io.agentpresence.consumer.ops.FoldMetrics;
 import io.agentpresence.model.MalformedEventException;
 import io.agentpresence.model.PresenceEvent;
 import io.agentpresence.model.PresenceEventCodec;
 import java.time.Duration;
-import java.util.Optional;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One task's fold: decodes device records as the consumer does, applies them to the user's stored state with
@@ -25,7 +20,6 @@ import org.slf4j.LoggerFactory;
  */
 final class FoldProcessor implements Processor<byte[], byte[], byte[], byte[]> {
 
-    private static final Logger LOG = LoggerFactory.getLogger(FoldProcessor.class);
     /** Bounds the work of one sweep, and so one transaction, after an outage left many users due at once. */
     static final int MAX_USERS_PER_SWEEP = 10_000;
 
@@ -109,7 +103,7 @@ final class FoldProcessor implements Processor<byte[], byte[], byte[], byte[]> {
         UserPresence user = user(userId);
         user.forget(record.timestamp());
         store(userId, user);
-        context.forward(record, FoldTopology.PRESENCE_SINK);
+        context.forward(record, PresenceStage.PRESENCE_SINK);
         metrics.emitted(FoldMetrics.Emitted.TOMBSTONE);
     }
 
@@ -201,18 +195,12 @@ final class FoldProcessor implements Processor<byte[], byte[], byte[], byte[]> {
             throw new IllegalStateException("the fold built an invalid event for user " + userId, e);
         }
         context.forward(new Record<>(PresenceEventCodec.key(userId), value, outcome.emit().ts()),
-                FoldTopology.PRESENCE_SINK);
+                PresenceStage.PRESENCE_SINK);
         metrics.emitted(outcome.reason());
     }
 
     private void deadLetter(Record<byte[], byte[]> record, MalformedEventException e) {
-        Optional<RecordMetadata> origin = context.recordMetadata();
-        String topic = origin.map(RecordMetadata::topic).orElse("");
-        int partition = origin.map(RecordMetadata::partition).orElse(-1);
-        long offset = origin.map(RecordMetadata::offset).orElse(-1L);
         metrics.rejected(e.rejection());
-        LOG.warn("Dead-lettering {}-{}@{}: {}", topic, partition, offset, e.getMessage());
-        context.forward(record.withHeaders(DeadLetterHeaders.of(record.headers(), e.rejection().code(), e, topic,
-                partition, offset, context.applicationId())), FoldTopology.DEAD_LETTER_SINK);
+        PresenceStage.deadLetter(context, record, e);
     }
 }

@@ -2,8 +2,6 @@ package io.agentpresence.consumer.fold;
 
 import io.agentpresence.consumer.ops.FoldMetrics;
 import java.util.Set;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -22,22 +20,13 @@ public final class FoldTopology {
     public static final String EXPIRY = "fold-expiry";
     static final String SOURCE = "device-events";
     static final String PROCESSOR = "fold";
-    static final String PRESENCE_SINK = "presence-events";
-    static final String DEAD_LETTER_SINK = "dead-letters";
 
     private FoldTopology() {
     }
 
     public static Topology build(FoldSettings settings, FoldMetrics metrics) {
-        Topology topology = new Topology();
-        // bytes in and out: decoding is ours, so a bad record becomes a dead letter instead of a stopped task
-        topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), settings.deviceTopic());
-        topology.addProcessor(PROCESSOR, new Supplier(settings, metrics), SOURCE);
-        topology.addSink(PRESENCE_SINK, settings.presenceTopic(), new ByteArraySerializer(), new ByteArraySerializer(),
-                PROCESSOR);
-        topology.addSink(DEAD_LETTER_SINK, settings.deadLetterTopic(), new ByteArraySerializer(),
-                new ByteArraySerializer(), PROCESSOR);
-        return topology;
+        return PresenceStage.topology(SOURCE, settings.deviceTopic(), PROCESSOR, new Supplier(settings, metrics),
+                settings.presenceTopic(), settings.deadLetterTopic());
     }
 
     private record Supplier(FoldSettings settings, FoldMetrics metrics)

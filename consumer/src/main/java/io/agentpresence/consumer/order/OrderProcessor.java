@@ -1,7 +1,7 @@
 package io.agentpresence.consumer.order;
 
 import io.agentpresence.consumer.engine.RecordDecoder;
-import io.agentpresence.consumer.error.DeadLetterHeaders;
+import io.agentpresence.consumer.fold.PresenceStage;
 import io.agentpresence.consumer.ops.OrderMetrics;
 import io.agentpresence.consumer.sink.PresenceChange;
 import io.agentpresence.model.MalformedEventException;
@@ -16,8 +16,6 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One task's order stage: decodes raw records exactly as the consumer does ({@link RecordDecoder}), asks
@@ -26,8 +24,6 @@ import org.slf4j.LoggerFactory;
  * records go to the dead-letter topic, inside the same transaction as everything else.
  */
 final class OrderProcessor implements Processor<byte[], byte[], byte[], byte[]> {
-
-    private static final Logger LOG = LoggerFactory.getLogger(OrderProcessor.class);
 
     private final RecordDecoder decoder;
     private final PresenceEventCodec output;
@@ -81,9 +77,9 @@ final class OrderProcessor implements Processor<byte[], byte[], byte[], byte[]> 
             return;
         }
         if (change.isHeartbeat() && !change.confirmsStatus()) {
-            context.forward(withStatus(record, change, step.next().statement().status()), OrderTopology.PRESENCE_SINK);
+            context.forward(withStatus(record, change, step.next().statement().status()), PresenceStage.PRESENCE_SINK);
         } else {
-            context.forward(record, OrderTopology.PRESENCE_SINK);
+            context.forward(record, PresenceStage.PRESENCE_SINK);
         }
         metrics.forwarded(kind);
     }
@@ -120,13 +116,7 @@ final class OrderProcessor implements Processor<byte[], byte[], byte[], byte[]> 
     }
 
     private void deadLetter(Record<byte[], byte[]> record, MalformedEventException e) {
-        Optional<RecordMetadata> origin = context.recordMetadata();
-        String topic = origin.map(RecordMetadata::topic).orElse("");
-        int partition = origin.map(RecordMetadata::partition).orElse(-1);
-        long offset = origin.map(RecordMetadata::offset).orElse(-1L);
         metrics.rejected(e.rejection());
-        LOG.warn("Dead-lettering {}-{}@{}: {}", topic, partition, offset, e.getMessage());
-        context.forward(record.withHeaders(DeadLetterHeaders.of(record.headers(), e.rejection().code(), e, topic,
-                partition, offset, context.applicationId())), OrderTopology.DEAD_LETTER_SINK);
+        PresenceStage.deadLetter(context, record, e);
     }
 }

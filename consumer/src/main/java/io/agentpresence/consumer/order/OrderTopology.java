@@ -1,9 +1,8 @@
 package io.agentpresence.consumer.order;
 
+import io.agentpresence.consumer.fold.PresenceStage;
 import io.agentpresence.consumer.ops.OrderMetrics;
 import java.util.Set;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -22,22 +21,13 @@ public final class OrderTopology {
     public static final String USERS = "order-users";
     static final String SOURCE = "raw-events";
     static final String PROCESSOR = "order";
-    static final String PRESENCE_SINK = "presence-events";
-    static final String DEAD_LETTER_SINK = "dead-letters";
 
     private OrderTopology() {
     }
 
     public static Topology build(OrderSettings settings, OrderMetrics metrics) {
-        Topology topology = new Topology();
-        // bytes in and out: decoding is ours, so a bad record becomes a dead letter instead of a stopped task
-        topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), settings.rawTopic());
-        topology.addProcessor(PROCESSOR, new Supplier(settings, metrics), SOURCE);
-        topology.addSink(PRESENCE_SINK, settings.presenceTopic(), new ByteArraySerializer(), new ByteArraySerializer(),
-                PROCESSOR);
-        topology.addSink(DEAD_LETTER_SINK, settings.deadLetterTopic(), new ByteArraySerializer(),
-                new ByteArraySerializer(), PROCESSOR);
-        return topology;
+        return PresenceStage.topology(SOURCE, settings.rawTopic(), PROCESSOR, new Supplier(settings, metrics),
+                settings.presenceTopic(), settings.deadLetterTopic());
     }
 
     private record Supplier(OrderSettings settings, OrderMetrics metrics)

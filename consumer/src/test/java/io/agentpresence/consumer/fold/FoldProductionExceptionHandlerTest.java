@@ -102,7 +102,7 @@ class FoldProductionExceptionHandlerTest {
 
             @Override
             public String processorNodeId() {
-                return FoldTopology.DEAD_LETTER_SINK;
+                return PresenceStage.DEAD_LETTER_SINK;
             }
 
             @Override
