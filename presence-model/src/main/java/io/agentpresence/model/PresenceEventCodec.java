@@ -161,12 +161,13 @@ public final class PresenceEventCodec {
         checkTs(event.ts(), now);
         String source = event.source();
         if (source != null) {
-            if (isPrintableAscii(source) ? source.length() > MAX_SOURCE_LENGTH
-                    : source.codePointCount(0, source.length()) > MAX_SOURCE_LENGTH) {
+            // printable ASCII, the common case, is clean and has a code point per char
+            boolean ascii = isPrintableAscii(source);
+            if ((ascii ? source.length() : source.codePointCount(0, source.length())) > MAX_SOURCE_LENGTH) {
                 throw new MalformedEventException(Rejection.SOURCE_TOO_LONG,
                         "'source' is longer than " + MAX_SOURCE_LENGTH + " characters");
             }
-            if (!isCleanText(source)) {
+            if (!ascii && !isCleanText(source)) {
                 throw new MalformedEventException(Rejection.INVALID_SOURCE,
                         "'source' contains control characters or broken surrogates");
             }
@@ -234,9 +235,6 @@ public final class PresenceEventCodec {
     }
 
     private static boolean isCleanText(String s) {
-        if (isPrintableAscii(s)) {
-            return true;
-        }
         for (int i = 0; i < s.length(); ) {
             int cp = s.codePointAt(i);
             if (Character.isISOControl(cp) || Character.getType(cp) == Character.SURROGATE) {
