@@ -23,6 +23,7 @@ import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The poll loop's state machine, driven one poll at a time on the test's thread: Kafka is a MockConsumer
@@ -260,6 +261,49 @@ class PresenceConsumerTest {
     }
 
     @Test
+    void aPartitionLostAfterItsWriteIsNeverCommittedInKafkaByThisInstance() {
+        assign(P0, P1);
+        add(P0, 0, 2);
+        add(P1, 0, 3);
+        loop.pollOnce();
+        // the write of both partitions succeeds, then P1 is lost before the loop hands Kafka its position
+        consumer.schedulePollTask(() -> {
+            writers.runNext();
+            consumer.losePartitions(List.of(P1));
+        });
+        loop.pollOnce();
+        readAndWrite(P0, 2, 4);
+
+        assertThat(db.position(1)).as("written before the loss").isEqualTo(3);
+        assertThat(consumer.asyncCommits()).as("no commit for a partition another member may own now")
+                .isNotEmpty().allSatisfy(commit -> assertThat(commit).doesNotContainKey(P1));
+        assertThat(consumer.syncCommits()).allSatisfy(commit -> assertThat(commit).doesNotContainKey(P1));
+        assertThat(consumer.committed(Set.of(P0))).containsEntry(P0, new OffsetAndMetadata(4));
+    }
+
+    @Test
+    void aFailedHandOverCommitLeavesTheRevokedPartitionToItsNextOwnerAndTheLoopGoesOn() {
+        assign(P0, P1);
+        add(P0, 0, 2);
+        add(P1, 0, 3);
+        loop.pollOnce();
+        consumer.failNextSyncCommit();
+        consumer.schedulePollTask(() -> {
+            writers.runNext();
+            consumer.rebalance(List.of(P0));
+        });
+        loop.pollOnce();
+        readAndWrite(P0, 2, 4);
+
+        assertThat(consumer.syncCommits()).as("the hand-over was tried")
+                .containsExactly(Map.of(P0, new OffsetAndMetadata(2), P1, new OffsetAndMetadata(3)));
+        assertThat(consumer.asyncCommits()).as("P1 is not retried once it is gone")
+                .allSatisfy(commit -> assertThat(commit).doesNotContainKey(P1));
+        assertThat(consumer.committed(Set.of(P0))).containsEntry(P0, new OffsetAndMetadata(4));
+        assertThat(loop.fatalFailure()).isNull();
+    }
+
+    @Test
     void aFailedKafkaCommitIsRetriedWithThePositionStoredNowNeverAnOlderOne() {
         assign(P0);
         add(P0, 0, 2);
@@ -365,21 +409,44 @@ class PresenceConsumerTest {
     }
 
     @Test
-    void stopDuringARetryEndsTheLoopWithoutAnotherAttempt() {
+    @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void stopDuringARetryEndsTheLoopAtTheWakeUpWithoutAnotherAttempt() {
         assign(P0);
         add(P0, 0, 2);
         loop.pollOnce();
         db.failNextWrite(new SQLTransientConnectionException("connection refused"));
         writers.runNext();
         loop.pollOnce();
+        assertThat(loop.isWaiting()).isTrue();
 
-        loop.stop();
+        // the retry is due, and stop() comes from another thread while the loop is inside a poll
+        nanos.addAndGet(FIRST_BACKOFF.toNanos());
+        consumer.schedulePollTask(loop::stop);
         loop.runUntilStopped();
 
-        assertThat(db.writes()).isOne();
+        assertThat(db.writes()).as("no attempt after the stop").isOne();
+        assertThat(writers.pending()).as("no write handed over after the stop").isZero();
         assertThat(loop.fatalFailure()).isNull();
         assertThat(consumer.closed()).isTrue();
         assertThat(writers.isShutdown()).isTrue();
+    }
+
+    @Test
+    @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void stopAfterAWriteCommitsItsPositionsBeforeClosing() {
+        assign(P0);
+        add(P0, 0, 2);
+        loop.pollOnce();
+        consumer.schedulePollTask(() -> {
+            writers.runNext();
+            loop.stop();
+        });
+        loop.runUntilStopped();
+
+        assertThat(db.position(0)).isEqualTo(2);
+        assertThat(consumer.syncCommits()).as("committed at shutdown")
+                .containsExactly(Map.of(P0, new OffsetAndMetadata(2)));
+        assertThat(consumer.closed()).isTrue();
     }
 
     @Test

@@ -26,6 +26,8 @@ final class ScriptedConsumer extends MockConsumer<byte[], byte[]> {
     private boolean failNextCommit;
     private final List<Runnable> commitCallbacks = new ArrayList<>();
     private final List<Map<TopicPartition, OffsetAndMetadata>> syncCommits = new ArrayList<>();
+    private final List<Map<TopicPartition, OffsetAndMetadata>> asyncCommits = new ArrayList<>();
+    private boolean failNextSyncCommit;
     private int pollsWithoutPosition;
 
     /** Without a reset policy, as the service's group consumer: a partition without a position fails the poll. */
@@ -89,9 +91,15 @@ final class ScriptedConsumer extends MockConsumer<byte[], byte[]> {
         return new ConsumerRecords<>(all, Map.of());
     }
 
+    /** The next synchronous commit (a hand-over, a shutdown) fails, as one to a broker that is away does. */
+    synchronized void failNextSyncCommit() {
+        failNextSyncCommit = true;
+    }
+
     @Override
     public synchronized void commitAsync(Map<TopicPartition, OffsetAndMetadata> offsets,
                                          OffsetCommitCallback callback) {
+        asyncCommits.add(Map.copyOf(offsets));
         if (!failNextCommit) {
             super.commitAsync(offsets, callback);
             return;
@@ -103,7 +111,16 @@ final class ScriptedConsumer extends MockConsumer<byte[], byte[]> {
     @Override
     public synchronized void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
         syncCommits.add(Map.copyOf(offsets));
+        if (failNextSyncCommit) {
+            failNextSyncCommit = false;
+            throw new KafkaException("commit failed");
+        }
         super.commitSync(offsets);
+    }
+
+    /** Every asynchronous commit asked for, failed ones included, in order. */
+    synchronized List<Map<TopicPartition, OffsetAndMetadata>> asyncCommits() {
+        return List.copyOf(asyncCommits);
     }
 
     /** Every synchronous commit, in order: {@link #committed} forgets the partitions no longer assigned. */
