@@ -70,18 +70,19 @@ class PresenceConsumerConfigTest {
     }
 
     @Test
-    void thePoolHoldsAConnectionForEachWriterAndOneForThePollThread() {
-        assertInvalid("db.pool.size", "2", "PRESENCE_DB_POOL_SIZE (db.pool.size): invalid value '2': must be at least"
-                + " PRESENCE_DB_WRITERS (db.writers) + 1 = 3: a connection for each writer and one for the poll thread");
+    void thePoolHoldsAConnectionForEachWriterOneForThePollThreadAndOneForTheLedgerPruner() {
+        assertInvalid("db.pool.size", "3", "PRESENCE_DB_POOL_SIZE (db.pool.size): invalid value '3': must be at least"
+                + " PRESENCE_DB_WRITERS (db.writers) + 2 = 4: a connection for each writer, one for the poll thread"
+                + " and one for the tombstone pruner");
         Map<String, String> m = minimal();
         m.put("db.writers", "4");
-        m.put("db.pool.size", "4");
-        assertThatThrownBy(() -> PresenceConsumerConfig.fromMap(m)).isInstanceOf(ConfigException.class)
-                .hasMessageStartingWith("PRESENCE_DB_POOL_SIZE (db.pool.size): invalid value '4': must be at least"
-                        + " PRESENCE_DB_WRITERS (db.writers) + 1 = 5");
         m.put("db.pool.size", "5");
-        assertThat(PresenceConsumerConfig.fromMap(m).dbPoolSize()).isEqualTo(5);
-        assertThat(PresenceConsumerConfig.fromMap(minimal()).dbPoolSize()).isEqualTo(3);
+        assertThatThrownBy(() -> PresenceConsumerConfig.fromMap(m)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("PRESENCE_DB_POOL_SIZE (db.pool.size): invalid value '5': must be at least"
+                        + " PRESENCE_DB_WRITERS (db.writers) + 2 = 6");
+        m.put("db.pool.size", "6");
+        assertThat(PresenceConsumerConfig.fromMap(m).dbPoolSize()).isEqualTo(6);
+        assertThat(PresenceConsumerConfig.fromMap(minimal()).dbPoolSize()).isEqualTo(4);
     }
 
     @Test
