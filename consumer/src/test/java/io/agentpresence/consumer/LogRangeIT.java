@@ -141,7 +141,8 @@ class LogRangeIT {
                     .close();
             service = fixture.start(settings);
             publish(APPLIED + 1, published);
-            await().atMost(CONVERGE).until(() -> Counters.sum(service, PresenceMetrics.EVENTS_CONSUMED) >= 1);
+            // its first write has fetched records and waits for the lock: the position it reads from is in hand
+            await().atMost(CONVERGE).until(() -> writesWaitingForPositions() > 0);
             try (Admin admin = fixture.admin()) {
                 admin.deleteRecords(Map.of(new TopicPartition(topic, 0), RecordsToDelete.beforeOffset(logStart))).all()
                         .get(30, TimeUnit.SECONDS);
@@ -239,5 +240,15 @@ class LogRangeIT {
         logger.addAppender(appender);
         fixture.closeLater(() -> logger.detachAppender(appender));
         return appender;
+    }
+
+    /** Transactions of this server waiting for a row lock of the position table: the consumer's writes, here. */
+    private long writesWaitingForPositions() throws Exception {
+        try (Connection c = db.connect(); Statement s = c.createStatement();
+             var rs = s.executeQuery("SELECT COUNT(*) FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT'"
+                     + " AND trx_query LIKE '%agent_presence_offsets%'")) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 }

@@ -63,8 +63,9 @@ public final class PresenceConsumerConfig {
             "longest wait in one poll; bounds how fast shutdown is noticed");
     public static final ConfigKey DB_WRITERS = ConfigKey.optional("db.writers", "2",
             "parallel database transactions per batch, each for its own share of the partitions");
-    public static final ConfigKey DB_POOL_SIZE = ConfigKey.optional("db.pool.size", "3",
-            "database connections; at least db.writers + 1 (each writer holds one while the poll thread reads positions)");
+    public static final ConfigKey DB_POOL_SIZE = ConfigKey.optional("db.pool.size", "4",
+            "database connections; at least db.writers + 2 (one per writer, one for the poll thread's position reads,"
+                    + " one for the tombstone pruner)");
     public static final ConfigKey RETRY_BACKOFF_MAX = ConfigKey.optional("retry.backoff.max", "30s",
             "longest pause between attempts to write a batch while the database fails");
     public static final ConfigKey RECREATED_TOPIC_POLICY = ConfigKey.optional("recreated.topic.policy", "stop",
@@ -168,11 +169,12 @@ public final class PresenceConsumerConfig {
         this.maxPollRecords = integer(MAX_POLL_RECORDS, 1, 100_000);
         this.dbWriters = integer(DB_WRITERS, 1, 32);
         this.dbPoolSize = integer(DB_POOL_SIZE, 1, 64);
-        // the poll thread reads stored positions on an assignment while every writer may hold a connection
-        if (dbPoolSize < dbWriters + 1) {
+        // the poll thread reads stored positions on an assignment while every writer may hold a connection, and the
+        // tombstone pruner takes one every minute: none of them should wait for another's
+        if (dbPoolSize < dbWriters + 2) {
             throw ConfigException.invalid(DB_POOL_SIZE, get(DB_POOL_SIZE), "must be at least "
-                    + DB_WRITERS.display() + " + 1 = " + (dbWriters + 1) + ": a connection for each writer and one"
-                    + " for the poll thread");
+                    + DB_WRITERS.display() + " + 2 = " + (dbWriters + 2) + ": a connection for each writer, one"
+                    + " for the poll thread and one for the tombstone pruner");
         }
         this.recreatedTopicPolicy = parseRecreatedTopicPolicy();
         this.migrateOnStart = bool(MIGRATE_ON_START);

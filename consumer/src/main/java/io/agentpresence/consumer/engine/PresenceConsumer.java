@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
  *     {@link ConsumerListener} hooks and the {@link PositionReader} (a pooled connection, the admin client).</li>
  * <li>The <b>writer threads</b> ({@code presence-writer-1} to {@code -N}) each run {@link Applier#apply} on
  *     one batch handed over by the poll thread, with positions computed before the hand-over; they touch that
- *     batch and a pooled connection only. The last to finish wakes the consumer up, so a poll that waits for
+ *     batch, a pooled connection, the dead-letter producer they share (its sends wait for the acknowledgement)
+ *     and the meters, both thread-safe. The last to finish wakes the consumer up, so a poll that waits for
  *     records the paused partitions cannot bring returns at once.</li>
  * <li>The <b>HTTP server threads</b> ({@code presence-http-1..4}) read {@link #isWaiting()} (volatile fields) for
  *     {@code /health/ready}.</li>

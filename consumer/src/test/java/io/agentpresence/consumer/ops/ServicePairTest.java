@@ -1,9 +1,11 @@
 package io.agentpresence.consumer.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -102,7 +104,10 @@ class ServicePairTest {
         });
         waiter.start();
 
-        assertThat(returned.await(200, TimeUnit.MILLISECONDS)).isFalse();
+        // parked in awaitTermination, not on its way out: it returns only when one of them stops
+        await().atMost(Duration.ofSeconds(5)).until(() -> waiter.getState() == Thread.State.WAITING
+                || waiter.getState() == Thread.State.TIMED_WAITING);
+        assertThat(returned.getCount()).as("still waiting while both run").isOne();
         IllegalStateException broken = new IllegalStateException("stage failed");
         stage.fail(broken);
 
