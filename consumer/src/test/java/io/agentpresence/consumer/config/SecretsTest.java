@@ -33,6 +33,9 @@ class SecretsTest {
         "jdbc:mysql://address=(host=db)(password=hunter2)(user=app)/presence"
                 + " | jdbc:mysql://address=(host=db)(password=****)(user=app)/presence",
         "jdbc:mysql://db:3306/presence?user=app@example.com | jdbc:mysql://db:3306/presence?user=app@example.com",
+        "jdbc:mysql://(host=db, user=app, password = hunter2)/presence"
+                + " | jdbc:mysql://(host=db, user=app, password = ****)/presence",
+        "jdbc:mysql://db/presence;password= hunter2 | jdbc:mysql://db/presence;password= ****",
     })
     void everyFormOfCredentialInAJdbcUrlIsMasked(String url, String masked) {
         assertThat(Secrets.mask(url)).isEqualTo(masked).doesNotContain("hunter");
