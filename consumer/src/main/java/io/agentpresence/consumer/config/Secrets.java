@@ -27,7 +27,7 @@ public final class Secrets {
      * properties, or Connector/J's {@code (host=...,password=...)} and {@code address=(password=...)} forms.
      */
     private static final Pattern SECRET_PROPERTY = Pattern.compile(
-            "(?i)((?:^|[?&;,(\\s])[\\w.-]*(?:" + SECRET_WORD + ")[\\w.-]*\\s*=)[^&;#)\\s]*");
+            "(?i)((?:^|[?&;,(\\s])[\\w.-]*(?:" + SECRET_WORD + ")[\\w.-]*\\s*=[ \\t]*)[^&;#)\\s]*");
     private static final Pattern SECRET_NAME = Pattern.compile("(?i).*(?:" + SECRET_WORD + ").*|.*\\.key");
     /** The options every Kafka client we create declares as passwords (Kafka hides them in its own logs). */
     private static final Set<String> KAFKA_PASSWORDS = kafkaPasswords(ConsumerConfig.configDef(),
