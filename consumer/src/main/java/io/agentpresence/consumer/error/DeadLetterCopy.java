@@ -1,6 +1,7 @@
 package io.agentpresence.consumer.error;
 
 import io.agentpresence.model.PresenceTopics;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
@@ -23,6 +24,10 @@ public final class DeadLetterCopy {
     public static final int MAX_KEY_BYTES = 1024;
     /** The dead-letter headers' common prefix; the {@link #minimal} copy keeps only these. */
     static final String DEAD_LETTER_HEADER_PREFIX = "presence.dlq.";
+    /** A record batch's header, then a record's own fields: its size, attributes, timestamp and offset deltas. */
+    private static final int BATCH_OVERHEAD = 61;
+    private static final int RECORD_OVERHEAD = 21;
+    private static final int MAX_VARINT_BYTES = 5;
 
     private DeadLetterCopy() {
     }
@@ -52,6 +57,24 @@ public final class DeadLetterCopy {
             DeadLetterHeaders.set(headers, PresenceTopics.HEADER_HEADERS_DROPPED, String.valueOf(dropped));
         }
         return fit(letter, headers, 0);
+    }
+
+    /**
+     * At least the size the producer checks against its {@code max.request.size}: a batch of this one record, its
+     * key, value and every header, each length counted at its longest varint. For a sender that cannot send again
+     * after a refusal, to choose between the {@link #fitted} and the {@link #minimal} copy before sending.
+     */
+    public static long sizeUpperBound(ProducerRecord<byte[], byte[]> record) {
+        long size = BATCH_OVERHEAD + RECORD_OVERHEAD + length(record.key()) + length(record.value())
+                + MAX_VARINT_BYTES;
+        for (Header h : record.headers()) {
+            size += length(h.key().getBytes(StandardCharsets.UTF_8)) + length(h.value());
+        }
+        return size;
+    }
+
+    private static long length(byte[] bytes) {
+        return MAX_VARINT_BYTES + (bytes == null ? 0 : bytes.length);
     }
 
     /** Whether the broker refused a record for its size: a retry of the same record cannot help. */

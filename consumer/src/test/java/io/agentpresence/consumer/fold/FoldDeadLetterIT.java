@@ -54,6 +54,39 @@ class FoldDeadLetterIT {
 
     @Test
     void aDeviceRecordTooLargeToDeadLetterWholeIsDeadLetteredCutAndTheFoldGoesOn() throws Exception {
+        HugeFold huge = startOnHugeDeviceTopic();
+        byte[] value = ("{\"userId\":\"huge\",\"status\":\"online\",\"device\":\"d\",\"pad\":\""
+                + "p".repeat(HUGE_VALUE_BYTES) + "\"}").getBytes(StandardCharsets.UTF_8);
+        huge.producer().send(new ProducerRecord<>(huge.devices(), "huge".getBytes(StandardCharsets.UTF_8), value))
+                .get();
+
+        ConsumerRecord<byte[], byte[]> letter = theDeadLetterAfterTheFoldAppliesAValidEvent(huge);
+        assertThat(header(letter, PresenceTopics.HEADER_VALUE_SIZE)).isEqualTo(String.valueOf(value.length));
+        assertThat(header(letter, PresenceTopics.HEADER_VALUE_TRUNCATED)).isEqualTo("true");
+        assertThat(header(letter, PresenceTopics.HEADER_VALUE_SHA256)).hasSize(64);
+        assertThat(letter.value()).hasSizeLessThan(value.length);
+    }
+
+    @Test
+    void anInvalidDeviceRecordWithHeadersTooLargeToDeadLetterIsDeadLetteredWithoutThemAndTheFoldGoesOn()
+            throws Exception {
+        HugeFold huge = startOnHugeDeviceTopic();
+        ProducerRecord<byte[], byte[]> bad = new ProducerRecord<>(huge.devices(),
+                "huge".getBytes(StandardCharsets.UTF_8), "not json".getBytes(StandardCharsets.UTF_8));
+        bad.headers().add("trace", "t-1".getBytes(StandardCharsets.UTF_8));
+        bad.headers().add("pad", new byte[HUGE_VALUE_BYTES]);
+        huge.producer().send(bad).get();
+
+        ConsumerRecord<byte[], byte[]> letter = theDeadLetterAfterTheFoldAppliesAValidEvent(huge);
+        assertThat(header(letter, PresenceTopics.HEADER_REASON)).isNotEmpty();
+        assertThat(header(letter, PresenceTopics.HEADER_HEADERS_DROPPED)).isEqualTo("2");
+        assertThat(letter.headers().lastHeader("pad")).isNull();
+        assertThat(letter.headers().lastHeader("trace")).isNull();
+        assertThat(new String(letter.key(), StandardCharsets.UTF_8)).isEqualTo("huge");
+    }
+
+    /** The fold on a device topic that takes records of about 2 MiB, and a producer that can send them there. */
+    private HugeFold startOnHugeDeviceTopic() throws Exception {
         String devices = "huge-devices-" + UUID.randomUUID().toString().substring(0, 8);
         KafkaTopics.create(fixture.bootstrapServers(), devices, 1,
                 Map.of("max.message.bytes", String.valueOf(HUGE_TOPIC_LIMIT)));
@@ -65,26 +98,38 @@ class FoldDeadLetterIT {
         FoldService fold = fixture.closeLater(FoldService.start(PresenceConsumerConfig.fromMap(settings,
                 FoldSettings.KEYS)));
         await().atMost(CONVERGE).until(fold::isReady);
-
-        byte[] huge = ("{\"userId\":\"huge\",\"status\":\"online\",\"device\":\"d\",\"pad\":\""
-                + "p".repeat(HUGE_VALUE_BYTES) + "\"}").getBytes(StandardCharsets.UTF_8);
         KafkaProducer<byte[], byte[]> large = fixture.closeLater(new KafkaProducer<>(PresencePublisher.producerSettings(
                 Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, fixture.bootstrapServers(),
                         ProducerConfig.MAX_REQUEST_SIZE_CONFIG, HUGE_TOPIC_LIMIT))));
-        large.send(new ProducerRecord<>(devices, "huge".getBytes(StandardCharsets.UTF_8), huge)).get();
-        long online = System.currentTimeMillis();
-        fixture.publisher(devices).publish(new PresenceEvent(PresenceEvent.Kind.STATUS, "u2", "online", online,
-                "plugin", "laptop")).get();
-        CommittedRecords written = fixture.closeLater(new CommittedRecords(fixture.bootstrapServers(), presence));
+        return new HugeFold(fold, devices, presence, settings.get("dlq.topic"), large);
+    }
 
-        await().atMost(CONVERGE).until(() -> !written.statuses().isEmpty());
+    private record HugeFold(FoldService fold, String devices, String presence, String deadLetters,
+                            KafkaProducer<byte[], byte[]> producer) {
+    }
+
+    /**
+     * Publishes a valid event after the huge record, checks that the fold applied it and is still running, and
+     * returns the one dead letter.
+     */
+    private ConsumerRecord<byte[], byte[]> theDeadLetterAfterTheFoldAppliesAValidEvent(HugeFold huge)
+            throws Exception {
+        long online = System.currentTimeMillis();
+        fixture.publisher(huge.devices()).publish(new PresenceEvent(PresenceEvent.Kind.STATUS, "u2", "online", online,
+                "plugin", "laptop")).get();
+        CommittedRecords written = fixture.closeLater(new CommittedRecords(fixture.bootstrapServers(),
+                huge.presence()));
+        await().atMost(CONVERGE).until(() -> !written.statuses().isEmpty() || !huge.fold().isLive());
+        assertThat(huge.fold().isLive()).as("the fold is running; it failed with %s", huge.fold().failure()).isTrue();
         assertThat(written.statuses()).containsExactly(new PresenceEvent("u2", "online", online, "plugin"));
-        assertThat(fold.isLive()).isTrue();
         List<ConsumerRecord<byte[], byte[]>> letters = TopicReader.readAll(fixture.bootstrapServers(),
-                settings.get("dlq.topic"), 1);
+                huge.deadLetters(), 1);
         assertThat(letters).hasSize(1);
-        assertThat(new String(letters.get(0).headers().lastHeader(PresenceTopics.HEADER_VALUE_SIZE).value(),
-                StandardCharsets.UTF_8)).isEqualTo(String.valueOf(huge.length));
-        assertThat(letters.get(0).value()).hasSizeLessThan(huge.length);
+        return letters.get(0);
+    }
+
+    private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+        var header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 }

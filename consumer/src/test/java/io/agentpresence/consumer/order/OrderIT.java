@@ -12,9 +12,12 @@ import io.agentpresence.consumer.support.ConsumerFixture;
 import io.agentpresence.consumer.support.PresenceTable;
 import io.agentpresence.consumer.support.PresenceTable.Row;
 import io.agentpresence.consumer.support.TopicReader;
+import io.agentpresence.embedded.KafkaTopics;
 import io.agentpresence.embedded.junit.KafkaEndpoint;
 import io.agentpresence.embedded.junit.PresenceInfrastructure;
 import io.agentpresence.embedded.junit.TestDatabase;
+import io.agentpresence.model.PresencePublisher;
+import io.agentpresence.model.PresenceTopics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.search.Search;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +31,7 @@ import java.util.UUID;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.AfterEach;
@@ -145,6 +149,36 @@ class OrderIT {
                 .mapToDouble(Counter::count).sum()).isGreaterThanOrEqualTo(6);
         assertThat(run.meterRegistry().scrape()).contains("presence_order_records_forwarded_total")
                 .contains("presence_events_consumed_total");
+    }
+
+    @Test
+    void aBadRawRecordWithHeadersTooLargeToDeadLetterIsDeadLetteredWithoutThemAndTheStageGoesOn() throws Exception {
+        // a raw topic that takes records of about 2 MiB, beyond the default 1 MiB of the dead-letter topic
+        int hugeTopicLimit = 2 * 1024 * 1024 + 1024;
+        String raw = "huge-raw-" + UUID.randomUUID().toString().substring(0, 8);
+        KafkaTopics.create(fixture.bootstrapServers(), raw, 1,
+                Map.of("max.message.bytes", String.valueOf(hugeTopicLimit)));
+        String presence = fixture.topic("huge-presence", 1);
+        OrderService stage = startStage(fixture, stageSettings(fixture, raw, presence, dir.resolve("order-state")));
+        KafkaProducer<byte[], byte[]> large = fixture.closeLater(new KafkaProducer<>(PresencePublisher.producerSettings(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, fixture.bootstrapServers(),
+                        ProducerConfig.MAX_REQUEST_SIZE_CONFIG, hugeTopicLimit))));
+        ProducerRecord<byte[], byte[]> bad = new ProducerRecord<>(raw, "bad".getBytes(StandardCharsets.UTF_8),
+                "not json".getBytes(StandardCharsets.UTF_8));
+        bad.headers().add("pad", new byte[1536 * 1024]);
+        large.send(bad).get();
+
+        LateHistory.publish(large, raw, new LateHistory().first());
+
+        await().atMost(CONVERGE).until(() -> !LateHistory.committed(fixture.bootstrapServers(), presence).isEmpty()
+                || !stage.isLive());
+        assertThat(stage.isLive()).as("the stage is running; it failed with %s", stage.failure()).isTrue();
+        assertThat(TopicReader.readAll(fixture.bootstrapServers(), presence + ".dlq", 1)).singleElement()
+                .satisfies(letter -> {
+                    assertThat(letter.headers().lastHeader("pad")).isNull();
+                    assertThat(new String(letter.headers().lastHeader(PresenceTopics.HEADER_HEADERS_DROPPED).value(),
+                            StandardCharsets.UTF_8)).isEqualTo("1");
+                });
     }
 
     static double count(OrderService stage, String meter) {
