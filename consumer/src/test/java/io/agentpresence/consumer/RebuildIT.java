@@ -131,7 +131,8 @@ class RebuildIT {
         assertThat(rebuild.err()).containsPattern("rebuild: done, [\\d,]+ events in .*; table swapped in; the previous"
                 + " table is kept as " + Rebuild.OLD);
         assertRepaired(s, outcome);
-        assertThat(tables()).contains(Rebuild.OLD).doesNotContain(Rebuild.SHADOW);
+        assertThat(tables()).contains(Rebuild.OLD).doesNotContain(Rebuild.SHADOW, Rebuild.SHADOW_TOMBSTONES,
+                Rebuild.OLD_TOMBSTONES);
         try (Connection c = db.connect(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM " + Rebuild.OLD + " WHERE event_ts = " + FUTURE_TS)) {
             rs.next();
@@ -244,7 +245,8 @@ class RebuildIT {
                 .contains("rebuild: gave up, the live table is as it was: the table stayed in use by another session");
         assertThat(table.rows()).isEqualTo(before);
         assertThat(ledger()).as("the deletion ledger").isEqualTo(ledgerBefore);
-        assertThat(tables()).doesNotContain(Rebuild.SHADOW, Rebuild.OLD);
+        assertThat(tables()).doesNotContain(Rebuild.SHADOW, Rebuild.OLD, Rebuild.SHADOW_TOMBSTONES,
+                Rebuild.OLD_TOMBSTONES);
         assertTheServiceGoesOn(s);
     }
 

@@ -9,7 +9,6 @@ import io.agentpresence.consumer.sink.OffsetStore;
 import io.agentpresence.consumer.sink.PresenceUpsert;
 import io.agentpresence.consumer.sink.PresenceWriter;
 import io.agentpresence.consumer.sink.SqlDialect;
-import io.agentpresence.consumer.sink.TombstoneLedger;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -24,19 +23,22 @@ import javax.sql.DataSource;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Builds a fresh copy of the table from the beginning of the topic in a shadow table and swaps it in with one
- * {@code RENAME TABLE}, so readers see either the old or the new table, never a half-built one. To keep what
- * the running consumer applies meanwhile, the last catch-up runs while the rebuild holds the consumer group's
- * position rows locked: every writer stores its position before it touches a row, so none can write until
- * the swap is done, and each then continues on the new table from the position the rebuild caught up to.
+ * Builds a fresh copy of the table and of its deletion ledger from the beginning of the topic in shadow tables and
+ * swaps both in with one {@code RENAME TABLE}, so readers see either the old or the new pair, never a half-built
+ * table. To keep what the running consumer applies meanwhile, the last catch-up runs while the rebuild holds the
+ * consumer group's position rows locked: every writer stores its position before it touches a row, so none can
+ * write until the swap is done, and each then continues on the new tables from the position the rebuild caught
+ * up to.
  * The writers are held back for at most the lock budget; a rebuild that cannot catch up and swap within it gives
- * up, drops the shadow table and leaves the live table as it was.
+ * up, drops the shadow tables and leaves the live table and ledger as they were.
  */
 public final class Rebuild {
 
     public static final String SHADOW = PresenceUpsert.TABLE + "_rebuild";
     public static final String OLD = PresenceUpsert.TABLE + "_old";
     public static final String SHADOW_TOMBSTONES = PresenceUpsert.TOMBSTONES + "_rebuild";
+    /** The replaced ledger, between the swap and its drop; never kept, the rebuilt one holds what the topic holds. */
+    public static final String OLD_TOMBSTONES = PresenceUpsert.TOMBSTONES + "_old";
     /** How long live writes may be held back: well under InnoDB's 50 s lock wait, after which they would fail. */
     public static final Duration DEFAULT_LOCK_BUDGET = Duration.ofSeconds(10);
     /**
@@ -76,7 +78,9 @@ public final class Rebuild {
      */
     public long run(boolean keepOld) throws Exception {
         checkSafeToStart();
-        execute("DROP TABLE IF EXISTS " + SHADOW, "CREATE TABLE " + SHADOW + " LIKE " + PresenceUpsert.TABLE);
+        // a replaced ledger is left behind only by a rebuild stopped between its swap and its drop
+        execute("DROP TABLE IF EXISTS " + OLD_TOMBSTONES, "DROP TABLE IF EXISTS " + SHADOW,
+                "CREATE TABLE " + SHADOW + " LIKE " + PresenceUpsert.TABLE);
         PresenceWriter shadow = new PresenceWriter(dataSource, shadowStatements(),
                 new OffsetStore(config.groupId()));
         Progress progress = new Progress(out, "rebuild", 0);
@@ -93,6 +97,7 @@ public final class Rebuild {
             }
             throw e;
         }
+        execute("DROP TABLE " + OLD_TOMBSTONES);
         if (!keepOld) {
             execute("DROP TABLE " + OLD);
         }
@@ -167,9 +172,14 @@ public final class Rebuild {
                     throw new RebuildAbandonedException("the last stretch took longer than the lock budget ("
                             + Durations.format(lockBudget) + ")");
                 }
-                replaceLedger();
+                pruneShadowLedger();
+                // the ledger in the same statement as the table, both or neither: a rebuild that gives up or fails
+                // leaves the live ledger as it was. Refilling the live ledger after the rename instead would leave
+                // the new table with the old ledger whenever that step failed.
                 new TableSwap(dataSource, classifier, config.retryBackoffMax(), out).rename(PresenceUpsert.TABLE
-                        + " TO " + OLD + ", " + SHADOW + " TO " + PresenceUpsert.TABLE, deadline);
+                        + " TO " + OLD + ", " + SHADOW + " TO " + PresenceUpsert.TABLE + ", "
+                        + PresenceUpsert.TOMBSTONES + " TO " + OLD_TOMBSTONES + ", "
+                        + SHADOW_TOMBSTONES + " TO " + PresenceUpsert.TOMBSTONES, deadline);
                 lock.commit();
             } catch (Exception e) {
                 rollback(lock, e);
@@ -189,13 +199,16 @@ public final class Rebuild {
     }
 
     /**
-     * Makes the live ledger what the topic holds: the newest tombstone per user, within the retention. Runs while
-     * the positions are locked, so no writer records a deletion meanwhile.
+     * Leaves in the rebuilt ledger what the live one is to hold: the newest tombstone per user, within the retention.
+     * No one else uses the shadow ledger, so one statement does, unlike the service's pruning of the live one.
      */
-    private void replaceLedger() throws SQLException {
-        long cutoff = System.currentTimeMillis() - config.tombstoneRetention().toMillis();
-        new TombstoneLedger(dataSource).replaceWith(SHADOW_TOMBSTONES, cutoff);
-        execute("DROP TABLE " + SHADOW_TOMBSTONES);
+    private void pruneShadowLedger() throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "DELETE FROM " + SHADOW_TOMBSTONES + " WHERE deleted_ts < ?")) {
+            ps.setLong(1, System.currentTimeMillis() - config.tombstoneRetention().toMillis());
+            ps.executeUpdate();
+            c.commit();
+        }
     }
 
     /**
