@@ -2,6 +2,7 @@ package io.agentpresence.consumer.recovery;
 
 import io.agentpresence.consumer.config.Durations;
 import io.agentpresence.consumer.config.PresenceConsumerConfig;
+import io.agentpresence.consumer.engine.PositionException;
 import io.agentpresence.consumer.engine.RetryBackoff;
 import io.agentpresence.consumer.error.FailureClassifier;
 import io.agentpresence.consumer.error.Verdict;
@@ -9,6 +10,7 @@ import io.agentpresence.consumer.sink.OffsetStore;
 import io.agentpresence.consumer.sink.PresenceUpsert;
 import io.agentpresence.consumer.sink.PresenceWriter;
 import io.agentpresence.consumer.sink.SqlDialect;
+import io.agentpresence.consumer.sink.StoredPosition;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -16,7 +18,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import javax.sql.DataSource;
@@ -74,28 +78,32 @@ public final class Rebuild {
      * @return the events applied
      * @throws IllegalStateException     when it refuses to start, having changed nothing: no position is stored
      *                                   for the configured group, or an earlier kept table is in the way
+     * @throws PositionException         when the stored positions cannot be used in the topic as it is now
+     *                                   (recreated, beyond the log end); nothing changed
      * @throws RebuildAbandonedException when it could not finish within the lock budget; nothing changed
      */
     public long run(boolean keepOld) throws Exception {
-        checkSafeToStart();
-        // a replaced ledger is left behind only by a rebuild stopped between its swap and its drop
-        execute("DROP TABLE IF EXISTS " + OLD_TOMBSTONES, "DROP TABLE IF EXISTS " + SHADOW,
-                "CREATE TABLE " + SHADOW + " LIKE " + PresenceUpsert.TABLE);
-        PresenceWriter shadow = new PresenceWriter(dataSource, shadowStatements(),
-                new OffsetStore(config.groupId()));
         Progress progress = new Progress(out, "rebuild", 0);
         long invalid;
         try (TopicReader reader = new TopicReader(config, "rebuild", classifier)) {
-            reader.seek(reader.offsetsAt(null));
-            catchUp(reader, shadow, progress);
-            catchUpLockedAndSwap(reader, shadow, progress);
-            invalid = reader.invalidRecords();
-        } catch (Exception e) {
-            dropShadow(e);
-            if (e instanceof RebuildAbandonedException) {
-                out.println("rebuild: gave up, the live table is as it was: " + e.getMessage());
+            checkSafeToStart(reader);
+            // a replaced ledger is left behind only by a rebuild stopped between its swap and its drop
+            execute("DROP TABLE IF EXISTS " + OLD_TOMBSTONES, "DROP TABLE IF EXISTS " + SHADOW,
+                    "CREATE TABLE " + SHADOW + " LIKE " + PresenceUpsert.TABLE);
+            try {
+                PresenceWriter shadow = new PresenceWriter(dataSource, shadowStatements(),
+                        new OffsetStore(config.groupId()));
+                reader.seek(reader.offsetsAt(null));
+                catchUp(reader, shadow, progress);
+                catchUpLockedAndSwap(reader, shadow, progress);
+                invalid = reader.invalidRecords();
+            } catch (Exception e) {
+                dropShadow(e);
+                if (e instanceof RebuildAbandonedException) {
+                    out.println("rebuild: gave up, the live table is as it was: " + e.getMessage());
+                }
+                throw e;
             }
-            throw e;
         }
         execute("DROP TABLE " + OLD_TOMBSTONES);
         if (!keepOld) {
@@ -108,11 +116,12 @@ public final class Rebuild {
 
     /**
      * Refuses what would lose data. Without a position stored for the configured group, the lock holds no writer
-     * back and what the service writes before the swap goes to the old table. An earlier kept table would be
-     * dropped (or stop the swap).
+     * back and what the service writes before the swap goes to the old table. Positions of an earlier incarnation
+     * of the topic would build the table from the wrong records. An earlier kept table would be dropped (or stop
+     * the swap).
      */
-    private void checkSafeToStart() throws SQLException {
-        if (storedPositions(null).isEmpty()) {
+    private void checkSafeToStart(TopicReader reader) throws Exception {
+        if (storedPositions(reader, null).isEmpty()) {
             throw noPositions();
         }
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
@@ -164,7 +173,7 @@ public final class Rebuild {
         try (Connection lock = dataSource.getConnection()) {
             lock.setAutoCommit(false);
             try {
-                Map<TopicPartition, Long> target = lockStoredPositions(lock);
+                Map<TopicPartition, Long> target = lockStoredPositions(reader, lock);
                 reader.checkReachable(target, reader.endOffsets());
                 Deadline deadline = Deadline.after(lockBudget);
                 progress.total(progress.done() + reader.remaining(target));
@@ -216,11 +225,11 @@ public final class Rebuild {
      * first position (a gap lock), and InnoDB then rolls this transaction back: it holds nothing else yet, so
      * try again.
      */
-    private Map<TopicPartition, Long> lockStoredPositions(Connection lock) throws Exception {
+    private Map<TopicPartition, Long> lockStoredPositions(TopicReader reader, Connection lock) throws Exception {
         RetryBackoff backoff = new RetryBackoff("rebuild: locking the stored positions", config.retryBackoffMax());
         for (int attempt = 1; ; attempt++) {
             try {
-                Map<TopicPartition, Long> positions = storedPositions(lock);
+                Map<TopicPartition, Long> positions = storedPositions(reader, lock);
                 if (positions.isEmpty()) {
                     throw noPositions();
                 }
@@ -241,8 +250,8 @@ public final class Rebuild {
      * Where the running consumer group stands: its stored positions, and the end offset of any partition it has
      * none for (the group will read such a partition from its start, onto whichever table it finds).
      */
-    private Map<TopicPartition, Long> unlockedTarget(TopicReader reader) throws SQLException {
-        Map<TopicPartition, Long> stored = storedPositions(null);
+    private Map<TopicPartition, Long> unlockedTarget(TopicReader reader) throws Exception {
+        Map<TopicPartition, Long> stored = storedPositions(reader, null);
         // the log's end read after the positions: a live writer's position can never be ahead of it then
         Map<TopicPartition, Long> end = reader.endOffsets();
         Map<TopicPartition, Long> target = new HashMap<>(end);
@@ -251,10 +260,13 @@ public final class Rebuild {
         return target;
     }
 
-    /** The group's stored positions; with {@code lock}, the rows stay locked until its transaction ends. */
-    private Map<TopicPartition, Long> storedPositions(Connection lock) throws SQLException {
-        Map<TopicPartition, Long> positions = new HashMap<>();
-        String sql = "SELECT kafka_partition, next_offset FROM " + OffsetStore.TABLE
+    /**
+     * The group's stored positions, refused when they belong to an earlier incarnation of the topic; with
+     * {@code lock}, the rows stay locked until its transaction ends.
+     */
+    private Map<TopicPartition, Long> storedPositions(TopicReader reader, Connection lock) throws Exception {
+        List<StoredPosition> stored = new ArrayList<>();
+        String sql = "SELECT kafka_partition, next_offset, topic_id FROM " + OffsetStore.TABLE
                 + " WHERE group_id = ? AND topic = ?" + (lock == null ? "" : " FOR UPDATE");
         try (Connection own = lock == null ? dataSource.getConnection() : null;
              PreparedStatement ps = (lock == null ? own : lock).prepareStatement(sql)) {
@@ -262,13 +274,16 @@ public final class Rebuild {
             ps.setString(2, config.topic());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    positions.put(new TopicPartition(config.topic(), rs.getInt(1)), rs.getLong(2));
+                    stored.add(new StoredPosition(rs.getInt(1), rs.getLong(2), rs.getString(3)));
                 }
             }
             if (own != null) {
                 own.commit();
             }
         }
+        reader.checkIncarnation(stored);
+        Map<TopicPartition, Long> positions = new HashMap<>();
+        stored.forEach(p -> positions.put(new TopicPartition(config.topic(), p.partition()), p.next()));
         return positions;
     }
 
