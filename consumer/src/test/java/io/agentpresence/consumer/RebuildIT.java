@@ -18,6 +18,7 @@ import io.agentpresence.consumer.support.ConsumerFixture;
 import io.agentpresence.consumer.support.PresenceModel;
 import io.agentpresence.consumer.support.PresenceTable;
 import io.agentpresence.consumer.support.PresenceTable.Row;
+import io.agentpresence.consumer.support.Sql;
 import io.agentpresence.consumer.support.StoredPositions;
 import io.agentpresence.embedded.junit.KafkaEndpoint;
 import io.agentpresence.embedded.junit.PresenceInfrastructure;
@@ -130,7 +131,8 @@ class RebuildIT {
         assertThat(rebuild.err()).containsPattern("rebuild: done, [\\d,]+ events in .*; table swapped in; the previous"
                 + " table is kept as " + Rebuild.OLD);
         assertRepaired(s, outcome);
-        assertThat(tables()).contains(Rebuild.OLD).doesNotContain(Rebuild.SHADOW);
+        assertThat(tables()).contains(Rebuild.OLD).doesNotContain(Rebuild.SHADOW, Rebuild.SHADOW_TOMBSTONES,
+                Rebuild.OLD_TOMBSTONES);
         try (Connection c = db.connect(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM " + Rebuild.OLD + " WHERE event_ts = " + FUTURE_TS)) {
             rs.next();
@@ -224,7 +226,11 @@ class RebuildIT {
     void aLongReaderThatOutlastsTheLockBudgetMakesTheRebuildGiveUpAndLeaveTheTableAsItWas() throws Exception {
         Scenario s = prepare("rebuild-outlasted", SMALL_SEED);
         Path config = ConfigFile.write(dir, s.settings());
+        // a deletion the topic does not hold: a rebuild that swaps its tables in drops it, one that gives up must not
+        Sql.execute(db, "INSERT INTO agent_presence_tombstones (user_id, deleted_ts) VALUES ('phantom', "
+                + System.currentTimeMillis() + ")");
         Map<String, Row> before = table.rows();
+        List<String> ledgerBefore = ledger();
         ConsumerCommand rebuild;
 
         try (Connection longReader = db.connect()) {
@@ -238,7 +244,9 @@ class RebuildIT {
         assertThat(rebuild.err()).contains("rebuild: the table is in use by another session")
                 .contains("rebuild: gave up, the live table is as it was: the table stayed in use by another session");
         assertThat(table.rows()).isEqualTo(before);
-        assertThat(tables()).doesNotContain(Rebuild.SHADOW, Rebuild.OLD);
+        assertThat(ledger()).as("the deletion ledger").isEqualTo(ledgerBefore);
+        assertThat(tables()).doesNotContain(Rebuild.SHADOW, Rebuild.OLD, Rebuild.SHADOW_TOMBSTONES,
+                Rebuild.OLD_TOMBSTONES);
         assertTheServiceGoesOn(s);
     }
 
@@ -417,6 +425,11 @@ class RebuildIT {
                 return rs.getInt(1) > 0;
             }
         }
+    }
+
+    /** The deletion ledger's entries, as {@code user_id=deleted_ts}. */
+    private List<String> ledger() throws SQLException {
+        return Sql.strings(db, "SELECT CONCAT(user_id, '=', deleted_ts) FROM agent_presence_tombstones ORDER BY user_id");
     }
 
     private long storedPositions(String group, String topic) throws SQLException {

@@ -144,6 +144,7 @@ class TombstoneTimeIT {
 
         assertThat(ledger()).isEqualTo(Map.of("u2", deleted));
         assertThat(tableExists(Rebuild.SHADOW_TOMBSTONES)).isFalse();
+        assertThat(tableExists(Rebuild.OLD_TOMBSTONES)).isFalse();
         assertThat(table.rows()).containsOnlyKeys("u1");
         long later = System.currentTimeMillis();
         p.publish(new PresenceEvent("u1", "busy", later, "after")).get();

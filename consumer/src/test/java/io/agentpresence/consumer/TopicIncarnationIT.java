@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.agentpresence.consumer.config.PresenceConsumerConfig;
+import io.agentpresence.consumer.recovery.Rebuild;
+import io.agentpresence.consumer.support.ConfigFile;
 import io.agentpresence.consumer.support.ConsumerFixture;
 import io.agentpresence.consumer.support.Failures;
 import io.agentpresence.consumer.support.PresenceTable;
+import io.agentpresence.consumer.support.Sql;
 import io.agentpresence.consumer.support.StoredPositions;
 import io.agentpresence.embedded.KafkaTopics;
 import io.agentpresence.embedded.junit.KafkaEndpoint;
@@ -14,6 +17,7 @@ import io.agentpresence.embedded.junit.PresenceInfrastructure;
 import io.agentpresence.embedded.junit.TestDatabase;
 import io.agentpresence.model.PresenceEvent;
 import io.agentpresence.model.PresencePublisher;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -30,6 +34,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Stored positions belong to one incarnation of the topic: a topic deleted and created again under the same name
@@ -47,6 +52,8 @@ class TopicIncarnationIT {
     private PresenceTable table;
     private String topic;
     private String group;
+    @TempDir
+    Path dir;
 
     @BeforeEach
     void setUp(KafkaEndpoint kafka, TestDatabase db) throws Exception {
@@ -111,6 +118,36 @@ class TopicIncarnationIT {
         assertThat(storedTopicIds()).isEqualTo(Map.of(0, topicId()));
         assertThat(usersOf("more")).hasSize(3);
         assertThat(service.failure()).isNull();
+    }
+
+    /**
+     * The positions rebuild and verify read up to belong to the old topic: the new log reaches them, but reading it
+     * up to there would build or judge the table from the wrong records.
+     */
+    @Test
+    void rebuildAndVerifyRefuseARecreatedTopicNamingItAndBothIdsAndChangeNothing() throws Exception {
+        consumeOldIncarnation();
+        String oldId = topicId();
+        recreateTopic();
+        publish("new", NEW_RECORDS);
+        String newId = topicId();
+        Map<String, PresenceTable.Row> before = table.rows();
+        Path config = ConfigFile.write(dir, fixture.settings(topic, group));
+
+        ConsumerCommand rebuild = ConsumerCommand.run("rebuild", "--config", config.toString());
+        ConsumerCommand verify = ConsumerCommand.run("verify", "--config", config.toString());
+
+        assertThat(rebuild.exitCode()).as(rebuild.toString()).isEqualTo(1);
+        assertThat(verify.exitCode()).as(verify.toString()).isEqualTo(2);
+        for (ConsumerCommand refused : List.of(rebuild, verify)) {
+            assertThat(refused.err()).as(refused.toString()).contains("Topic " + topic + " was deleted and recreated")
+                    .contains(oldId).contains(newId);
+        }
+        assertThat(table.rows()).isEqualTo(before);
+        assertThat(usersOf("new")).isEmpty();
+        assertThat(StoredPositions.read(db, group, topic)).isEqualTo(Map.of(0, (long) OLD_RECORDS));
+        assertThat(Sql.tables(db)).doesNotContain(Rebuild.SHADOW, Rebuild.OLD, Rebuild.SHADOW_TOMBSTONES,
+                Rebuild.OLD_TOMBSTONES);
     }
 
     /** Applies the first incarnation of the topic and closes the consumer; its position stays stored. */

@@ -10,6 +10,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -52,10 +53,10 @@ public final class PositionCheck {
                                              TopicLog log) {
         String topic = partitions.iterator().next().topic();
         refuseMissingPartitions(topic, stored, log);
-        List<StoredPosition> recreated = partitions.stream().map(tp -> stored.get(tp.partition()))
-                .filter(p -> p != null && p.topicId() != null && !p.topicId().equals(log.topicId())).toList();
+        List<StoredPosition> recreated = recreated(partitions.stream().map(tp -> stored.get(tp.partition()))
+                .filter(Objects::nonNull).toList(), log.topicId());
         if (!recreated.isEmpty() && policy == RecreatedTopicPolicy.STOP) {
-            throw new PositionException(recreatedMessage(topic, recreated, log));
+            throw new PositionException(recreatedMessage(groupId, topic, recreated, log.topicId()));
         }
         refuseBeyondEnd(topic, partitions, stored, recreated, log);
         Map<TopicPartition, Start> starts = new LinkedHashMap<>();
@@ -84,6 +85,27 @@ public final class PositionCheck {
         return starts;
     }
 
+    /**
+     * Refuses positions stored for an earlier incarnation of the topic, whatever the policy: for the commands that
+     * read up to the positions the group stored (rebuild, verify), which would read the new log up to offsets of the
+     * old one and have no position of their own to reset.
+     *
+     * @param topicId the id of the topic as it is now
+     * @throws PositionException when one of {@code stored} belongs to another incarnation
+     */
+    public static void refuseRecreated(String groupId, String topic, Collection<StoredPosition> stored,
+                                       String topicId) {
+        List<StoredPosition> recreated = recreated(stored, topicId);
+        if (!recreated.isEmpty()) {
+            throw new PositionException(recreatedMessage(groupId, topic, recreated, topicId));
+        }
+    }
+
+    /** The positions stored for another incarnation; one stored before ids were recorded belongs to none. */
+    private static List<StoredPosition> recreated(Collection<StoredPosition> stored, String topicId) {
+        return stored.stream().filter(p -> p.topicId() != null && !p.topicId().equals(topicId)).toList();
+    }
+
     /** Starts at the log start, stored at once as the partition's position in the topic as it is now. */
     private static Start resetToLogStart(TopicPartition tp, StoredPosition position, TopicLog.Range range,
                                          String topicId) {
@@ -97,7 +119,7 @@ public final class PositionCheck {
             throw new PositionException(OffsetStore.TABLE + " holds positions of group " + groupId + " for partitions "
                     + missing + " of topic " + topic + ", which has " + log.partitionCount() + " partitions now: the"
                     + " topic was recreated with fewer partitions, or the positions belong elsewhere. Check the topic;"
-                    + " if these positions are obsolete, remove them: " + delete(topic, "kafka_partition >= "
+                    + " if these positions are obsolete, remove them: " + delete(groupId, topic, "kafka_partition >= "
                     + log.partitionCount()));
         }
     }
@@ -112,22 +134,24 @@ public final class PositionCheck {
                         + position.next() + ", beyond the log end " + end + ": the log lost records this group had"
                         + " applied (unclean leader election, a broker restored from an older disk) or the topic was"
                         + " recreated before topic ids were stored. Check the topic; to read the partition again from"
-                        + " its beginning, remove the position: " + delete(topic, "kafka_partition = " + tp.partition()));
+                        + " its beginning, remove the position: "
+                        + delete(groupId, topic, "kafka_partition = " + tp.partition()));
             }
         }
     }
 
-    private String recreatedMessage(String topic, List<StoredPosition> recreated, TopicLog log) {
+    private static String recreatedMessage(String groupId, String topic, List<StoredPosition> recreated,
+                                           String topicId) {
         String storedIds = recreated.stream().map(StoredPosition::topicId).distinct().collect(Collectors.joining(", "));
         return "Topic " + topic + " was deleted and recreated since group " + groupId + " stored its positions"
-                + " (topic id " + storedIds + " stored, " + log.topicId() + " now; partitions "
+                + " (topic id " + storedIds + " stored, " + topicId + " now; partitions "
                 + recreated.stream().map(StoredPosition::partition).sorted().toList() + "): the old positions would skip"
                 + " the first records of the new topic. To read the new topic from its beginning, start once with "
                 + PresenceConsumerConfig.RECREATED_TOPIC_POLICY.display() + " = " + RecreatedTopicPolicy.RESET.configValue()
-                + ", or remove the old positions: " + delete(topic, "topic_id <> '" + log.topicId() + "'");
+                + ", or remove the old positions: " + delete(groupId, topic, "topic_id <> '" + topicId + "'");
     }
 
-    private String delete(String topic, String condition) {
+    private static String delete(String groupId, String topic, String condition) {
         return "DELETE FROM " + OffsetStore.TABLE + " WHERE group_id = " + quote(groupId) + " AND topic = "
                 + quote(topic) + " AND " + condition + ";";
     }

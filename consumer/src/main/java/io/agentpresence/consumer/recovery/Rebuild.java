@@ -2,6 +2,7 @@ package io.agentpresence.consumer.recovery;
 
 import io.agentpresence.consumer.config.Durations;
 import io.agentpresence.consumer.config.PresenceConsumerConfig;
+import io.agentpresence.consumer.engine.PositionException;
 import io.agentpresence.consumer.engine.RetryBackoff;
 import io.agentpresence.consumer.error.FailureClassifier;
 import io.agentpresence.consumer.error.Verdict;
@@ -9,7 +10,7 @@ import io.agentpresence.consumer.sink.OffsetStore;
 import io.agentpresence.consumer.sink.PresenceUpsert;
 import io.agentpresence.consumer.sink.PresenceWriter;
 import io.agentpresence.consumer.sink.SqlDialect;
-import io.agentpresence.consumer.sink.TombstoneLedger;
+import io.agentpresence.consumer.sink.StoredPosition;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -17,26 +18,31 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Builds a fresh copy of the table from the beginning of the topic in a shadow table and swaps it in with one
- * {@code RENAME TABLE}, so readers see either the old or the new table, never a half-built one. To keep what
- * the running consumer applies meanwhile, the last catch-up runs while the rebuild holds the consumer group's
- * position rows locked: every writer stores its position before it touches a row, so none can write until
- * the swap is done, and each then continues on the new table from the position the rebuild caught up to.
+ * Builds a fresh copy of the table and of its deletion ledger from the beginning of the topic in shadow tables and
+ * swaps both in with one {@code RENAME TABLE}, so readers see either the old or the new pair, never a half-built
+ * table. To keep what the running consumer applies meanwhile, the last catch-up runs while the rebuild holds the
+ * consumer group's position rows locked: every writer stores its position before it touches a row, so none can
+ * write until the swap is done, and each then continues on the new tables from the position the rebuild caught
+ * up to.
  * The writers are held back for at most the lock budget; a rebuild that cannot catch up and swap within it gives
- * up, drops the shadow table and leaves the live table as it was.
+ * up, drops the shadow tables and leaves the live table and ledger as they were.
  */
 public final class Rebuild {
 
     public static final String SHADOW = PresenceUpsert.TABLE + "_rebuild";
     public static final String OLD = PresenceUpsert.TABLE + "_old";
     public static final String SHADOW_TOMBSTONES = PresenceUpsert.TOMBSTONES + "_rebuild";
+    /** The replaced ledger, between the swap and its drop; never kept, the rebuilt one holds what the topic holds. */
+    public static final String OLD_TOMBSTONES = PresenceUpsert.TOMBSTONES + "_old";
     /** How long live writes may be held back: well under InnoDB's 50 s lock wait, after which they would fail. */
     public static final Duration DEFAULT_LOCK_BUDGET = Duration.ofSeconds(10);
     /**
@@ -72,27 +78,34 @@ public final class Rebuild {
      * @return the events applied
      * @throws IllegalStateException     when it refuses to start, having changed nothing: no position is stored
      *                                   for the configured group, or an earlier kept table is in the way
+     * @throws PositionException         when the stored positions cannot be used in the topic as it is now
+     *                                   (recreated, beyond the log end); nothing changed
      * @throws RebuildAbandonedException when it could not finish within the lock budget; nothing changed
      */
     public long run(boolean keepOld) throws Exception {
-        checkSafeToStart();
-        execute("DROP TABLE IF EXISTS " + SHADOW, "CREATE TABLE " + SHADOW + " LIKE " + PresenceUpsert.TABLE);
-        PresenceWriter shadow = new PresenceWriter(dataSource, shadowStatements(),
-                new OffsetStore(config.groupId()));
         Progress progress = new Progress(out, "rebuild", 0);
         long invalid;
         try (TopicReader reader = new TopicReader(config, "rebuild", classifier)) {
-            reader.seek(reader.offsetsAt(null));
-            catchUp(reader, shadow, progress);
-            catchUpLockedAndSwap(reader, shadow, progress);
-            invalid = reader.invalidRecords();
-        } catch (Exception e) {
-            dropShadow(e);
-            if (e instanceof RebuildAbandonedException) {
-                out.println("rebuild: gave up, the live table is as it was: " + e.getMessage());
+            checkSafeToStart(reader);
+            // a replaced ledger is left behind only by a rebuild stopped between its swap and its drop
+            execute("DROP TABLE IF EXISTS " + OLD_TOMBSTONES, "DROP TABLE IF EXISTS " + SHADOW,
+                    "CREATE TABLE " + SHADOW + " LIKE " + PresenceUpsert.TABLE);
+            try {
+                PresenceWriter shadow = new PresenceWriter(dataSource, shadowStatements(),
+                        new OffsetStore(config.groupId()));
+                reader.seek(reader.offsetsAt(null));
+                catchUp(reader, shadow, progress);
+                catchUpLockedAndSwap(reader, shadow, progress);
+                invalid = reader.invalidRecords();
+            } catch (Exception e) {
+                dropShadow(e);
+                if (e instanceof RebuildAbandonedException) {
+                    out.println("rebuild: gave up, the live table is as it was: " + e.getMessage());
+                }
+                throw e;
             }
-            throw e;
         }
+        execute("DROP TABLE " + OLD_TOMBSTONES);
         if (!keepOld) {
             execute("DROP TABLE " + OLD);
         }
@@ -103,11 +116,12 @@ public final class Rebuild {
 
     /**
      * Refuses what would lose data. Without a position stored for the configured group, the lock holds no writer
-     * back and what the service writes before the swap goes to the old table. An earlier kept table would be
-     * dropped (or stop the swap).
+     * back and what the service writes before the swap goes to the old table. Positions of an earlier incarnation
+     * of the topic would build the table from the wrong records. An earlier kept table would be dropped (or stop
+     * the swap).
      */
-    private void checkSafeToStart() throws SQLException {
-        if (storedPositions(null).isEmpty()) {
+    private void checkSafeToStart(TopicReader reader) throws Exception {
+        if (storedPositions(reader, null).isEmpty()) {
             throw noPositions();
         }
         try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
@@ -159,7 +173,7 @@ public final class Rebuild {
         try (Connection lock = dataSource.getConnection()) {
             lock.setAutoCommit(false);
             try {
-                Map<TopicPartition, Long> target = lockStoredPositions(lock);
+                Map<TopicPartition, Long> target = lockStoredPositions(reader, lock);
                 reader.checkReachable(target, reader.endOffsets());
                 Deadline deadline = Deadline.after(lockBudget);
                 progress.total(progress.done() + reader.remaining(target));
@@ -167,9 +181,14 @@ public final class Rebuild {
                     throw new RebuildAbandonedException("the last stretch took longer than the lock budget ("
                             + Durations.format(lockBudget) + ")");
                 }
-                replaceLedger();
+                pruneShadowLedger();
+                // the ledger in the same statement as the table, both or neither: a rebuild that gives up or fails
+                // leaves the live ledger as it was. Refilling the live ledger after the rename instead would leave
+                // the new table with the old ledger whenever that step failed.
                 new TableSwap(dataSource, classifier, config.retryBackoffMax(), out).rename(PresenceUpsert.TABLE
-                        + " TO " + OLD + ", " + SHADOW + " TO " + PresenceUpsert.TABLE, deadline);
+                        + " TO " + OLD + ", " + SHADOW + " TO " + PresenceUpsert.TABLE + ", "
+                        + PresenceUpsert.TOMBSTONES + " TO " + OLD_TOMBSTONES + ", "
+                        + SHADOW_TOMBSTONES + " TO " + PresenceUpsert.TOMBSTONES, deadline);
                 lock.commit();
             } catch (Exception e) {
                 rollback(lock, e);
@@ -189,13 +208,16 @@ public final class Rebuild {
     }
 
     /**
-     * Makes the live ledger what the topic holds: the newest tombstone per user, within the retention. Runs while
-     * the positions are locked, so no writer records a deletion meanwhile.
+     * Leaves in the rebuilt ledger what the live one is to hold: the newest tombstone per user, within the retention.
+     * No one else uses the shadow ledger, so one statement does, unlike the service's pruning of the live one.
      */
-    private void replaceLedger() throws SQLException {
-        long cutoff = System.currentTimeMillis() - config.tombstoneRetention().toMillis();
-        new TombstoneLedger(dataSource).replaceWith(SHADOW_TOMBSTONES, cutoff);
-        execute("DROP TABLE " + SHADOW_TOMBSTONES);
+    private void pruneShadowLedger() throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "DELETE FROM " + SHADOW_TOMBSTONES + " WHERE deleted_ts < ?")) {
+            ps.setLong(1, System.currentTimeMillis() - config.tombstoneRetention().toMillis());
+            ps.executeUpdate();
+            c.commit();
+        }
     }
 
     /**
@@ -203,11 +225,11 @@ public final class Rebuild {
      * first position (a gap lock), and InnoDB then rolls this transaction back: it holds nothing else yet, so
      * try again.
      */
-    private Map<TopicPartition, Long> lockStoredPositions(Connection lock) throws Exception {
+    private Map<TopicPartition, Long> lockStoredPositions(TopicReader reader, Connection lock) throws Exception {
         RetryBackoff backoff = new RetryBackoff("rebuild: locking the stored positions", config.retryBackoffMax());
         for (int attempt = 1; ; attempt++) {
             try {
-                Map<TopicPartition, Long> positions = storedPositions(lock);
+                Map<TopicPartition, Long> positions = storedPositions(reader, lock);
                 if (positions.isEmpty()) {
                     throw noPositions();
                 }
@@ -228,8 +250,8 @@ public final class Rebuild {
      * Where the running consumer group stands: its stored positions, and the end offset of any partition it has
      * none for (the group will read such a partition from its start, onto whichever table it finds).
      */
-    private Map<TopicPartition, Long> unlockedTarget(TopicReader reader) throws SQLException {
-        Map<TopicPartition, Long> stored = storedPositions(null);
+    private Map<TopicPartition, Long> unlockedTarget(TopicReader reader) throws Exception {
+        Map<TopicPartition, Long> stored = storedPositions(reader, null);
         // the log's end read after the positions: a live writer's position can never be ahead of it then
         Map<TopicPartition, Long> end = reader.endOffsets();
         Map<TopicPartition, Long> target = new HashMap<>(end);
@@ -238,10 +260,13 @@ public final class Rebuild {
         return target;
     }
 
-    /** The group's stored positions; with {@code lock}, the rows stay locked until its transaction ends. */
-    private Map<TopicPartition, Long> storedPositions(Connection lock) throws SQLException {
-        Map<TopicPartition, Long> positions = new HashMap<>();
-        String sql = "SELECT kafka_partition, next_offset FROM " + OffsetStore.TABLE
+    /**
+     * The group's stored positions, refused when they belong to an earlier incarnation of the topic; with
+     * {@code lock}, the rows stay locked until its transaction ends.
+     */
+    private Map<TopicPartition, Long> storedPositions(TopicReader reader, Connection lock) throws Exception {
+        List<StoredPosition> stored = new ArrayList<>();
+        String sql = "SELECT kafka_partition, next_offset, topic_id FROM " + OffsetStore.TABLE
                 + " WHERE group_id = ? AND topic = ?" + (lock == null ? "" : " FOR UPDATE");
         try (Connection own = lock == null ? dataSource.getConnection() : null;
              PreparedStatement ps = (lock == null ? own : lock).prepareStatement(sql)) {
@@ -249,13 +274,16 @@ public final class Rebuild {
             ps.setString(2, config.topic());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    positions.put(new TopicPartition(config.topic(), rs.getInt(1)), rs.getLong(2));
+                    stored.add(new StoredPosition(rs.getInt(1), rs.getLong(2), rs.getString(3)));
                 }
             }
             if (own != null) {
                 own.commit();
             }
         }
+        reader.checkIncarnation(stored);
+        Map<TopicPartition, Long> positions = new HashMap<>();
+        stored.forEach(p -> positions.put(new TopicPartition(config.topic(), p.partition()), p.next()));
         return positions;
     }
 

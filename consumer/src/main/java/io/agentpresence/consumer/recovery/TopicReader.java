@@ -2,7 +2,9 @@ package io.agentpresence.consumer.recovery;
 
 import io.agentpresence.consumer.config.KafkaClients;
 import io.agentpresence.consumer.config.PresenceConsumerConfig;
+import io.agentpresence.consumer.engine.AdminTopicLogs;
 import io.agentpresence.consumer.engine.CulpritSearch;
+import io.agentpresence.consumer.engine.PositionCheck;
 import io.agentpresence.consumer.engine.PositionException;
 import io.agentpresence.consumer.engine.RecordDecoder;
 import io.agentpresence.consumer.engine.RetryBackoff;
@@ -12,16 +14,19 @@ import io.agentpresence.consumer.sink.FencedException;
 import io.agentpresence.consumer.sink.PresenceBuffer;
 import io.agentpresence.consumer.sink.PresenceChange;
 import io.agentpresence.consumer.sink.PresenceWriter;
+import io.agentpresence.consumer.sink.StoredPosition;
 import io.agentpresence.model.MalformedEventException;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -42,14 +47,18 @@ final class TopicReader implements AutoCloseable {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static final int MAX_ATTEMPTS = 10;
 
+    private final PresenceConsumerConfig config;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final RecordDecoder decoder;
     private final FailureClassifier classifier;
     private final RetryBackoff backoff;
     private final List<TopicPartition> partitions;
     private long invalid;
+    /** The id of the topic's incarnation, looked up when first needed: replay never needs it. */
+    private String topicId;
 
     TopicReader(PresenceConsumerConfig config, String purpose, FailureClassifier classifier) {
+        this.config = config;
         this.classifier = classifier;
         this.consumer = new KafkaConsumer<>(KafkaClients.standaloneConsumer(config, purpose));
         this.decoder = new RecordDecoder(config.codec());
@@ -160,6 +169,21 @@ final class TopicReader implements AutoCloseable {
             }
             handler.accept(changes, counted);
         }
+    }
+
+    /**
+     * Refuses positions the group stored for an earlier incarnation of the topic (deleted and created again under
+     * the same name): their offsets mean nothing in this log, even where it reaches them. Stored positions pass here
+     * before they are used, as they pass {@link PositionCheck} in the running consumer.
+     */
+    void checkIncarnation(Collection<StoredPosition> stored) throws Exception {
+        if (topicId == null) {
+            // the consumer cannot give the id
+            try (Admin admin = Admin.create(KafkaClients.admin(config))) {
+                topicId = new AdminTopicLogs(admin, TIMEOUT).read(config.topic(), partitions).topicId();
+            }
+        }
+        PositionCheck.refuseRecreated(config.groupId(), config.topic(), stored, topicId);
     }
 
     /**

@@ -3,13 +3,12 @@ package io.agentpresence.consumer.sink;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Statement;
 import javax.sql.DataSource;
 
 /**
  * Upkeep of the deletion ledger (see {@link PresenceUpsert#recordTombstone()}): entries older than the retention
- * are pruned in small chunks through the index on {@code deleted_ts}, and a rebuild replaces the entries with
- * those it read from the topic.
+ * are pruned in small chunks through the index on {@code deleted_ts}. A rebuild builds a ledger of its own and
+ * swaps it in with the table.
  */
 public final class TombstoneLedger {
 
@@ -51,25 +50,5 @@ public final class TombstoneLedger {
             }
         }
         return pruned;
-    }
-
-    /**
-     * Replaces every entry with those of {@code source} (a table of the same shape) whose deletion time is at or
-     * after {@code cutoff}, in one transaction.
-     */
-    public void replaceWith(String source, long cutoff) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            try (Statement clear = c.createStatement();
-                 PreparedStatement copy = c.prepareStatement("INSERT INTO " + TABLE + " (user_id, deleted_ts)"
-                         + " SELECT user_id, deleted_ts FROM " + source + " WHERE deleted_ts >= ?")) {
-                clear.executeUpdate("DELETE FROM " + TABLE);
-                copy.setLong(1, cutoff);
-                copy.executeUpdate();
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                PresenceWriter.rollback(c, e);
-                throw e;
-            }
-        }
     }
 }

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Pruning and replacing the deletion ledger on the run's database. */
+/** Pruning the deletion ledger on the run's database. */
 @ExtendWith(PresenceInfrastructure.class)
 class TombstoneLedgerIT {
 
@@ -69,22 +69,6 @@ class TombstoneLedgerIT {
                 assertThat(rs.getString("key")).isEqualTo("agent_presence_tombstones_deleted_ts");
             }
         }
-    }
-
-    @Test
-    void replacingTheLedgerKeepsExactlyTheSourcesEntriesFromTheCutoffOn() throws Exception {
-        String source = PresenceUpsert.TOMBSTONES + "_source";
-        try (Connection c = db.connect(); Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE " + source + " LIKE " + PresenceUpsert.TOMBSTONES);
-        }
-        insert(PresenceUpsert.TOMBSTONES, "wrong-", 3, CUTOFF + 5_000);
-        insert(PresenceUpsert.TOMBSTONES, "kept-", 2, CUTOFF - 1);
-        insert(source, "kept-", 2, CUTOFF + 1);
-        insert(source, "expired-", 2, CUTOFF - 1);
-
-        ledger.replaceWith(source, CUTOFF);
-
-        assertThat(entries(PresenceUpsert.TOMBSTONES)).isEqualTo(Map.of("kept-0", CUTOFF + 1, "kept-1", CUTOFF + 1));
     }
 
     /** {@code count} entries {@code prefix0..}, all deleted at {@code deletedTs}, in one statement. */
