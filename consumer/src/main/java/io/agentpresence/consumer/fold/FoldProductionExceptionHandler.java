@@ -50,7 +50,8 @@ public final class FoldProductionExceptionHandler implements ProductionException
                                 Exception exception) {
         FoldMetrics.Dropped reason = refusal(exception);
         if (reason != null) {
-            LOG.warn("Skipping an output record to {} that the broker refuses ({}); it came from {}-{}@{}",
+            LOG.warn("The broker refuses an output record to {} ({}); it came from {}-{}@{}; under exactly-once the"
+                    + " transaction aborts and this stage stops on it until the topic takes it",
                     record.topic(), exception.toString(), context.topic(), context.partition(), context.offset());
             if (dropped != null) {
                 dropped.accept(reason);
