@@ -1,8 +1,7 @@
 package io.agentpresence.consumer.sink;
 
-import io.agentpresence.consumer.sink.StatementOrder;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,9 +16,6 @@ import java.util.Map;
  * the row afresh, whatever the batch boundaries. Most users have one round.
  */
 public final class PresenceBuffer {
-
-    private static final Comparator<PresenceChange> WRITE_ORDER = (a, b) ->
-            a.step() != b.step() ? Integer.compare(a.step(), b.step()) : a.userId().compareTo(b.userId());
 
     private final Map<String, User> users;
     private long records;
@@ -54,10 +50,11 @@ public final class PresenceBuffer {
      * deadlocks).
      */
     public List<PresenceChange> changes() {
-        List<PresenceChange> changes = new ArrayList<>(kept);
-        users.values().forEach(user -> user.reduced(changes));
-        changes.sort(WRITE_ORDER);
-        return changes;
+        List<PresenceChange> reduced = new ArrayList<>(kept);
+        users.values().forEach(user -> user.reduced(reduced));
+        PresenceChange[] changes = reduced.toArray(new PresenceChange[0]);
+        LockOrder.sort(changes);
+        return Arrays.asList(changes);
     }
 
     /** How many records the batch dropped because others of the same user in it make them useless. */
