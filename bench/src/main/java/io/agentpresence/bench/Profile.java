@@ -86,8 +86,9 @@ final class Profile {
     }
 
     private static String area(List<RecordedFrame> frames) {
-        if (frames.stream().anyMatch(f -> f.getMethod().getType().getName().startsWith("java.util.TimSort")
-                || f.getMethod().getType().getName().startsWith("java.util.ComparableTimSort"))) {
+        if (frames.stream().map(f -> f.getMethod().getType().getName()).anyMatch(type ->
+                type.startsWith("java.util.TimSort") || type.startsWith("java.util.ComparableTimSort")
+                        || type.endsWith(".sink.LockOrder"))) {
             return SORT;
         }
         for (RecordedFrame frame : frames) {
