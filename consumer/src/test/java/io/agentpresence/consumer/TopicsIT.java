@@ -52,6 +52,10 @@ class TopicsIT {
 
     /** The settings {@code topics} needs; the database URL is required by the config but never used here. */
     private Path configFile(String topic, int partitions, int instances) throws Exception {
+        return configFile(topic, partitions, instances, null);
+    }
+
+    private Path configFile(String topic, int partitions, int instances, String tombstoneRetention) throws Exception {
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("bootstrap.servers", kafka.bootstrapServers());
         settings.put("db.url", "jdbc:mysql://127.0.0.1:1/unused");
@@ -59,6 +63,9 @@ class TopicsIT {
         settings.put("dlq.topic", topic + ".dlq");
         settings.put("topic.partitions", String.valueOf(partitions));
         settings.put("instances", String.valueOf(instances));
+        if (tombstoneRetention != null) {
+            settings.put("tombstone.retention", tombstoneRetention);
+        }
         return ConfigFile.write(dir, settings);
     }
 
@@ -88,6 +95,26 @@ class TopicsIT {
         assertThat(second.exitCode()).as(second.toString()).isZero();
         assertThat(second.out().strip()).isEqualTo("topics " + topic + " and " + dlq + " are in place");
         assertThat(second.err()).isEmpty();
+    }
+
+    @Test
+    void thePresenceTopicKeepsTombstonesAsLongAsTheConsumerRemembersDeletionsAndADifferenceIsReported()
+            throws Exception {
+        String topic = "presence-" + UUID.randomUUID().toString().substring(0, 8);
+        Path twoHours = configFile(topic, 2, 1, "2h");
+
+        ConsumerCommand first = ConsumerCommand.run("topics", "--config", twoHours.toString());
+
+        assertThat(first.exitCode()).as(first.toString()).isZero();
+        assertThat(config(topic).get("delete.retention.ms").value()).isEqualTo(String.valueOf(2 * HOUR_MS));
+
+        ConsumerCommand other = ConsumerCommand.run("topics", "--config", configFile(topic, 2, 1, "3h").toString());
+
+        assertThat(other.exitCode()).as(other.toString()).isEqualTo(3);
+        assertThat(other.err()).contains("warning: topic " + topic + " keeps tombstones for delete.retention.ms="
+                + 2 * HOUR_MS + " ms, but tombstone.retention is 3h");
+        assertThat(config(topic).get("delete.retention.ms").value()).as("an existing topic is never changed")
+                .isEqualTo(String.valueOf(2 * HOUR_MS));
     }
 
     @Test
