@@ -112,7 +112,7 @@ class TopicsIT {
 
         assertThat(other.exitCode()).as(other.toString()).isEqualTo(3);
         assertThat(other.err()).contains("warning: topic " + topic + " keeps tombstones for delete.retention.ms="
-                + 2 * HOUR_MS + " ms, but tombstone.retention is 3h");
+                + 2 * HOUR_MS + " ms, but tombstone.retention is " + 3 * HOUR_MS + " ms");
         assertThat(config(topic).get("delete.retention.ms").value()).as("an existing topic is never changed")
                 .isEqualTo(String.valueOf(2 * HOUR_MS));
     }

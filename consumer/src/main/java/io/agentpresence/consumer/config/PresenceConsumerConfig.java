@@ -469,7 +469,7 @@ public final class PresenceConsumerConfig {
     /** What {@code topics} (and start-up) create and check. */
     public TopicProvisioner.Plan topicPlan() {
         TopicProvisioner.Plan plan = new TopicProvisioner.Plan(topic(), dlqTopic(), topicPartitions,
-                topicReplicationFactor, instances);
+                topicReplicationFactor, instances, tombstoneRetention());
         return rawTopic().map(raw -> plan.withRawTopic(raw, rawRetention)).orElse(plan);
     }
 

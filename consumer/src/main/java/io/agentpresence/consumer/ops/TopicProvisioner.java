@@ -32,30 +32,33 @@ public final class TopicProvisioner {
 
     /** Events stay uncompacted for an hour, so a consumer that is briefly behind still sees every change. */
     static final long MIN_COMPACTION_LAG_MS = 3_600_000L;
-    /** Tombstones are kept a day, so a consumer that was down for hours still sees the deletions. */
-    static final long DELETE_RETENTION_MS = 86_400_000L;
     static final long DEAD_LETTER_RETENTION_MS = 30L * 86_400_000L;
     private static final long TIMEOUT_SECONDS = 30;
 
     /**
-     * What to create: partitions, and replication factor (-1 = the broker's default); {@code deviceTopic} is
-     * null unless devices are folded, {@code rawTopic} null unless the order stage runs.
+     * What to create: partitions, and replication factor (-1 = the broker's default); how long the presence topic
+     * keeps tombstones, as long as the consumer remembers deletions (tombstone.retention, a day by default), so a
+     * consumer down for hours still sees them; {@code deviceTopic} is null unless devices are folded,
+     * {@code rawTopic} null unless the order stage runs.
      */
     public record Plan(String topic, String dlqTopic, int partitions, short replicationFactor, int instances,
-                       String deviceTopic, String rawTopic, Duration rawRetention) {
+                       Duration deleteRetention, String deviceTopic, String rawTopic, Duration rawRetention) {
 
-        public Plan(String topic, String dlqTopic, int partitions, short replicationFactor, int instances) {
-            this(topic, dlqTopic, partitions, replicationFactor, instances, null, null, null);
+        public Plan(String topic, String dlqTopic, int partitions, short replicationFactor, int instances,
+                    Duration deleteRetention) {
+            this(topic, dlqTopic, partitions, replicationFactor, instances, deleteRetention, null, null, null);
         }
 
         /** This plan, plus the device topic {@code fold} reads. */
         public Plan withDeviceTopic(String name) {
-            return new Plan(topic, dlqTopic, partitions, replicationFactor, instances, name, rawTopic, rawRetention);
+            return new Plan(topic, dlqTopic, partitions, replicationFactor, instances, deleteRetention, name, rawTopic,
+                    rawRetention);
         }
 
         /** This plan, plus the raw topic the order stage reads, kept for {@code retention}. */
         public Plan withRawTopic(String name, Duration retention) {
-            return new Plan(topic, dlqTopic, partitions, replicationFactor, instances, deviceTopic, name, retention);
+            return new Plan(topic, dlqTopic, partitions, replicationFactor, instances, deleteRetention, deviceTopic,
+                    name, retention);
         }
     }
 
@@ -86,7 +89,8 @@ public final class TopicProvisioner {
             create(new NewTopic(plan.topic(), Optional.of(plan.partitions()), replication(plan))
                     .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
                             TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, String.valueOf(MIN_COMPACTION_LAG_MS),
-                            TopicConfig.DELETE_RETENTION_MS_CONFIG, String.valueOf(DELETE_RETENTION_MS))), created);
+                            TopicConfig.DELETE_RETENTION_MS_CONFIG, String.valueOf(plan.deleteRetention().toMillis()))),
+                    created);
         } else {
             warnings.addAll(check(plan));
         }
@@ -181,18 +185,30 @@ public final class TopicProvisioner {
                     + " instances: " + (plan.instances() - partitions) + " instance(s) will sit idle; add partitions"
                     + " (kafka-topics --alter --partitions N) before adding instances");
         }
-        String policy = cleanupPolicy(plan.topic());
+        Config config = topicConfig(plan.topic());
+        String policy = config.get(TopicConfig.CLEANUP_POLICY_CONFIG).value();
         if (!policy.contains(TopicConfig.CLEANUP_POLICY_COMPACT)) {
             warnings.add("topic " + plan.topic() + " has cleanup.policy=" + policy + ", not compact: a replay or rebuild"
                     + " reads the whole history instead of the newest event per user, and events older than"
                     + " retention.ms are lost to it (kafka-configs --alter --add-config cleanup.policy=compact)");
         }
+        long deleteRetention = Long.parseLong(config.get(TopicConfig.DELETE_RETENTION_MS_CONFIG).value());
+        if (deleteRetention != plan.deleteRetention().toMillis()) {
+            warnings.add("topic " + plan.topic() + " keeps tombstones for delete.retention.ms=" + deleteRetention
+                    + " ms, but tombstone.retention is " + plan.deleteRetention().toMillis() + " ms: a replay or"
+                    + " rebuild sees the deletions the topic still holds, the consumer guards against the ones it"
+                    + " remembers; make them equal (kafka-configs --alter --add-config delete.retention.ms="
+                    + plan.deleteRetention().toMillis() + ")");
+        }
         return warnings;
     }
 
     private String cleanupPolicy(String topic) throws InterruptedException, ExecutionException, TimeoutException {
+        return topicConfig(topic).get(TopicConfig.CLEANUP_POLICY_CONFIG).value();
+    }
+
+    private Config topicConfig(String topic) throws InterruptedException, ExecutionException, TimeoutException {
         ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-        Config config = admin.describeConfigs(List.of(resource)).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).get(resource);
-        return config.get(TopicConfig.CLEANUP_POLICY_CONFIG).value();
+        return admin.describeConfigs(List.of(resource)).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).get(resource);
     }
 }
