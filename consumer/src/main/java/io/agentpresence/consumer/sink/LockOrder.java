@@ -5,8 +5,9 @@ import java.util.Comparator;
 
 /**
  * Sorts a batch's changes into the order the writers lock rows in: by step, then by userId as
- * {@link String#compareTo} orders them (the primary key's order for the ids the contract allows, so InnoDB's locks,
- * gap locks included, are taken ascending by every writer). The same order as sorting with a comparator, for a
+ * {@link String#compareTo} orders them. Every writer takes its rows in that one order, which is the primary key's
+ * ({@code utf8mb4_bin}, by code point) but for characters above U+FFFF against those from U+E000 up, so InnoDB's
+ * locks, gap locks included, are taken ascending. The same order as sorting with a comparator, for a
  * fraction of the comparisons: the ids are ordered by a few characters at a time packed into a {@code long}
  * (sorted as primitives), starting after the prefix they all share, and only ids that tie on those characters are
  * sorted further, the same way. Ids in a batch usually share a prefix ({@code agent-}, {@code user-0}) that a
