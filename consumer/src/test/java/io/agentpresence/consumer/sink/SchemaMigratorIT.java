@@ -11,7 +11,13 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.flywaydb.core.api.FlywayException;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -52,6 +58,35 @@ class SchemaMigratorIT {
 
             assertThatThrownBy(() -> SchemaMigrator.migrate(dataSource)).isInstanceOf(FlywayException.class)
                     .hasMessageContaining("failed migration to version " + SchemaMigrator.LATEST_VERSION);
+        }
+    }
+
+    /**
+     * Instances of a new deployment start at once on the same empty database: each must wait for the one that
+     * migrates, never take its half-made tables for someone else's.
+     */
+    @RepeatedTest(4)
+    void instancesStartingTogetherOnAnEmptyDatabaseAllMigrateIt(TestDatabase db) throws Exception {
+        int instances = 4;
+        List<HikariDataSource> sources = new ArrayList<>();
+        ExecutorService starts = Executors.newFixedThreadPool(instances);
+        try {
+            CyclicBarrier together = new CyclicBarrier(instances);
+            List<Future<String>> versions = new ArrayList<>();
+            for (int i = 0; i < instances; i++) {
+                HikariDataSource dataSource = DataSourceFactory.create(db.jdbcUrl(), db.user(), db.password(), 2);
+                sources.add(dataSource);
+                versions.add(starts.submit(() -> {
+                    together.await();
+                    return SchemaMigrator.migrate(dataSource);
+                }));
+            }
+            for (Future<String> version : versions) {
+                assertThat(version.get(2, TimeUnit.MINUTES)).isEqualTo(SchemaMigrator.LATEST_VERSION);
+            }
+        } finally {
+            starts.shutdownNow();
+            sources.forEach(HikariDataSource::close);
         }
     }
 
