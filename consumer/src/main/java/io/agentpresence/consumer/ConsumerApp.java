@@ -229,7 +229,7 @@ public final class ConsumerApp {
                         "--from: expected 'earliest' or an ISO-8601 instant such as 2026-11-28T09:00:00Z, not '" + from + "'");
             }
             PresenceConsumerConfig c = config.load();
-            try (HikariDataSource ds = DataSourceFactory.create(c.dbUrl(), c.dbUser(), c.dbPassword(), 1)) {
+            try (HikariDataSource ds = DataSourceFactory.create(c.dbUrl(), c.dbUser(), c.dbPassword(), 2)) {
                 migrateIfConfigured(c, ds);
                 new Replay(c, PresenceWriter.forServer(ds, new OffsetStore(c.groupId())), FAILURES, out(spec)).run(start);
             }
@@ -421,7 +421,7 @@ public final class ConsumerApp {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--unknown-status: expected one of the"
                         + " configured statuses (" + c.statuses() + "), not '" + unknownStatus + "'");
             }
-            try (HikariDataSource ds = DataSourceFactory.create(c.dbUrl(), c.dbUser(), c.dbPassword(), 1)) {
+            try (HikariDataSource ds = DataSourceFactory.create(c.dbUrl(), c.dbUser(), c.dbPassword(), 2)) {
                 PrintWriter out = spec.commandLine().getOut();
                 if (adopt) {
                     new OldTableAdoption(ds, c.statuses(), unknownStatus, oldTimeZone).run().forEach(out::println);

@@ -203,7 +203,7 @@ class DeadLetterIT {
         String topic = fixture.topic("refused-user", 1);
         String dlq = topic + ".dlq";
         // the schema before the consumer starts, so its first poll takes every record below in one batch
-        try (HikariDataSource ds = DataSourceFactory.create(db.jdbcUrl(), db.user(), db.password(), 1)) {
+        try (HikariDataSource ds = DataSourceFactory.create(db.jdbcUrl(), db.user(), db.password(), 2)) {
             SchemaMigrator.migrate(ds);
         }
         try (Connection c = db.connect(); Statement s = c.createStatement()) {

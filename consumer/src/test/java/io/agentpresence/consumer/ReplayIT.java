@@ -243,7 +243,7 @@ class ReplayIT {
     void aReplaySkipsOnlyTheEventsTheDatabaseRefuses() throws Exception {
         String topic = fixture.topic("replay-refused", 1);
         Map<String, String> settings = fixture.settings(topic, topic + "-live");
-        try (HikariDataSource ds = DataSourceFactory.create(db.jdbcUrl(), db.user(), db.password(), 1)) {
+        try (HikariDataSource ds = DataSourceFactory.create(db.jdbcUrl(), db.user(), db.password(), 2)) {
             SchemaMigrator.migrate(ds);
         }
         // the codec allows 64 characters of source; a narrower column makes the database the one to refuse

@@ -101,7 +101,7 @@ class TombstoneTimeIT {
     @Test
     void theServicePrunesLedgerEntriesOlderThanTheRetentionAndKeepsNewerOnes() throws Exception {
         String topic = fixture.topic("ledger-prune", 1);
-        try (HikariDataSource ds = DataSourceFactory.create(db.jdbcUrl(), db.user(), db.password(), 1)) {
+        try (HikariDataSource ds = DataSourceFactory.create(db.jdbcUrl(), db.user(), db.password(), 2)) {
             SchemaMigrator.migrate(ds);
         }
         long now = System.currentTimeMillis();

@@ -1,9 +1,11 @@
 package io.agentpresence.consumer.sink;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Optional;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -24,6 +26,9 @@ public final class SchemaMigrator {
     static final String BASELINE_VERSION = "0";
     /** The version of the newest migration in {@code db/migration}; a unit test keeps the two in step. */
     static final String LATEST_VERSION = "5";
+    /** The named lock instances take turns under, one per database (a name is at most 64 characters). */
+    private static final String LOCK_NAME = "CONCAT('agent-presence-migrate-', SHA1(DATABASE()))";
+    private static final Duration LOCK_WAIT = Duration.ofMinutes(5);
 
     private SchemaMigrator() {
     }
@@ -31,19 +36,48 @@ public final class SchemaMigrator {
     /**
      * Migrates, unless the history's newest entry is this build's latest migration and none failed: then nothing is
      * left to apply, and Flyway's scan of the class path and of the history (about a second of a start) is skipped.
+     * Holds one connection of {@code dataSource} for its lock while Flyway uses another: the pool needs two.
      *
      * @return the schema version after migrating
      */
     public static String migrate(DataSource dataSource) {
         try (Connection c = dataSource.getConnection()) {
-            if (refuseConflicts(c).has(HISTORY_TABLE) && isLatest(c)) {
-                return LATEST_VERSION;
+            // instances that start together on one database take turns: the first migrates, the others then find
+            // the latest version; none reads another's half-made tables as someone else's, nor baselines beside it
+            lock(c);
+            try {
+                if (refuseConflicts(c).has(HISTORY_TABLE) && isLatest(c)) {
+                    return LATEST_VERSION;
+                }
+                return migrateBesideOthers(dataSource);
+            } finally {
+                unlock(c);
             }
         } catch (SQLException e) {
             throw new IllegalStateException("Cannot read what the database holds before migrating it: "
                     + e.getMessage(), e);
         }
-        return migrateBesideOthers(dataSource);
+    }
+
+    /** A lock of the server's named for this database, held by {@code c}'s session until {@link #unlock}. */
+    private static void lock(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT GET_LOCK(" + LOCK_NAME + ", ?)")) {
+            ps.setLong(1, LOCK_WAIT.toSeconds());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                if (rs.getInt(1) != 1) {
+                    throw new IllegalStateException("Another instance has been migrating this database for "
+                            + LOCK_WAIT.toMinutes() + " minutes (lock " + LOCK_NAME + "); is it stuck?");
+                }
+            }
+        }
+    }
+
+    private static void unlock(Connection c) throws SQLException {
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT RELEASE_LOCK(" + LOCK_NAME + ")")) {
+            rs.next();
+        }
     }
 
     /** Flyway's migrate, without the check for conflicts: for the adoption, which has dealt with them. */
