@@ -199,10 +199,7 @@ class PresenceConsumerTest {
 
     @Test
     void aRevokeDuringAWriteWaitsForItAndHandsOverItsPositionsInKafka() {
-        assign(P0, P1);
-        add(P0, 0, 2);
-        add(P1, 0, 3);
-        loop.pollOnce();
+        startAWriteOfBothPartitions();
         consumer.schedulePollTask(() -> {
             writers.runNext();
             consumer.rebalance(List.of(P0));
@@ -218,10 +215,7 @@ class PresenceConsumerTest {
 
     @Test
     void aRevokeWhileAFailedWriteWaitsDropsItAndTheKeptPartitionReadsItAgain() {
-        assign(P0, P1);
-        add(P0, 0, 2);
-        add(P1, 0, 3);
-        loop.pollOnce();
+        startAWriteOfBothPartitions();
         db.failNextWrite(new SQLTransientConnectionException("connection refused"));
         writers.runNext();
         loop.pollOnce();
@@ -238,10 +232,7 @@ class PresenceConsumerTest {
 
     @Test
     void partitionsLostDuringAWriteAreNotCommittedAndTheKeptOnesContinueFromTheDatabase() {
-        assign(P0, P1);
-        add(P0, 0, 2);
-        add(P1, 0, 3);
-        loop.pollOnce();
+        startAWriteOfBothPartitions();
         // the new owner of P1 moved on: the batch spanning both partitions is refused as a whole
         db.store(1, 7);
         consumer.schedulePollTask(() -> {
@@ -262,10 +253,7 @@ class PresenceConsumerTest {
 
     @Test
     void aPartitionLostAfterItsWriteIsNeverCommittedInKafkaByThisInstance() {
-        assign(P0, P1);
-        add(P0, 0, 2);
-        add(P1, 0, 3);
-        loop.pollOnce();
+        startAWriteOfBothPartitions();
         // the write of both partitions succeeds, then P1 is lost before the loop hands Kafka its position
         consumer.schedulePollTask(() -> {
             writers.runNext();
@@ -283,10 +271,7 @@ class PresenceConsumerTest {
 
     @Test
     void aFailedHandOverCommitLeavesTheRevokedPartitionToItsNextOwnerAndTheLoopGoesOn() {
-        assign(P0, P1);
-        add(P0, 0, 2);
-        add(P1, 0, 3);
-        loop.pollOnce();
+        startAWriteOfBothPartitions();
         consumer.failNextSyncCommit();
         consumer.schedulePollTask(() -> {
             writers.runNext();
@@ -505,6 +490,14 @@ class PresenceConsumerTest {
         loop.pollOnce();
         assertThat(consumer.paused()).doesNotContain(P1);
         assertThat(loop.isWaiting()).isFalse();
+    }
+
+    /** Both partitions assigned, P0's [0,2) and P1's [0,3) polled, and their write handed to a writer. */
+    private void startAWriteOfBothPartitions() {
+        assign(P0, P1);
+        add(P0, 0, 2);
+        add(P1, 0, 3);
+        loop.pollOnce();
     }
 
     /** A rebalance to {@code partitions}, run inside a poll as the real client runs it. */

@@ -36,11 +36,8 @@ class DeadLetterFitterTest {
 
     @Test
     void aCutDeadLetterWithinTheProducersMaxRequestSizeKeepsItsOriginalHeaders() {
-        Properties streams = new Properties();
-        // as kafka.max.request.size passes it on
-        streams.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, "4000");
-
-        ProducerRecord<byte[], byte[]> letter = fitter(streams).onSend(letter(new byte[1_000], new byte[3_000]));
+        ProducerRecord<byte[], byte[]> letter = fitterWithMaxRequestSize(4_000)
+                .onSend(letter(new byte[1_000], new byte[3_000]));
 
         assertThat(letter.value()).hasSize(100);
         assertThat(letter.headers().lastHeader("pad").value()).hasSize(3_000);
@@ -49,10 +46,8 @@ class DeadLetterFitterTest {
 
     @Test
     void aDeadLetterWhoseHeadersWouldNotFitTheProducersMaxRequestSizeIsSentWithoutThemOrItsValue() {
-        Properties streams = new Properties();
-        streams.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, "4000");
-
-        ProducerRecord<byte[], byte[]> letter = fitter(streams).onSend(letter(new byte[10], new byte[4_000]));
+        ProducerRecord<byte[], byte[]> letter = fitterWithMaxRequestSize(4_000)
+                .onSend(letter(new byte[10], new byte[4_000]));
 
         assertThat(letter.value()).isEmpty();
         assertThat(letter.key()).isEqualTo(KEY);
@@ -95,6 +90,13 @@ class DeadLetterFitterTest {
         // the settings Kafka Streams gives its producer, which hands them on to its interceptors
         fitter.configure(new StreamsConfig(streams).getProducerConfigs("fold-test-producer"));
         return fitter;
+    }
+
+    /** The same, with {@code max.request.size} set as {@code kafka.max.request.size} passes it on. */
+    private static DeadLetterFitter fitterWithMaxRequestSize(int bytes) {
+        Properties streams = new Properties();
+        streams.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(bytes));
+        return fitter(streams);
     }
 
     /** A dead letter as the fold forwards it: the original headers ({@code pad} among them), then its own. */
