@@ -27,12 +27,14 @@ COPY --from=build /src/consumer/target/presence-consumer.jar /src/producer-cli/t
 # the class-data-sharing archive of the classes a `run` loads, made on this image's JVM with the jar where it runs (a
 # JVM uses only an archive it made itself): a start without broker or database, as the build makes it for bin/
 RUN java -XX:ArchiveClassesAtExit=/app/presence-consumer.jsa -Xlog:cds=off -Xlog:cds+dynamic=off \
-        -XX:TieredStopAtLevel=1 -cp /app/presence-consumer.jar io.agentpresence.consumer.ClassDataWorkload > /dev/null
+        -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp /app/presence-consumer.jar io.agentpresence.consumer.ClassDataWorkload > /dev/null
 USER presence
 EXPOSE 8080
 # C1 only: the C2 compiler's work costs more CPU than its faster code saves on a consumer bound by the database and
-# the broker (bench/run: consumer CPU -30%, same or better events/s); bench/run starts the consumer with these options.
+# the broker (bench/run: consumer CPU -30%, same or better events/s). The serial collector: its write barrier is one
+# store where G1's, compiled by C1, is a string of checks on every reference stored (bench/run: consumer CPU -15%,
+# events/s +10%; the heap holds a batch or two, so its pauses stay short). bench/run starts the consumer with these.
 # The archive saves the start a third of its class loading; a stale one is skipped without a word
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:TieredStopAtLevel=1", "-XX:SharedArchiveFile=/app/presence-consumer.jsa", \
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:SharedArchiveFile=/app/presence-consumer.jsa", \
             "-Xlog:cds=off", "-Xlog:cds+dynamic=off", "-jar", "/app/presence-consumer.jar"]
 CMD ["run"]

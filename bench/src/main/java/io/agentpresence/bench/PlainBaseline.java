@@ -37,12 +37,13 @@ final class PlainBaseline {
             + " event_ts = VALUES(event_ts), source = VALUES(source), updated_at = CURRENT_TIMESTAMP(3)";
 
     /** Starts the plain consumer in a JVM of its own and waits until it has applied {@code events} records. */
-    static Result run(Path java, String heap, String bootstrapServers, String topic, String jdbcUrl, String user, String password,
-                      int events, int maxPollRecords) throws Exception {
+    static Result run(Path java, String heap, List<String> jvmOptions, String bootstrapServers, String topic,
+                      String jdbcUrl, String user, String password, int events, int maxPollRecords) throws Exception {
         Path jar = Path.of(PlainBaseline.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        List<String> command = List.of(java.toString(),
-                "-Xmx" + heap, "-Xms" + heap, "-cp", jar.toString(), PlainBaseline.class.getName(),
-                bootstrapServers, topic, jdbcUrl, user, password, String.valueOf(events), String.valueOf(maxPollRecords));
+        List<String> command = new ArrayList<>(List.of(java.toString(), "-Xmx" + heap, "-Xms" + heap));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", jar.toString(), PlainBaseline.class.getName(),
+                bootstrapServers, topic, jdbcUrl, user, password, String.valueOf(events), String.valueOf(maxPollRecords)));
         long startMillis = System.currentTimeMillis();
         long start = System.nanoTime();
         Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();

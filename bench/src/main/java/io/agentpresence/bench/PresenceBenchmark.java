@@ -68,7 +68,7 @@ public final class PresenceBenchmark implements Callable<Integer> {
             + " default: the one running the benchmark")
     Path consumerJava = Path.of(System.getProperty("java.home"), "bin", "java");
     /** The JVM options the Dockerfile runs the service with: the consumer is measured as it is deployed. */
-    @Option(names = "--service-jvm-options", defaultValue = "-XX:TieredStopAtLevel=1", split = " ",
+    @Option(names = "--service-jvm-options", defaultValue = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC", split = " ",
             description = "the service's own JVM options, as in the Dockerfile (default: ${DEFAULT-VALUE}, and the"
                     + " class-data-sharing archive the build made beside the jar; empty for none)")
     List<String> serviceJvmOptions = new ArrayList<>();
@@ -78,6 +78,10 @@ public final class PresenceBenchmark implements Callable<Integer> {
     @Option(names = "--consumer-jvm-option", description = "extra JVM option of the consumer, e.g."
             + " -XX:StartFlightRecording=filename=bench/target/consumer.jfr to profile it; repeatable")
     List<String> consumerJvmOptions = new ArrayList<>();
+    @Option(names = "--plain-jvm-option", description = "JVM option of the plain batched consumer (default: the"
+            + " JVM's defaults, as a team would run it), e.g. the service's -XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+            + " to see what they give it; repeatable")
+    List<String> plainJvmOptions = new ArrayList<>();
     @Option(names = "--report", defaultValue = "bench/target/bench-report.html", description = "HTML report")
     Path reportFile;
     @Option(names = "--profile", description = "record the consumer of the standard workload with JFR (a Java sample"
@@ -108,7 +112,8 @@ public final class PresenceBenchmark implements Callable<Integer> {
             String environment = String.format(Locale.ROOT, "%d cores, %s, Java %s (consumer: %s %s); broker,"
                     + " database and consumer on one machine; database: %s", Runtime.getRuntime().availableProcessors(),
                     System.getProperty("os.name"), System.getProperty("java.version"), consumerJava,
-                    String.join(" ", consumerJvmOptions), db.description());
+                    String.join(" ", consumerJvmOptions), db.description())
+                    + (plainJvmOptions.isEmpty() ? "" : "; plain consumer: " + String.join(" ", plainJvmOptions));
             System.err.println("bench: " + environment);
             Report.Standard standard = skipStandard ? null : standard(broker.bootstrapServers(), db, work, id);
             Report.Steady steady = rate > 0 ? steady(broker.bootstrapServers(), db, work, id) : null;
@@ -219,8 +224,8 @@ public final class PresenceBenchmark implements Callable<Integer> {
         String url = prepare(db, "bench_plain_" + id);
         CpuMeter cpu = new CpuMeter();
         cpu.start();
-        PlainBaseline.Result r = PlainBaseline.run(consumerJava, heap, bootstrap, topic, url, db.user(), db.password(), events,
-                maxPollRecords);
+        PlainBaseline.Result r = PlainBaseline.run(consumerJava, heap, plainJvmOptions, bootstrap, topic, url, db.user(),
+                db.password(), events, maxPollRecords);
         double databaseCpu = cpu.databaseSeconds();
         long mismatches = new Verifier(url, db.user(), db.password()).mismatches(workload);
         db.drop("bench_plain_" + id);
