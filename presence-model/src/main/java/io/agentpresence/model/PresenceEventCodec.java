@@ -43,6 +43,8 @@ public final class PresenceEventCodec {
             .build();
     /** Each thread reads its records with one parser of its own, fed one value after another. */
     private static final ThreadLocal<JsonDocuments> DOCUMENTS = ThreadLocal.withInitial(() -> new JsonDocuments(JSON));
+    /** And matches the canonical form with a matcher of its own, which remembers the last source. */
+    private static final ThreadLocal<CanonicalEvent> CANONICAL = ThreadLocal.withInitial(CanonicalEvent::new);
 
     private final PresenceStatuses statuses;
     private final long maxFutureSkewMs;
@@ -106,6 +108,14 @@ public final class PresenceEventCodec {
      * for a missing {@code ts} and bounds how far in the future {@code ts} may be.
      */
     public PresenceEvent decode(byte[] key, byte[] value, long recordTimestamp) throws MalformedEventException {
+        // what the codec itself writes, valid, nearly always: matched without the parser (CanonicalEvent)
+        PresenceEvent canonical = value.length > maxValueBytes ? null
+                : CANONICAL.get().match(key, value, statuses, recordTimestamp, maxFutureSkewMs);
+        return canonical != null ? canonical : decodeByParser(key, value, recordTimestamp);
+    }
+
+    /** {@link #decode} by the parser alone: every form of the contract, and the reason for every rejection. */
+    PresenceEvent decodeByParser(byte[] key, byte[] value, long recordTimestamp) throws MalformedEventException {
         if (value.length > maxValueBytes) {
             throw new MalformedEventException(Rejection.VALUE_TOO_LARGE,
                     value.length + " bytes, more than the limit of " + maxValueBytes);
@@ -190,14 +200,20 @@ public final class PresenceEventCodec {
      * negative). For a tombstone, whose time is its record timestamp, {@code now} can only be the reader's clock.
      */
     public void checkTs(long ts, long now) throws MalformedEventException {
+        if (isWithinBounds(ts, now, maxFutureSkewMs)) {
+            return;
+        }
         if (ts < 0 || ts > MAX_TS) {
             throw new MalformedEventException(Rejection.INVALID_TS, ts + " is outside 0.." + MAX_TS);
         }
+        throw new MalformedEventException(Rejection.TS_IN_FUTURE, "ts " + ts + " is "
+                + (ts - now) + " ms ahead of " + now + ", more than the allowed " + maxFutureSkewMs + " ms");
+    }
+
+    /** Whether {@code ts} is within 0..{@link #MAX_TS} and at most {@code maxFutureSkewMs} ahead of {@code now} (unless negative). */
+    static boolean isWithinBounds(long ts, long now, long maxFutureSkewMs) {
         // ts - now cannot overflow (ts is within 0..MAX_TS); now + skew could, for a record timestamp near Long.MAX_VALUE
-        if (now >= 0 && ts - now > maxFutureSkewMs) {
-            throw new MalformedEventException(Rejection.TS_IN_FUTURE, "ts " + ts + " is "
-                    + (ts - now) + " ms ahead of " + now + ", more than the allowed " + maxFutureSkewMs + " ms");
-        }
+        return ts >= 0 && ts <= MAX_TS && (now < 0 || ts - now <= maxFutureSkewMs);
     }
 
     private static void checkUserId(String userId) throws MalformedEventException {

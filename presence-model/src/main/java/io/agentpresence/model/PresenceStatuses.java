@@ -1,5 +1,7 @@
 package io.agentpresence.model;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -20,6 +22,9 @@ public final class PresenceStatuses {
     public static final PresenceStatuses DEFAULT = new PresenceStatuses(List.of(ONLINE, AWAY, BUSY, OFFLINE));
 
     private final Set<String> values;
+    /** The values as UTF-8, in the order of {@link #strings}, for {@link #find}. */
+    private final byte[][] bytes;
+    private final String[] strings;
 
     public PresenceStatuses(Collection<String> values) {
         if (values.isEmpty()) {
@@ -32,6 +37,11 @@ public final class PresenceStatuses {
             }
         }
         this.values = Set.copyOf(new LinkedHashSet<>(values));
+        this.strings = this.values.toArray(new String[0]);
+        this.bytes = new byte[strings.length][];
+        for (int i = 0; i < strings.length; i++) {
+            bytes[i] = strings[i].getBytes(StandardCharsets.UTF_8);
+        }
     }
 
     /** Parses a comma-separated list such as {@code online,away,busy,offline}. */
@@ -42,6 +52,16 @@ public final class PresenceStatuses {
 
     public boolean contains(String status) {
         return values.contains(status);
+    }
+
+    /** The value whose UTF-8 is {@code utf8[from, from + length)}, or null when none is. */
+    String find(byte[] utf8, int from, int length) {
+        for (int i = 0; i < bytes.length; i++) {
+            if (Arrays.equals(bytes[i], 0, bytes[i].length, utf8, from, from + length)) {
+                return strings[i];
+            }
+        }
+        return null;
     }
 
     public Set<String> values() {
