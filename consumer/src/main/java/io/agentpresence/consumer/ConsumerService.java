@@ -107,7 +107,7 @@ public final class ConsumerService implements Service {
                     new PositionCheck(config.groupId(), config.recreatedTopicPolicy(), metrics));
             PresenceConsumer loop = new PresenceConsumer(consumer, config.topic(), new RecordDecoder(config.codec()),
                     applier, positions, classifier, metrics, config.pollTimeout(), config.retryBackoffMax(),
-                    config.dbWriters(), listener);
+                    config.dbWriters(), config.maxPollRecords(), listener);
             metrics.waiting(loop::isWaiting);
             ConsumerService service = new ConsumerService(loop, registry, resources);
             service.thread.start();

@@ -47,8 +47,7 @@ final class PendingBatch {
     static List<PendingBatch> decode(ConsumerRecords<byte[], byte[]> polled, RecordDecoder decoder,
                                      PresenceMetrics metrics, int maxWriters) {
         int writers = polled.count() < SPLIT_THRESHOLD ? 1 : maxWriters;
-        List<TopicPartition> partitions = new ArrayList<>(polled.partitions());
-        partitions.sort(Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition));
+        List<TopicPartition> partitions = sorted(polled);
         List<PendingBatch> batches = new ArrayList<>();
         for (int i = 0; i < partitions.size(); i++) {
             if (i < writers) {
@@ -60,7 +59,33 @@ final class PendingBatch {
         return batches;
     }
 
-    /** Adds one partition's records of a poll (in offset order, never empty). */
+    /**
+     * Decodes a later poll into {@code batches} (never empty), which are not being written yet: a partition's records
+     * follow its earlier ones in the batch that has them, a new partition goes to the batch with the fewest records.
+     */
+    static void decodeInto(List<PendingBatch> batches, ConsumerRecords<byte[], byte[]> polled, RecordDecoder decoder,
+                           PresenceMetrics metrics) {
+        for (TopicPartition tp : sorted(polled)) {
+            PendingBatch into = batches.stream().filter(batch -> batch.firstOffsets.containsKey(tp)).findFirst()
+                    .orElseGet(() -> batches.stream().min(Comparator.comparingInt(PendingBatch::recordCount)).get());
+            long superseded = into.buffer.superseded();
+            into.add(tp, polled.records(tp), decoder, metrics);
+            metrics.superseded(into.buffer.superseded() - superseded);
+        }
+    }
+
+    /** How many records {@code batches} hold. */
+    static int recordCount(List<PendingBatch> batches) {
+        return batches.stream().mapToInt(PendingBatch::recordCount).sum();
+    }
+
+    private static List<TopicPartition> sorted(ConsumerRecords<byte[], byte[]> polled) {
+        List<TopicPartition> partitions = new ArrayList<>(polled.partitions());
+        partitions.sort(Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition));
+        return partitions;
+    }
+
+    /** Adds one partition's records of a poll (in offset order, never empty, following any it has already). */
     private void add(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> polled, RecordDecoder decoder,
                      PresenceMetrics metrics) {
         firstOffsets.putIfAbsent(tp, polled.get(0).offset());

@@ -28,7 +28,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The poll loop. Each poll becomes batches (one per writer) that are applied in full — dead letters, rows and
- * partition positions, then the Kafka commit — while the loop already polls and decodes the next one. While
+ * partition positions, then the Kafka commit — while the loop already polls and decodes the next batches: the
+ * polls that come meanwhile join them until they hold {@code max.poll.records}, so what arrives during a write waits
+ * for that write and its own, not for another one in between. While
  * the infrastructure fails, the batch is kept, the partitions are paused and polling goes on (so the group
  * keeps this member), with exponential back-off between attempts. On assignment it seeks to the positions
  * stored with the data, and so it does when records were removed below a fetch position: Kafka never moves one
@@ -70,6 +72,8 @@ public final class PresenceConsumer implements Runnable {
     private final Duration pollTimeout;
     private final ConsumerListener listener;
     private final int writers;
+    /** Records the next batch takes, over as many polls as come while a write is under way. */
+    private final int batchRecords;
     private final ExecutorService writerThreads;
     private final WritePipeline pipeline;
     private final PositionBook book = new PositionBook();
@@ -88,16 +92,18 @@ public final class PresenceConsumer implements Runnable {
 
     public PresenceConsumer(Consumer<byte[], byte[]> consumer, String topic, RecordDecoder decoder, Applier applier,
                             PositionReader positionReader, FailureClassifier classifier, PresenceMetrics metrics,
-                            Duration pollTimeout, Duration maxBackoff, int writers, ConsumerListener listener) {
-        this(consumer, topic, decoder, applier, positionReader, classifier, metrics, pollTimeout, writers, listener,
-                writerThreads(writers), new RetryBackoff(RetryBackoff.APPLYING_BATCHES, maxBackoff), System::nanoTime);
+                            Duration pollTimeout, Duration maxBackoff, int writers, int batchRecords,
+                            ConsumerListener listener) {
+        this(consumer, topic, decoder, applier, positionReader, classifier, metrics, pollTimeout, writers, batchRecords,
+                listener, writerThreads(writers), new RetryBackoff(RetryBackoff.APPLYING_BATCHES, maxBackoff),
+                System::nanoTime);
     }
 
     /** With the writer threads, the back-off and the clock given, so a test decides when writes finish. */
     PresenceConsumer(Consumer<byte[], byte[]> consumer, String topic, RecordDecoder decoder, Applier applier,
                      PositionReader positionReader, FailureClassifier classifier, PresenceMetrics metrics,
-                     Duration pollTimeout, int writers, ConsumerListener listener, ExecutorService writerThreads,
-                     RetryBackoff retry, LongSupplier nanoClock) {
+                     Duration pollTimeout, int writers, int batchRecords, ConsumerListener listener,
+                     ExecutorService writerThreads, RetryBackoff retry, LongSupplier nanoClock) {
         this.consumer = consumer;
         this.topic = topic;
         this.decoder = decoder;
@@ -107,6 +113,7 @@ public final class PresenceConsumer implements Runnable {
         this.pollTimeout = pollTimeout;
         this.listener = listener;
         this.writers = writers;
+        this.batchRecords = batchRecords;
         this.writerThreads = writerThreads;
         this.pipeline = new WritePipeline(applier, writerThreads);
         this.commits = new KafkaCommits(consumer, book);
@@ -210,19 +217,34 @@ public final class PresenceConsumer implements Runnable {
         }
     }
 
-    /** Decodes a poll into the batches to write now, or next while a write is under way. */
+    /**
+     * Decodes a poll into the batches to write now, or into the next ones: those taken while a write is under way, or
+     * those held, not yet started, when it has just ended (sought back instead, they would wait for a fetch that
+     * the broker may hold until {@code fetch.max.wait.ms}).
+     */
     private void accept(ConsumerRecords<byte[], byte[]> records) {
         if (pipeline.isIdle()) {
             metrics.consumed(records.count());
             pipeline.hold(PendingBatch.decode(records, decoder, metrics, writers));
-        } else if (pipeline.isWriting() && !pipeline.hasPrefetched() && !retry.isWaiting()) {
-            metrics.consumed(records.count());
-            pipeline.prefetch(PendingBatch.decode(records, decoder, metrics, writers));
-            // one poll ahead is enough: nothing more is fetched until the write under way is done
-            consumer.pause(consumer.assignment());
-        } else {
-            // fetched while batches wait (a pause raced a fetch): leave them for after those batches
+            return;
+        }
+        List<PendingBatch> next = pipeline.isWriting() ? pipeline.prefetched() : pipeline.held();
+        if (retry.isWaiting() || PendingBatch.recordCount(next) >= batchRecords) {
+            // fetched while batches wait for a retry, or when the next ones are full (a pause raced a fetch): leave
+            // them for after those batches
             rewind(records);
+            return;
+        }
+        metrics.consumed(records.count());
+        if (next.isEmpty()) {
+            pipeline.prefetch(PendingBatch.decode(records, decoder, metrics, writers));
+        } else {
+            PendingBatch.decodeInto(next, records, decoder, metrics);
+        }
+        // what comes while the write is under way waits for that write and its own, not another in between; once the
+        // next batches are full, nothing more is fetched until the write is done
+        if (pipeline.isWriting() && PendingBatch.recordCount(next) >= batchRecords) {
+            consumer.pause(consumer.assignment());
         }
     }
 

@@ -11,7 +11,7 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * The batches between a poll and the database: those {@linkplain #held held} (being written, or waiting to be),
- * those decoded from the {@linkplain #prefetch next poll} meanwhile, and the write under way. Owned by the
+ * those decoded from the {@linkplain #prefetch polls} meanwhile, and the write under way. Owned by the
  * poll thread; the writer threads only run {@link Applier#apply} on the batches handed to them.
  */
 final class WritePipeline {
@@ -60,9 +60,19 @@ final class WritePipeline {
         held.addAll(batches);
     }
 
-    /** Takes the next poll's batches while the held ones are written; only one poll ahead. */
+    /** Takes the next poll's batches while the held ones are written; later polls join them ({@link #prefetched}). */
     void prefetch(List<PendingBatch> batches) {
         next.addAll(batches);
+    }
+
+    /** The batches taken while the held ones are written, for later polls to join; empty when none are. */
+    List<PendingBatch> prefetched() {
+        return next;
+    }
+
+    /** The held batches, for later polls to join while they wait to be written (never while they are). */
+    List<PendingBatch> held() {
+        return held;
     }
 
     /**

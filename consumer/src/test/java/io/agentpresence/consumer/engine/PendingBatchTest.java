@@ -50,6 +50,38 @@ class PendingBatchTest {
                         "database-rejected");
     }
 
+    @Test
+    void aLaterPollJoinsTheBatchThatHoldsItsPartitionsAndIsReducedWithIt() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        PresenceMetrics metrics = new PresenceMetrics(registry);
+        RecordDecoder decoder = new RecordDecoder(new PresenceEventCodec());
+        TopicPartition other = new TopicPartition(PARTITION.topic(), 1);
+        add("carol", "{\"userId\":\"carol\",\"status\":\"away\",\"ts\":5}");
+        add("dave", "{\"userId\":\"dave\",\"status\":\"busy\",\"ts\":5}");
+        List<PendingBatch> batches = PendingBatch.decode(new ConsumerRecords<>(Map.of(PARTITION, List.copyOf(polled)),
+                Map.of()), decoder, metrics, 2);
+        polled.clear();
+        add("carol", "{\"userId\":\"carol\",\"status\":\"online\",\"ts\":7}");
+        ConsumerRecord<byte[], byte[]> laterCarol = polled.get(0);
+        ConsumerRecord<byte[], byte[]> later = new ConsumerRecord<>(PARTITION.topic(), PARTITION.partition(), 2,
+                laterCarol.key(), laterCarol.value());
+        ConsumerRecord<byte[], byte[]> erin = new ConsumerRecord<>(other.topic(), other.partition(), 40,
+                "erin".getBytes(StandardCharsets.UTF_8),
+                "{\"userId\":\"erin\",\"status\":\"busy\",\"ts\":6}".getBytes(StandardCharsets.UTF_8));
+
+        PendingBatch.decodeInto(batches, new ConsumerRecords<>(Map.of(PARTITION, List.of(later), other, List.of(erin)),
+                Map.of()), decoder, metrics);
+
+        assertThat(batches).hasSize(1);
+        PendingBatch batch = batches.get(0);
+        assertThat(batch.changes()).extracting(change -> change.userId() + "=" + change.status())
+                .containsExactly("carol=online", "dave=busy", "erin=busy");
+        assertThat(batch.firstOffsets()).containsExactlyInAnyOrderEntriesOf(Map.of(PARTITION, 0L, other, 40L));
+        assertThat(batch.nextOffsets()).containsExactlyInAnyOrderEntriesOf(Map.of(PARTITION, 3L, other, 41L));
+        assertThat(batch.recordCount()).isEqualTo(4);
+        assertThat(registry.get(PresenceMetrics.EVENTS_SUPERSEDED).counter().count()).as("carol's first").isEqualTo(1);
+    }
+
     private void add(String key, String value) {
         byte[] k = key.getBytes(StandardCharsets.UTF_8);
         byte[] v = value == null ? null : value.getBytes(StandardCharsets.UTF_8);

@@ -39,6 +39,8 @@ class PresenceConsumerTest {
     /** RetryBackoff's first wait. */
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
     private static final long EVENT_TS = System.currentTimeMillis() - 60_000;
+    /** Records the next batch takes while a write is under way (max.poll.records). */
+    private static final int BATCH_RECORDS = 4;
 
     private final ScriptedConsumer consumer = new ScriptedConsumer();
     private final FakeDatabase db = new FakeDatabase();
@@ -54,7 +56,7 @@ class PresenceConsumerTest {
     };
     private final PresenceConsumer loop = new PresenceConsumer(consumer, TOPIC,
             new RecordDecoder(new PresenceEventCodec()), db, db, new FailureClassifier(),
-            new PresenceMetrics(new SimpleMeterRegistry()), Duration.ofMillis(1), 1, listener, writers,
+            new PresenceMetrics(new SimpleMeterRegistry()), Duration.ofMillis(1), 1, BATCH_RECORDS, listener, writers,
             new RetryBackoff(RetryBackoff.APPLYING_BATCHES, Duration.ofSeconds(5), nanos::get), nanos::get);
 
     @BeforeEach
@@ -105,13 +107,53 @@ class PresenceConsumerTest {
     }
 
     @Test
-    void aFenceDuringAWriteDropsThePrefetchedPollAndContinuesFromTheStoredPosition() {
+    void recordsPolledDuringAWriteJoinTheNextBatchUntilItHoldsABatchsWorth() {
         assign(P0);
         add(P0, 0, 2);
         loop.pollOnce();
         add(P0, 2, 4);
         loop.pollOnce();
-        assertThat(consumer.paused()).as("one poll ahead, then paused").containsExactly(P0);
+        assertThat(consumer.paused()).as("the next batch takes more").isEmpty();
+        add(P0, 4, 6);
+        loop.pollOnce();
+        assertThat(consumer.paused()).as("the next batch holds " + BATCH_RECORDS + " records").containsExactly(P0);
+        writers.runNext();
+        loop.pollOnce();
+        writers.runNext();
+        loop.pollOnce();
+
+        assertThat(db.written()).containsExactly(new Range(0, 0, 2), new Range(0, 2, 6));
+        assertThat(consumer.paused()).isEmpty();
+        readAndWrite(P0, 6, 8);
+        assertThat(db.written()).endsWith(new Range(0, 6, 8));
+    }
+
+    @Test
+    void recordsPolledAsAWriteEndsJoinTheNextBatchInsteadOfBeingFetchedAgain() {
+        assign(P0);
+        add(P0, 0, 2);
+        loop.pollOnce();
+        add(P0, 2, 4);
+        loop.pollOnce();
+        // [4,5) in hand when the write under way ends: the next batch has not started, it can take them
+        add(P0, 4, 5);
+        consumer.afterNextPoll(writers::runNext);
+        loop.pollOnce();
+
+        assertThat(consumer.position(P0)).as("nothing sought back to be fetched again").isEqualTo(5);
+        writers.runNext();
+        loop.pollOnce();
+        assertThat(db.written()).containsExactly(new Range(0, 0, 2), new Range(0, 2, 5));
+    }
+
+    @Test
+    void aFenceDuringAWriteDropsThePrefetchedPollAndContinuesFromTheStoredPosition() {
+        assign(P0);
+        add(P0, 0, 2);
+        loop.pollOnce();
+        add(P0, 2, 2 + BATCH_RECORDS);
+        loop.pollOnce();
+        assertThat(consumer.paused()).as("a batch's worth ahead, then paused").containsExactly(P0);
         db.store(0, 10);
         writers.runNext();
         loop.pollOnce();
@@ -180,11 +222,12 @@ class PresenceConsumerTest {
         assign(P0);
         add(P0, 0, 2);
         loop.pollOnce();
-        add(P0, 2, 4);
+        add(P0, 2, 6);
         loop.pollOnce();
+        assertThat(consumer.paused()).as("a batch's worth ahead, then paused").containsExactly(P0);
         db.failNextWrite(new SQLTransientConnectionException("connection refused"));
-        // a fetch under way when the partition was paused brings [4,6) with the poll in which the write fails
-        consumer.raceThePause(records(P0, 4, 6));
+        // a fetch under way when the partition was paused brings [6,8) with the poll in which the write fails
+        consumer.raceThePause(records(P0, 6, 8));
         consumer.afterNextPoll(writers::runNext);
         loop.pollOnce();
 
@@ -193,8 +236,8 @@ class PresenceConsumerTest {
         loop.pollOnce();
         writers.runNext();
         loop.pollOnce();
-        readAndWrite(P0, 2, 6);
-        assertThat(db.written()).containsExactly(new Range(0, 0, 2), new Range(0, 2, 6));
+        readAndWrite(P0, 2, 8);
+        assertThat(db.written()).containsExactly(new Range(0, 0, 2), new Range(0, 2, 8));
     }
 
     @Test
