@@ -128,8 +128,10 @@ class LogRangeIT {
     @Test
     void recordsRemovedBelowTheFetchPositionWhileTheConsumerReadsAreCountedAndNothingElseIsLost() throws Exception {
         Map<String, String> settings = new HashMap<>(fixture.settings(topic, group));
-        // one record per fetch: while its writes wait, the consumer holds only a few records beyond its position
+        // one record per fetch and per poll: while its writes wait, the next batch fills up at once, and the
+        // consumer holds only a few records beyond its position
         settings.put("kafka.max.partition.fetch.bytes", "1");
+        settings.put("max.poll.records", "1");
         int published = 5 * APPLIED;
         long logStart = 4L * APPLIED;
         ListAppender<ILoggingEvent> warnings = captureWarnings();
