@@ -228,7 +228,7 @@ public final class PresenceConsumer implements Runnable {
             pipeline.hold(PendingBatch.decode(records, decoder, metrics, writers));
             return;
         }
-        List<PendingBatch> next = pipeline.isWriting() ? pipeline.prefetched() : pipeline.held();
+        List<PendingBatch> next = pipeline.joinable();
         if (retry.isWaiting() || PendingBatch.recordCount(next) >= batchRecords) {
             // fetched while batches wait for a retry, or when the next ones are full (a pause raced a fetch): leave
             // them for after those batches

@@ -51,10 +51,6 @@ final class WritePipeline {
         return !held.isEmpty();
     }
 
-    boolean hasPrefetched() {
-        return !next.isEmpty();
-    }
-
     /** Takes a poll's batches as the ones to write next; only when {@link #isIdle()}. */
     void hold(List<PendingBatch> batches) {
         held.addAll(batches);
@@ -65,14 +61,12 @@ final class WritePipeline {
         next.addAll(batches);
     }
 
-    /** The batches taken while the held ones are written, for later polls to join; empty when none are. */
-    List<PendingBatch> prefetched() {
-        return next;
-    }
-
-    /** The held batches, for later polls to join while they wait to be written (never while they are). */
-    List<PendingBatch> held() {
-        return held;
+    /**
+     * The batches a later poll may join, as none of them is being written: while a write is under way the prefetched
+     * ones (empty before the first), else the held ones, waiting to be written.
+     */
+    List<PendingBatch> joinable() {
+        return isWriting() ? next : held;
     }
 
     /**

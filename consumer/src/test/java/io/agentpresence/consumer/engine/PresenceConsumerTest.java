@@ -243,11 +243,7 @@ class PresenceConsumerTest {
     @Test
     void aRevokeDuringAWriteWaitsForItAndHandsOverItsPositionsInKafka() {
         startAWriteOfBothPartitions();
-        consumer.schedulePollTask(() -> {
-            writers.runNext();
-            consumer.rebalance(List.of(P0));
-        });
-        loop.pollOnce();
+        finishTheWriteInTheNextPollThen(() -> consumer.rebalance(List.of(P0)));
 
         assertThat(db.written()).containsExactlyInAnyOrder(new Range(0, 0, 2), new Range(1, 0, 3));
         assertThat(consumer.syncCommits()).as("handed over before the partition goes")
@@ -278,11 +274,7 @@ class PresenceConsumerTest {
         startAWriteOfBothPartitions();
         // the new owner of P1 moved on: the batch spanning both partitions is refused as a whole
         db.store(1, 7);
-        consumer.schedulePollTask(() -> {
-            writers.runNext();
-            consumer.losePartitions(List.of(P1));
-        });
-        loop.pollOnce();
+        finishTheWriteInTheNextPollThen(() -> consumer.losePartitions(List.of(P1)));
 
         assertThat(revoked).containsExactly(P1);
         assertThat(consumer.assignment()).containsExactly(P0);
@@ -298,11 +290,7 @@ class PresenceConsumerTest {
     void aPartitionLostAfterItsWriteIsNeverCommittedInKafkaByThisInstance() {
         startAWriteOfBothPartitions();
         // the write of both partitions succeeds, then P1 is lost before the loop hands Kafka its position
-        consumer.schedulePollTask(() -> {
-            writers.runNext();
-            consumer.losePartitions(List.of(P1));
-        });
-        loop.pollOnce();
+        finishTheWriteInTheNextPollThen(() -> consumer.losePartitions(List.of(P1)));
         readAndWrite(P0, 2, 4);
 
         assertThat(db.position(1)).as("written before the loss").isEqualTo(3);
@@ -316,11 +304,7 @@ class PresenceConsumerTest {
     void aFailedHandOverCommitLeavesTheRevokedPartitionToItsNextOwnerAndTheLoopGoesOn() {
         startAWriteOfBothPartitions();
         consumer.failNextSyncCommit();
-        consumer.schedulePollTask(() -> {
-            writers.runNext();
-            consumer.rebalance(List.of(P0));
-        });
-        loop.pollOnce();
+        finishTheWriteInTheNextPollThen(() -> consumer.rebalance(List.of(P0)));
         readAndWrite(P0, 2, 4);
 
         assertThat(consumer.syncCommits()).as("the hand-over was tried")
@@ -540,6 +524,15 @@ class PresenceConsumerTest {
         assign(P0, P1);
         add(P0, 0, 2);
         add(P1, 0, 3);
+        loop.pollOnce();
+    }
+
+    /** The next poll: the write under way ends inside it, then {@code rebalance} runs, as the real client runs one. */
+    private void finishTheWriteInTheNextPollThen(Runnable rebalance) {
+        consumer.schedulePollTask(() -> {
+            writers.runNext();
+            rebalance.run();
+        });
         loop.pollOnce();
     }
 
