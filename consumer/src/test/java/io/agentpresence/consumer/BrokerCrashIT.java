@@ -21,6 +21,7 @@ import io.agentpresence.model.PresencePublisher;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -29,6 +30,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -116,7 +123,12 @@ class BrokerCrashIT {
         deviceSends.get(CONVERGE.toSeconds(), TimeUnit.SECONDS);
         Map<String, Row> expected = new TreeMap<>(stream.expectedRows());
         expected.putAll(folded.rows());
-        await().atMost(RECOVER).untilAsserted(() -> assertThat(table.differencesFrom(expected)).isEmpty());
+        try {
+            await().atMost(RECOVER).untilAsserted(() -> assertThat(table.differencesFrom(expected)).isEmpty());
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("no convergence after the restart; " + diagnosis(db, consumer, fold, topic,
+                    group), e);
+        }
 
         assertThat(directAtKill).as("events published before the kill").isLessThan(EVENTS);
         assertThat(foldedAtKill).as("device events published before the kill").isLessThan(DEVICE_EVENTS);
@@ -124,6 +136,41 @@ class BrokerCrashIT {
         assertThat(fold.failure()).isNull();
         // the fold may still be rebalancing after the restart; it must get back to running, not be there already
         await().atMost(RECOVER).until(() -> consumer.isReady() && fold.isReady());
+    }
+
+    /**
+     * What tells a stuck partition from a stuck service: each one's failure, and per partition of the presence topic
+     * the stored position, the end a read_committed consumer reaches, the log end, and the transactions still open on
+     * it (one the broker never ends holds every read_committed reader of the partition).
+     */
+    private String diagnosis(TestDatabase db, ConsumerService consumer, FoldService fold, String topic, String group) {
+        StringBuilder out = new StringBuilder();
+        out.append("consumer ready ").append(consumer.isReady()).append(", failure ").append(consumer.failure())
+                .append("; fold ready ").append(fold.isReady()).append(", failure ").append(fold.failure());
+        try (Admin admin = fixture.admin()) {
+            Map<Integer, Long> stored = StoredPositions.read(db, group, topic);
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (int p = 0; p < PARTITIONS; p++) {
+                partitions.add(new TopicPartition(topic, p));
+            }
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            partitions.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+            var committedEnds = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
+                    .get(10, TimeUnit.SECONDS);
+            var logEnds = admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS);
+            var producers = admin.describeProducers(partitions).all().get(10, TimeUnit.SECONDS);
+            for (TopicPartition tp : partitions) {
+                out.append("; partition ").append(tp.partition()).append(": stored ").append(stored.get(tp.partition()))
+                        .append(", committed end ").append(committedEnds.get(tp).offset()).append(", log end ")
+                        .append(logEnds.get(tp).offset()).append(", open transactions ")
+                        .append(producers.get(tp).activeProducers().stream()
+                                .filter(s -> s.currentTransactionStartOffset().isPresent()).toList());
+            }
+            out.append("; transactions ").append(admin.listTransactions().all().get(10, TimeUnit.SECONDS));
+        } catch (Exception e) {
+            out.append("; diagnosis incomplete: ").append(e);
+        }
+        return out.toString();
     }
 
     /** The fold's settings: a TTL no device reaches during the test, an application id and state of its own. */
