@@ -41,48 +41,49 @@ final class PendingBatch {
     }
 
     /**
-     * Decodes one poll into one batch per writer. The poll's partitions are dealt out to the writers in turn,
-     * so each user (whose events share a partition) is written by one writer only.
+     * Decodes one poll into batches, one per writer at most, each partition's records in one batch only, so each user
+     * (whose events share a partition) is written by one writer only ({@link #decodeInto}).
      */
     static List<PendingBatch> decode(ConsumerRecords<byte[], byte[]> polled, RecordDecoder decoder,
                                      PresenceMetrics metrics, int maxWriters) {
-        int writers = polled.count() < SPLIT_THRESHOLD ? 1 : maxWriters;
-        List<TopicPartition> partitions = sorted(polled);
         List<PendingBatch> batches = new ArrayList<>();
-        for (int i = 0; i < partitions.size(); i++) {
-            if (i < writers) {
-                batches.add(new PendingBatch(polled.count() / writers));
-            }
-            batches.get(i % writers).add(partitions.get(i), polled.records(partitions.get(i)), decoder, metrics);
-        }
-        batches.forEach(batch -> metrics.superseded(batch.buffer.superseded()));
+        decodeInto(batches, polled, decoder, metrics, maxWriters);
         return batches;
     }
 
     /**
-     * Decodes a later poll into {@code batches} (never empty), which are not being written yet: a partition's records
-     * follow its earlier ones in the batch that has them, a new partition goes to the batch with the fewest records.
+     * Decodes a poll into {@code batches}, which are not being written yet, adding batches as it goes: a partition's
+     * records follow its earlier ones in the batch that has them; the new partitions, largest first, each go to a
+     * batch of their own while there are fewer than {@code maxWriters} and the records are worth a second
+     * transaction ({@link #SPLIT_THRESHOLD}), else to the batch with the fewest records. Decided poll by poll, so a
+     * small first poll does not leave one writer to write all the later ones.
      */
     static void decodeInto(List<PendingBatch> batches, ConsumerRecords<byte[], byte[]> polled, RecordDecoder decoder,
-                           PresenceMetrics metrics) {
-        for (TopicPartition tp : sorted(polled)) {
+                           PresenceMetrics metrics, int maxWriters) {
+        int records = recordCount(batches) + polled.count();
+        List<TopicPartition> partitions = new ArrayList<>(polled.partitions());
+        partitions.sort(Comparator.<TopicPartition>comparingInt(tp -> -polled.records(tp).size())
+                .thenComparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition));
+        for (TopicPartition tp : partitions) {
             PendingBatch into = batches.stream().filter(batch -> batch.firstOffsets.containsKey(tp)).findFirst()
-                    .orElseGet(() -> batches.stream().min(Comparator.comparingInt(PendingBatch::recordCount)).get());
+                    .orElseGet(() -> batches.isEmpty() || batches.size() < maxWriters && records >= SPLIT_THRESHOLD
+                            ? newBatch(batches, Math.max(records / maxWriters, polled.records(tp).size()))
+                            : batches.stream().min(Comparator.comparingInt(PendingBatch::recordCount)).get());
             long superseded = into.buffer.superseded();
             into.add(tp, polled.records(tp), decoder, metrics);
             metrics.superseded(into.buffer.superseded() - superseded);
         }
     }
 
+    private static PendingBatch newBatch(List<PendingBatch> batches, int expectedRecords) {
+        PendingBatch batch = new PendingBatch(expectedRecords);
+        batches.add(batch);
+        return batch;
+    }
+
     /** How many records {@code batches} hold. */
     static int recordCount(List<PendingBatch> batches) {
         return batches.stream().mapToInt(PendingBatch::recordCount).sum();
-    }
-
-    private static List<TopicPartition> sorted(ConsumerRecords<byte[], byte[]> polled) {
-        List<TopicPartition> partitions = new ArrayList<>(polled.partitions());
-        partitions.sort(Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition));
-        return partitions;
     }
 
     /** Adds one partition's records of a poll (in offset order, never empty, following any it has already). */

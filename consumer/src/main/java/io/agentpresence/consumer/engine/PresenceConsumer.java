@@ -239,7 +239,7 @@ public final class PresenceConsumer implements Runnable {
         if (next.isEmpty()) {
             pipeline.prefetch(PendingBatch.decode(records, decoder, metrics, writers));
         } else {
-            PendingBatch.decodeInto(next, records, decoder, metrics);
+            PendingBatch.decodeInto(next, records, decoder, metrics, writers);
         }
         // what comes while the write is under way waits for that write and its own, not another in between; once the
         // next batches are full, nothing more is fetched until the write is done

@@ -23,6 +23,8 @@ import org.junit.jupiter.api.Test;
 class PendingBatchTest {
 
     private static final TopicPartition PARTITION = new TopicPartition("agent-presence", 0);
+    private static final RecordDecoder DECODER = new RecordDecoder(new PresenceEventCodec());
+    private static final PresenceMetrics METRICS = new PresenceMetrics(new SimpleMeterRegistry());
 
     private final List<ConsumerRecord<byte[], byte[]>> polled = new ArrayList<>();
 
@@ -70,9 +72,9 @@ class PendingBatchTest {
                 "{\"userId\":\"erin\",\"status\":\"busy\",\"ts\":6}".getBytes(StandardCharsets.UTF_8));
 
         PendingBatch.decodeInto(batches, new ConsumerRecords<>(Map.of(PARTITION, List.of(later), other, List.of(erin)),
-                Map.of()), decoder, metrics);
+                Map.of()), decoder, metrics, 2);
 
-        assertThat(batches).hasSize(1);
+        assertThat(batches).as("too few records to be worth a second transaction").hasSize(1);
         PendingBatch batch = batches.get(0);
         assertThat(batch.changes()).extracting(change -> change.userId() + "=" + change.status())
                 .containsExactly("carol=online", "dave=busy", "erin=busy");
@@ -80,6 +82,53 @@ class PendingBatchTest {
         assertThat(batch.nextOffsets()).containsExactlyInAnyOrderEntriesOf(Map.of(PARTITION, 3L, other, 41L));
         assertThat(batch.recordCount()).isEqualTo(4);
         assertThat(registry.get(PresenceMetrics.EVENTS_SUPERSEDED).counter().count()).as("carol's first").isEqualTo(1);
+    }
+
+    @Test
+    void aPollsPartitionsAreDealtOutToTheWritersLargestFirstToTheLeastLoaded() {
+        TopicPartition p0 = new TopicPartition(PARTITION.topic(), 0);
+        TopicPartition p1 = new TopicPartition(PARTITION.topic(), 1);
+        TopicPartition p2 = new TopicPartition(PARTITION.topic(), 2);
+
+        List<PendingBatch> batches = PendingBatch.decode(new ConsumerRecords<>(Map.of(p0, events(p0, 600),
+                p1, events(p1, 300), p2, events(p2, 300)), Map.of()), DECODER, METRICS, 2);
+
+        // in turn, p0 and p2 would share one writer (900 records) and p1 have the other to itself (300)
+        assertThat(batches).extracting(PendingBatch::recordCount).containsExactly(600, 600);
+        assertThat(batches.get(0).firstOffsets()).containsOnlyKeys(p0);
+        assertThat(batches.get(1).firstOffsets()).containsOnlyKeys(p1, p2);
+    }
+
+    @Test
+    void aLaterPollsNewPartitionTakesAWriterOfItsOwnOnceTheBatchesAreWorthSplitting() {
+        TopicPartition p0 = new TopicPartition(PARTITION.topic(), 0);
+        TopicPartition p1 = new TopicPartition(PARTITION.topic(), 1);
+        TopicPartition p2 = new TopicPartition(PARTITION.topic(), 2);
+        List<PendingBatch> batches = PendingBatch.decode(new ConsumerRecords<>(Map.of(p0, events(p0, 100)),
+                Map.of()), DECODER, METRICS, 2);
+        assertThat(batches).as("a small first poll").hasSize(1);
+
+        PendingBatch.decodeInto(batches, new ConsumerRecords<>(Map.of(p1, events(p1, PendingBatch.SPLIT_THRESHOLD)),
+                Map.of()), DECODER, METRICS, 2);
+        PendingBatch.decodeInto(batches, new ConsumerRecords<>(Map.of(p2, events(p2, 50), p0, events(p0, 100)),
+                Map.of()), DECODER, METRICS, 2);
+
+        // before: the first poll's one batch took every later poll, and one writer wrote them all
+        assertThat(batches).extracting(PendingBatch::recordCount).containsExactly(250, PendingBatch.SPLIT_THRESHOLD);
+        assertThat(batches.get(0).firstOffsets()).containsOnlyKeys(p0, p2);
+        assertThat(batches.get(1).firstOffsets()).containsOnlyKeys(p1);
+    }
+
+    /** {@code count} status events of distinct users in {@code tp}. */
+    private static List<ConsumerRecord<byte[], byte[]>> events(TopicPartition tp, int count) {
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String user = "user-" + tp.partition() + "-" + i;
+            records.add(new ConsumerRecord<>(tp.topic(), tp.partition(), i, user.getBytes(StandardCharsets.UTF_8),
+                    ("{\"userId\":\"" + user + "\",\"status\":\"online\",\"ts\":" + (i + 1) + "}")
+                            .getBytes(StandardCharsets.UTF_8)));
+        }
+        return records;
     }
 
     private void add(String key, String value) {
