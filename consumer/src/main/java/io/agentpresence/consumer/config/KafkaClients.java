@@ -58,8 +58,9 @@ public final class KafkaClients {
         // replay and rebuild read from the log start unless they seek; the group consumer allows no reset
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxPollRecords());
-        // smaller per-partition fetches spread a poll over several partitions, so the writers share it
-        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 256 * 1024);
+        // a poll takes its records from one fetched partition after another: 64 KB each (some 2,500 compressed
+        // events; Kafka's default is 1 MB) spreads a poll over several partitions, so the writers share it
+        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 * 1024);
         props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
         props.putAll(config.kafkaProperties());
         // not overridable: offsets are committed by hand after the database commit, and decoding is ours
