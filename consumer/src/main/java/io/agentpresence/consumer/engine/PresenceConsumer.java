@@ -27,14 +27,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The poll loop. Each poll becomes batches (one per writer) that are applied in full — dead letters, rows and
- * partition positions, then the Kafka commit — while the loop already polls and decodes the next batches: the
+ * The poll loop. Each poll becomes batches (at most one per writer) that are applied in full — dead letters, rows
+ * and partition positions, then the Kafka commit — while the loop already polls and decodes the next batches: the
  * polls that come meanwhile join them until they hold {@code max.poll.records}, so what arrives during a write waits
- * for that write and its own, not for another one in between. While
- * the infrastructure fails, the batch is kept, the partitions are paused and polling goes on (so the group
- * keeps this member), with exponential back-off between attempts. On assignment it seeks to the positions
- * stored with the data, and so it does when records were removed below a fetch position: Kafka never moves one
- * by itself ({@code auto.offset.reset=none}), so a loss is logged and counted, never skipped silently.
+ * for that write and its own, not for another one in between. While the infrastructure fails, the batch is kept,
+ * the partitions are paused and polling goes on (so the group keeps this member), with exponential back-off between
+ * attempts. On assignment it seeks to the positions stored with the data, and so it does when records were removed
+ * below a fetch position: Kafka never moves one by itself ({@code auto.offset.reset=none}), so a loss is logged and
+ * counted, never skipped silently.
  *
  * <p>Threads, and what each may touch:
  * <ul>

@@ -22,7 +22,7 @@ final class WritePipeline {
 
     private final Applier applier;
     private final Executor writerThreads;
-    /** The batches (one per writer) being written or waiting to be; empty when idle. */
+    /** The batches (at most one per writer) being written or waiting to be; empty when idle. */
     private final List<PendingBatch> held = new ArrayList<>();
     /** The next poll's batches, decoded while {@link #held} is written; their partitions stay paused meanwhile. */
     private final List<PendingBatch> next = new ArrayList<>();
