@@ -210,7 +210,10 @@ public final class PresenceEventCodec {
                 + (ts - now) + " ms ahead of " + now + ", more than the allowed " + maxFutureSkewMs + " ms");
     }
 
-    /** Whether {@code ts} is within 0..{@link #MAX_TS} and at most {@code maxFutureSkewMs} ahead of {@code now} (unless negative). */
+    /**
+     * Whether {@code ts} is within 0..{@link #MAX_TS} and at most {@code maxFutureSkewMs} ahead of {@code now} (unless
+     * {@code now} is negative).
+     */
     static boolean isWithinBounds(long ts, long now, long maxFutureSkewMs) {
         // ts - now cannot overflow (ts is within 0..MAX_TS); now + skew could, for a record timestamp near Long.MAX_VALUE
         return ts >= 0 && ts <= MAX_TS && (now < 0 || ts - now <= maxFutureSkewMs);

@@ -41,22 +41,13 @@ final class PendingBatch {
     }
 
     /**
-     * Decodes one poll into batches, one per writer at most, each partition's records in one batch only, so each user
-     * (whose events share a partition) is written by one writer only ({@link #decodeInto}).
-     */
-    static List<PendingBatch> decode(ConsumerRecords<byte[], byte[]> polled, RecordDecoder decoder,
-                                     PresenceMetrics metrics, int maxWriters) {
-        List<PendingBatch> batches = new ArrayList<>();
-        decodeInto(batches, polled, decoder, metrics, maxWriters);
-        return batches;
-    }
-
-    /**
-     * Decodes a poll into {@code batches}, which are not being written yet, adding batches as it goes: a partition's
-     * records follow its earlier ones in the batch that has them; the new partitions, largest first, each go to a
-     * batch of their own while there are fewer than {@code maxWriters} and the records are worth a second
-     * transaction ({@link #SPLIT_THRESHOLD}), else to the batch with the fewest records. Decided poll by poll, so a
-     * small first poll does not leave one writer to write all the later ones.
+     * Decodes a poll into {@code batches}, which are not being written yet, adding batches as it goes (at most
+     * {@code maxWriters}). Each partition's records go to one batch only, so each user (whose events share a
+     * partition) is written by one writer only: a partition's records follow its earlier ones in the batch that has
+     * them; the new partitions, largest first, each go to a batch of their own while there are fewer than
+     * {@code maxWriters} and the records are worth a second transaction ({@link #SPLIT_THRESHOLD}), else to the batch
+     * with the fewest records. Decided poll by poll, so a small first poll does not leave one writer to write all the
+     * later ones.
      */
     static void decodeInto(List<PendingBatch> batches, ConsumerRecords<byte[], byte[]> polled, RecordDecoder decoder,
                            PresenceMetrics metrics, int maxWriters) {

@@ -223,24 +223,15 @@ public final class PresenceConsumer implements Runnable {
      * the broker may hold until {@code fetch.max.wait.ms}).
      */
     private void accept(ConsumerRecords<byte[], byte[]> records) {
-        if (pipeline.isIdle()) {
-            metrics.consumed(records.count());
-            pipeline.hold(PendingBatch.decode(records, decoder, metrics, writers));
-            return;
-        }
         List<PendingBatch> next = pipeline.joinable();
-        if (retry.isWaiting() || PendingBatch.recordCount(next) >= batchRecords) {
+        if (!pipeline.isIdle() && (retry.isWaiting() || PendingBatch.recordCount(next) >= batchRecords)) {
             // fetched while batches wait for a retry, or when the next ones are full (a pause raced a fetch): leave
             // them for after those batches
             rewind(records);
             return;
         }
         metrics.consumed(records.count());
-        if (next.isEmpty()) {
-            pipeline.prefetch(PendingBatch.decode(records, decoder, metrics, writers));
-        } else {
-            PendingBatch.decodeInto(next, records, decoder, metrics, writers);
-        }
+        PendingBatch.decodeInto(next, records, decoder, metrics, writers);
         // what comes while the write is under way waits for that write and its own, not another in between; once the
         // next batches are full, nothing more is fetched until the write is done
         if (pipeline.isWriting() && PendingBatch.recordCount(next) >= batchRecords) {

@@ -11,7 +11,7 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * The batches between a poll and the database: those {@linkplain #held held} (being written, or waiting to be),
- * those decoded from the {@linkplain #prefetch polls} meanwhile, and the write under way. Owned by the
+ * those decoded from the polls meanwhile ({@link #next}), and the write under way. Owned by the
  * poll thread; the writer threads only run {@link Applier#apply} on the batches handed to them.
  */
 final class WritePipeline {
@@ -51,19 +51,10 @@ final class WritePipeline {
         return !held.isEmpty();
     }
 
-    /** Takes a poll's batches as the ones to write next; only when {@link #isIdle()}. */
-    void hold(List<PendingBatch> batches) {
-        held.addAll(batches);
-    }
-
-    /** Takes the next poll's batches while the held ones are written; later polls join them ({@link #prefetched}). */
-    void prefetch(List<PendingBatch> batches) {
-        next.addAll(batches);
-    }
-
     /**
-     * The batches a later poll may join, as none of them is being written: while a write is under way the prefetched
-     * ones (empty before the first), else the held ones, waiting to be written.
+     * The batches a poll is decoded into, as none of them is being written: while a write is under way the next ones
+     * (empty before the first poll), else the held ones, waiting to be written (empty when idle). The list itself:
+     * what is decoded into it is in the pipeline.
      */
     List<PendingBatch> joinable() {
         return isWriting() ? next : held;

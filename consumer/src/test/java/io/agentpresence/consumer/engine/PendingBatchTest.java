@@ -60,7 +60,7 @@ class PendingBatchTest {
         TopicPartition other = new TopicPartition(PARTITION.topic(), 1);
         add("carol", "{\"userId\":\"carol\",\"status\":\"away\",\"ts\":5}");
         add("dave", "{\"userId\":\"dave\",\"status\":\"busy\",\"ts\":5}");
-        List<PendingBatch> batches = PendingBatch.decode(new ConsumerRecords<>(Map.of(PARTITION, List.copyOf(polled)),
+        List<PendingBatch> batches = decode(new ConsumerRecords<>(Map.of(PARTITION, List.copyOf(polled)),
                 Map.of()), decoder, metrics, 2);
         polled.clear();
         add("carol", "{\"userId\":\"carol\",\"status\":\"online\",\"ts\":7}");
@@ -90,7 +90,7 @@ class PendingBatchTest {
         TopicPartition p1 = new TopicPartition(PARTITION.topic(), 1);
         TopicPartition p2 = new TopicPartition(PARTITION.topic(), 2);
 
-        List<PendingBatch> batches = PendingBatch.decode(new ConsumerRecords<>(Map.of(p0, events(p0, 600),
+        List<PendingBatch> batches = decode(new ConsumerRecords<>(Map.of(p0, events(p0, 600),
                 p1, events(p1, 300), p2, events(p2, 300)), Map.of()), DECODER, METRICS, 2);
 
         // in turn, p0 and p2 would share one writer (900 records) and p1 have the other to itself (300)
@@ -104,7 +104,7 @@ class PendingBatchTest {
         TopicPartition p0 = new TopicPartition(PARTITION.topic(), 0);
         TopicPartition p1 = new TopicPartition(PARTITION.topic(), 1);
         TopicPartition p2 = new TopicPartition(PARTITION.topic(), 2);
-        List<PendingBatch> batches = PendingBatch.decode(new ConsumerRecords<>(Map.of(p0, events(p0, 100)),
+        List<PendingBatch> batches = decode(new ConsumerRecords<>(Map.of(p0, events(p0, 100)),
                 Map.of()), DECODER, METRICS, 2);
         assertThat(batches).as("a small first poll").hasSize(1);
 
@@ -139,8 +139,16 @@ class PendingBatchTest {
                 Optional.empty()));
     }
 
+    /** A first poll's batches. */
+    private static List<PendingBatch> decode(ConsumerRecords<byte[], byte[]> polled, RecordDecoder decoder,
+                                             PresenceMetrics metrics, int maxWriters) {
+        List<PendingBatch> batches = new ArrayList<>();
+        PendingBatch.decodeInto(batches, polled, decoder, metrics, maxWriters);
+        return batches;
+    }
+
     private PendingBatch decode() {
-        List<PendingBatch> batches = PendingBatch.decode(new ConsumerRecords<>(Map.of(PARTITION, polled), Map.of()),
+        List<PendingBatch> batches = decode(new ConsumerRecords<>(Map.of(PARTITION, polled), Map.of()),
                 new RecordDecoder(new PresenceEventCodec()), new PresenceMetrics(new SimpleMeterRegistry()), 1);
         assertThat(batches).hasSize(1);
         return batches.get(0);

@@ -108,11 +108,7 @@ class PresenceConsumerTest {
 
     @Test
     void recordsPolledDuringAWriteJoinTheNextBatchUntilItHoldsABatchsWorth() {
-        assign(P0);
-        add(P0, 0, 2);
-        loop.pollOnce();
-        add(P0, 2, 4);
-        loop.pollOnce();
+        startAWriteWhileTheNextBatchTakes(4);
         assertThat(consumer.paused()).as("the next batch takes more").isEmpty();
         add(P0, 4, 6);
         loop.pollOnce();
@@ -130,11 +126,7 @@ class PresenceConsumerTest {
 
     @Test
     void recordsPolledAsAWriteEndsJoinTheNextBatchInsteadOfBeingFetchedAgain() {
-        assign(P0);
-        add(P0, 0, 2);
-        loop.pollOnce();
-        add(P0, 2, 4);
-        loop.pollOnce();
+        startAWriteWhileTheNextBatchTakes(4);
         // [4,5) in hand when the write under way ends: the next batch has not started, it can take them
         add(P0, 4, 5);
         consumer.afterNextPoll(writers::runNext);
@@ -148,11 +140,7 @@ class PresenceConsumerTest {
 
     @Test
     void aFenceDuringAWriteDropsThePrefetchedPollAndContinuesFromTheStoredPosition() {
-        assign(P0);
-        add(P0, 0, 2);
-        loop.pollOnce();
-        add(P0, 2, 2 + BATCH_RECORDS);
-        loop.pollOnce();
+        startAWriteWhileTheNextBatchTakes(2 + BATCH_RECORDS);
         assertThat(consumer.paused()).as("a batch's worth ahead, then paused").containsExactly(P0);
         db.store(0, 10);
         writers.runNext();
@@ -199,11 +187,7 @@ class PresenceConsumerTest {
 
     @Test
     void aFailedWriteDropsThePrefetchedPollWhichIsReadAgainAfterIt() {
-        assign(P0);
-        add(P0, 0, 2);
-        loop.pollOnce();
-        add(P0, 2, 4);
-        loop.pollOnce();
+        startAWriteWhileTheNextBatchTakes(4);
         db.failNextWrite(new SQLTransientConnectionException("connection refused"));
         writers.runNext();
         loop.pollOnce();
@@ -219,11 +203,7 @@ class PresenceConsumerTest {
 
     @Test
     void recordsThatRacedThePauseAreNotWrittenAfterAFailedWriteDropsThePrefetchedPoll() {
-        assign(P0);
-        add(P0, 0, 2);
-        loop.pollOnce();
-        add(P0, 2, 6);
-        loop.pollOnce();
+        startAWriteWhileTheNextBatchTakes(6);
         assertThat(consumer.paused()).as("a batch's worth ahead, then paused").containsExactly(P0);
         db.failNextWrite(new SQLTransientConnectionException("connection refused"));
         // a fetch under way when the partition was paused brings [6,8) with the poll in which the write fails
@@ -524,6 +504,15 @@ class PresenceConsumerTest {
         assign(P0, P1);
         add(P0, 0, 2);
         add(P1, 0, 3);
+        loop.pollOnce();
+    }
+
+    /** P0's [0,2) being written, and [2,end) polled meanwhile into the next batch. */
+    private void startAWriteWhileTheNextBatchTakes(int end) {
+        assign(P0);
+        add(P0, 0, 2);
+        loop.pollOnce();
+        add(P0, 2, end);
         loop.pollOnce();
     }
 
